@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "meshctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "meshctl", targets: ["meshctl"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // System libraries: libyaml (libyaml-dev) and a small C shim over RE2 (libre2-dev).
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(
+            name: "CRE2",
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [.linkedLibrary("re2"), .linkedLibrary("stdc++")]
+        ),
+
+        // Libraries, one job each. The executable is a few lines.
+        .target(name: "MeshYAML", dependencies: ["CLibYAML"]),
+        .target(name: "MeshRegex", dependencies: ["CRE2"]),
+        .target(name: "MeshModel", dependencies: ["MeshYAML"]),
+        .target(name: "MeshValidation", dependencies: ["MeshModel", "MeshRegex"]),
+        .target(
+            name: "MeshctlCommands",
+            dependencies: [
+                "MeshYAML", "MeshModel", "MeshValidation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "meshctl", dependencies: ["MeshctlCommands"]),
+
+        .testTarget(name: "MeshYAMLTests", dependencies: ["MeshYAML"]),
+        .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"]),
+        .testTarget(name: "MeshValidationTests", dependencies: ["MeshValidation", "MeshModel"]),
+        .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
+    ]
+)

@@ -1,0 +1,38 @@
+#include "CRE2.h"
+
+#include <re2/re2.h>
+#include <cstring>
+
+struct mesh_re2 {
+  re2::RE2 regex;
+  mesh_re2(const char *pattern, size_t length)
+      : regex(re2::StringPiece(pattern, length), quietOptions()) {}
+
+  static re2::RE2::Options quietOptions() {
+    re2::RE2::Options options;
+    options.set_log_errors(false);
+    return options;
+  }
+};
+
+extern "C" mesh_re2 *mesh_re2_compile(const char *pattern, size_t length, char *error,
+                                      size_t error_capacity) {
+  mesh_re2 *re = new mesh_re2(pattern, length);
+  if (re->regex.ok()) return re;
+  if (error != nullptr && error_capacity > 0) {
+    const std::string &reason = re->regex.error();
+    size_t n = reason.size() < error_capacity - 1 ? reason.size() : error_capacity - 1;
+    std::memcpy(error, reason.data(), n);
+    error[n] = '\0';
+  }
+  delete re;
+  return nullptr;
+}
+
+extern "C" int mesh_re2_full_match(const mesh_re2 *re, const char *text, size_t length) {
+  return re2::RE2::FullMatch(re2::StringPiece(text, length), re->regex) ? 1 : 0;
+}
+
+extern "C" int mesh_re2_program_size(const mesh_re2 *re) { return re->regex.ProgramSize(); }
+
+extern "C" void mesh_re2_free(mesh_re2 *re) { delete re; }

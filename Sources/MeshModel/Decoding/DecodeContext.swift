@@ -1,0 +1,218 @@
+import MeshYAML
+
+/// Collects findings while one file's documents are decoded and checked.
+///
+/// Findings point at nodes; the file, position and field path are worked out from the node
+/// only when a finding is made, so decoding a valid file pays nothing for them.
+public final class DecodeContext {
+    public let file: YAMLFile
+    /// `Kind namespace/name` of the resource being decoded, for the findings' resource column.
+    public var resource: String?
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init(file: YAMLFile) { self.file = file }
+
+    public func report(
+        _ code: DiagnosticCode, _ message: String, at node: Int32, level: Severity? = nil, note: String? = nil
+    ) {
+        let mark = file.mark(of: node)
+        diagnostics.append(
+            Diagnostic(
+                level: level ?? code.level, code: code.code, message: message, file: file.path, line: mark.line,
+                column: mark.column, resource: resource, field: file.path(to: node), note: note))
+    }
+
+    /// Reports at the key of a mapping entry (e.g. an unknown field name), or at the node itself.
+    public func reportAtKey(_ code: DiagnosticCode, _ message: String, value node: Int32, level: Severity? = nil) {
+        report(code, message, at: file.key(ofValue: node) ?? node, level: level)
+    }
+
+    public func append(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+
+    public func node(_ index: Int32) -> Node { Node(ctx: self, index: index) }
+}
+
+/// A node being decoded: typed accessors that report what they cannot read.
+public struct Node {
+    public let ctx: DecodeContext
+    public let index: Int32
+
+    var file: YAMLFile { ctx.file }
+    var raw: YAMLNode { ctx.file[index] }
+    public var isNull: Bool { file.isNull(index) }
+    public var path: String { file.path(to: index) }
+
+    func typeError(_ expected: String) {
+        let got: String
+        switch raw.kind {
+        case .mapping: got = "a mapping"
+        case .sequence: got = "a list"
+        case .scalar: got = isNull ? "null" : "`\(file.string(index))`"
+        }
+        ctx.report(.schemaError, "\(path) must be \(expected), got \(got)", at: index)
+    }
+
+    /// A string; a number or bool written without quotes is refused, as Kubernetes does.
+    public func string() -> String? {
+        guard raw.kind == .scalar, !isNull else {
+            typeError("a string")
+            return nil
+        }
+        let text = file.string(index)
+        if raw.style == .plain && !raw.explicitString && (Scalar.isBool(text) || Scalar.int(text) != nil) {
+            ctx.report(.schemaError, "\(path) must be a string, got `\(text)`; quote it: \"\(text)\"", at: index)
+            return nil
+        }
+        return text
+    }
+
+    /// An integer; protobuf JSON also accepts it quoted.
+    public func int() -> Int? {
+        guard raw.kind == .scalar, !isNull, let value = Scalar.int(file.string(index)) else {
+            typeError("an integer")
+            return nil
+        }
+        return value
+    }
+
+    /// A non-negative integer that fits in 32 bits (Istio's uint32 fields).
+    public func uint32() -> Int? {
+        guard let value = int() else { return nil }
+        guard value >= 0, value <= Int(UInt32.max) else {
+            ctx.report(.schemaError, "\(path) must be between 0 and \(UInt32.max), got \(value)", at: index)
+            return nil
+        }
+        return value
+    }
+
+    /// A signed 32-bit integer (Istio's int32 fields).
+    public func int32() -> Int? {
+        guard let value = int() else { return nil }
+        guard value >= Int(Int32.min), value <= Int(Int32.max) else {
+            ctx.report(.schemaError, "\(path) must fit in 32 bits, got \(value)", at: index)
+            return nil
+        }
+        return value
+    }
+
+    public func double() -> Double? {
+        guard raw.kind == .scalar, !isNull, let value = Scalar.double(file.string(index)) else {
+            typeError("a number")
+            return nil
+        }
+        return value
+    }
+
+    public func bool() -> Bool? {
+        guard raw.kind == .scalar, !isNull else {
+            typeError("true or false")
+            return nil
+        }
+        switch file.string(index) {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default:
+            typeError("true or false")
+            return nil
+        }
+    }
+
+    /// A duration in Istio's form (`1.5s`, `100ms`, `3m`, `15.000s`).
+    public func duration() -> MeshDuration? {
+        guard raw.kind == .scalar, !isNull else {
+            typeError("a duration such as `1.5s`")
+            return nil
+        }
+        let text = file.string(index)
+        guard let duration = MeshDuration(text, node: index) else {
+            ctx.report(
+                .schemaError, "\(path) is not a duration: `\(text)`; write a number with a unit, such as `500ms`, `1.5s` or `3m`",
+                at: index)
+            return nil
+        }
+        return duration
+    }
+
+    /// One of `allowed` (protobuf enum names; Istio accepts them in any case for some fields).
+    public func enumValue(_ allowed: [String], caseInsensitive: Bool = false) -> String? {
+        guard let text = string() else { return nil }
+        if allowed.contains(text) { return text }
+        if caseInsensitive, let match = allowed.first(where: { $0.caseInsensitiveCompare(text) }) { return match }
+        var message = "\(path) has unknown value `\(text)`; expected one of \(allowed.joined(separator: ", "))"
+        if let suggestion = Suggest.closest(to: text, in: allowed) { message += "; did you mean `\(suggestion)`?" }
+        ctx.report(.schemaError, message, at: index)
+        return nil
+    }
+
+    /// Elements of a list; null is an empty list.
+    public func list<T>(_ element: (Node) -> T?) -> [T] {
+        if isNull { return [] }
+        guard raw.kind == .sequence else {
+            typeError("a list")
+            return []
+        }
+        var result: [T] = []
+        result.reserveCapacity(Int(raw.count))
+        for child in file.children(index) {
+            if let value = element(Node(ctx: ctx, index: child)) { result.append(value) }
+        }
+        return result
+    }
+
+    public func stringList() -> [String] { list { $0.string() } }
+
+    /// Entries of a mapping with string keys, in source order; null is empty.
+    public func entries<T>(_ value: (Node) -> T?) -> [MapEntry<T>] {
+        if isNull { return [] }
+        guard raw.kind == .mapping else {
+            typeError("a mapping")
+            return []
+        }
+        var result: [MapEntry<T>] = []
+        for (key, valueIndex) in file.pairs(index) {
+            let name = file.string(key)
+            if let decoded = value(Node(ctx: ctx, index: valueIndex)) {
+                result.append(MapEntry(key: name, value: decoded, keyNode: key))
+            }
+        }
+        return result
+    }
+
+    /// A `map<string, string>` such as labels.
+    public func stringMap() -> [String: String] {
+        var map: [String: String] = [:]
+        for entry in entries({ $0.string() }) { map[entry.key] = entry.value }
+        return map
+    }
+
+    /// Decodes a mapping field by field. `field` returns false for a name it does not know, which
+    /// is reported as an unknown field with the closest of `known` suggested.
+    public func fields(_ known: [String], _ field: (String, Node) -> Bool) {
+        if isNull { return }
+        guard raw.kind == .mapping else {
+            typeError("a mapping")
+            return
+        }
+        for (key, value) in file.pairs(index) {
+            let name = file.string(key)
+            if !field(name, Node(ctx: ctx, index: value)) {
+                var message = "unknown field `\(name)` in \(path.isEmpty ? "the document" : path)"
+                if let suggestion = Suggest.closest(to: name, in: known) { message += "; did you mean `\(suggestion)`?" }
+                ctx.report(.schemaError, message, at: key)
+            }
+        }
+    }
+}
+
+/// One entry of a YAML mapping with a string key, keeping where the key was written.
+public struct MapEntry<Value> {
+    public var key: String
+    public var value: Value
+    public var keyNode: Int32
+}
+
+extension MapEntry: Sendable where Value: Sendable {}
+
+extension String {
+    fileprivate func caseInsensitiveCompare(_ other: String) -> Bool { lowercased() == other.lowercased() }
+}

@@ -1,0 +1,70 @@
+/// YAML's core-schema reading of plain scalars.
+public enum Scalar {
+    public static func isBool(_ text: String) -> Bool {
+        switch text {
+        case "true", "True", "TRUE", "false", "False", "FALSE": true
+        default: false
+        }
+    }
+
+    /// Decimal (optionally signed), `0x` hex or `0o` octal.
+    public static func int(_ text: String) -> Int? {
+        var utf8 = Substring(text)
+        if utf8.hasPrefix("0x") { return Int(utf8.dropFirst(2), radix: 16) }
+        if utf8.hasPrefix("0o") { return Int(utf8.dropFirst(2), radix: 8) }
+        if utf8.hasPrefix("+") { utf8 = utf8.dropFirst() }
+        return Int(utf8)
+    }
+
+    public static func double(_ text: String) -> Double? {
+        switch text {
+        case ".inf", ".Inf", ".INF", "+.inf": return .infinity
+        case "-.inf", "-.Inf", "-.INF": return -.infinity
+        case ".nan", ".NaN", ".NAN": return .nan
+        default:
+            guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+                || first == UInt8(ascii: ".") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
+            else { return nil }
+            return Double(text)
+        }
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+public enum Suggest {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
+        let lower = word.lowercased()
+        var best: (String, Int)?
+        for candidate in candidates {
+            let distance = editDistance(lower, candidate.lowercased())
+            if best == nil || distance < best!.1 { best = (candidate, distance) }
+        }
+        guard let (candidate, distance) = best else { return nil }
+        let limit = max(2, min(word.count, candidate.count) / 3)
+        return distance <= limit ? candidate : nil
+    }
+
+    /// Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent
+    /// transpositions ("wieght" for "weight") each count one.
+    public static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        let width = b.count + 1
+        var d = [Int](repeating: 0, count: (a.count + 1) * width)
+        for i in 0...a.count { d[i * width] = i }
+        for j in 0...b.count { d[j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var value = min(d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1, d[(i - 1) * width + j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    value = min(value, d[(i - 2) * width + j - 2] + 1)
+                }
+                d[i * width + j] = value
+            }
+        }
+        return d[a.count * width + b.count]
+    }
+}

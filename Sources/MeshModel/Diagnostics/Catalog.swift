@@ -1,0 +1,83 @@
+/// Every code meshctl reports, with its level and meaning. `meshctl analyze --list-analyzers`
+/// prints this table and `docs/diagnostics.md` documents it.
+public struct DiagnosticCode: Sendable, Hashable {
+    public let code: String
+    public let level: Severity
+    public let name: String
+    public let summary: String
+
+    public init(_ code: String, _ level: Severity, _ name: String, _ summary: String) {
+        self.code = code
+        self.level = level
+        self.name = name
+        self.summary = summary
+    }
+}
+
+extension DiagnosticCode {
+    // Istio's own codes, used where Istio has the same check.
+    public static let deprecated = DiagnosticCode(
+        "IST0002", .warning, "Deprecated", "A field the configuration uses is deprecated; Istio still accepts it.")
+    public static let referencedResourceNotFound = DiagnosticCode(
+        "IST0101", .error, "ReferencedResourceNotFound", "A host, subset or gateway that a resource refers to does not exist.")
+    public static let schemaError = DiagnosticCode(
+        "IST0106", .error, "SchemaValidationError", "The resource does not match Istio's schema or validation rules.")
+    public static let conflictingMeshGatewayVirtualServiceHosts = DiagnosticCode(
+        "IST0109", .error, "ConflictingMeshGatewayVirtualServiceHosts", "Several mesh VirtualServices claim the same host.")
+    public static let virtualServiceDestinationPortSelectorRequired = DiagnosticCode(
+        "IST0112", .error, "VirtualServiceDestinationPortSelectorRequired", "The destination service has several ports and the route names none.")
+    public static let virtualServiceUnreachableRule = DiagnosticCode(
+        "IST0130", .warning, "VirtualServiceUnreachableRule", "A route rule can never match because an earlier rule takes all its traffic.")
+    public static let virtualServiceIneffectiveMatch = DiagnosticCode(
+        "IST0131", .info, "VirtualServiceIneffectiveMatch", "A match condition is fully covered by an earlier one.")
+    public static let virtualServiceHostNotFoundInGateway = DiagnosticCode(
+        "IST0132", .warning, "VirtualServiceHostNotFoundInGateway", "A VirtualService host is not among the hosts of the Gateway it binds to.")
+    public static let schemaWarning = DiagnosticCode(
+        "IST0133", .warning, "SchemaWarning", "The resource is valid but uses a form Istio warns about.")
+    public static let conflictingGateways = DiagnosticCode(
+        "IST0145", .error, "ConflictingGateways", "Gateways on the same workload and port claim the same host.")
+    public static let destinationRuleSubsetNotSelectPods = DiagnosticCode(
+        "IST0173", .warning, "DestinationRuleSubsetNotSelectPods", "A DestinationRule subset's labels select no endpoint.")
+    public static let unknownDestinationRuleHost = DiagnosticCode(
+        "IST0174", .warning, "DestinationRuleHostNotFound", "A DestinationRule's host matches no known service.")
+
+    // meshctl's own codes.
+    public static let unreadableFile = DiagnosticCode(
+        "MESH0001", .error, "UnreadableFile", "A path given with -f cannot be read, or holds no rule files.")
+    public static let yamlSyntax = DiagnosticCode(
+        "MESH0002", .error, "YAMLSyntaxError", "The file is not well-formed YAML (or JSON).")
+    public static let yamlLimit = DiagnosticCode(
+        "MESH0003", .error, "YAMLLimitExceeded", "The file exceeds a safety limit: alias expansion or nesting depth.")
+    public static let duplicateKey = DiagnosticCode(
+        "MESH0004", .error, "DuplicateKey", "A mapping defines the same key twice.")
+    public static let unsupportedKind = DiagnosticCode(
+        "MESH0005", .warning, "UnsupportedKind", "A document of a kind or API group meshctl does not model; it is skipped.")
+    public static let emptyInput = DiagnosticCode(
+        "MESH0006", .info, "NothingToCheck", "A file holds no documents.")
+    public static let notAResource = DiagnosticCode(
+        "MESH0007", .error, "NotAResource", "A document lacks apiVersion, kind or metadata.name, or is not a mapping.")
+    public static let duplicateResource = DiagnosticCode(
+        "MESH0008", .warning, "DuplicateResource", "Two documents define the same kind, namespace and name; the later one wins.")
+    public static let invalidMeshConfig = DiagnosticCode(
+        "MESH0009", .error, "InvalidMeshConfig", "The --mesh-config file is not a valid Istio MeshConfig.")
+    public static let subsetWithoutEndpoints = DiagnosticCode(
+        "MESH0101", .warning, "WeightedSubsetWithoutEndpoints", "A weighted destination's subset has no endpoints; its share of traffic will fail with 503.")
+    public static let retriesExceedTimeout = DiagnosticCode(
+        "MESH0102", .warning, "RetriesExceedTimeout", "attempts × perTryTimeout is longer than the route timeout, so the last tries never happen.")
+    public static let mirrorToRouteDestination = DiagnosticCode(
+        "MESH0103", .warning, "MirrorToSameDestination", "A route mirrors traffic to the destination it already routes to.")
+    public static let fullAbortOnCatchAll = DiagnosticCode(
+        "MESH0104", .warning, "FullAbortOnCatchAll", "A catch-all rule aborts 100% of requests: every request to the host fails.")
+    public static let overlappingDestinationRules = DiagnosticCode(
+        "MESH0105", .warning, "OverlappingDestinationRules", "Several DestinationRules apply to one host; Istio uses only the oldest.")
+
+    /// Every code, in code order.
+    public static let all: [DiagnosticCode] = [
+        .deprecated, .referencedResourceNotFound, .schemaError, .conflictingMeshGatewayVirtualServiceHosts,
+        .virtualServiceDestinationPortSelectorRequired, .virtualServiceUnreachableRule, .virtualServiceIneffectiveMatch,
+        .virtualServiceHostNotFoundInGateway, .schemaWarning, .conflictingGateways, .destinationRuleSubsetNotSelectPods,
+        .unknownDestinationRuleHost, .unreadableFile, .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
+        .emptyInput, .notAResource, .duplicateResource, .invalidMeshConfig, .subsetWithoutEndpoints,
+        .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll, .overlappingDestinationRules,
+    ]
+}

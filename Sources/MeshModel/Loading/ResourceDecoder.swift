@@ -1,0 +1,188 @@
+import MeshYAML
+
+/// Turns the documents of one YAML file into typed resources, reporting what does not fit.
+public enum ResourceDecoder {
+    /// Istio networking API versions meshctl reads.
+    public static let networkingVersions: Set<String> = [
+        "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1", "networking.istio.io/v1",
+    ]
+    static let networkingKinds = ["VirtualService", "DestinationRule", "ServiceEntry", "Gateway", "WorkloadEntry"]
+    static let topLevelFields = ["apiVersion", "kind", "metadata", "spec", "status"]
+    static let metadataFields = [
+        "name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
+        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers",
+        "managedFields", "selfLink", "clusterName",
+    ]
+
+    /// Decodes every document; findings go to `ctx`.
+    public static func decode(_ ctx: DecodeContext) -> [Resource] {
+        var resources: [Resource] = []
+        resources.reserveCapacity(ctx.file.documents.count)
+        for root in ctx.file.documents {
+            ctx.resource = nil
+            if let resource = decodeDocument(ctx.node(root)) { resources.append(resource) }
+        }
+        ctx.resource = nil
+        return resources
+    }
+
+    static func decodeDocument(_ doc: Node) -> Resource? {
+        let ctx = doc.ctx
+        let file = ctx.file
+        guard file[doc.index].kind == .mapping else {
+            ctx.report(.notAResource, "document is not a mapping; expected a resource with apiVersion, kind and metadata", at: doc.index)
+            return nil
+        }
+        // Read the envelope first so that findings in the spec name the resource.
+        var apiVersion: String?
+        var kind: String?
+        var kindNode = doc.index
+        var metadataNode: Int32?
+        var specNode: Int32?
+        for (key, value) in file.pairs(doc.index) {
+            switch file.string(key) {
+            case "apiVersion": apiVersion = file[value].kind == .scalar ? file.string(value) : nil
+            case "kind":
+                kind = file[value].kind == .scalar ? file.string(value) : nil
+                kindNode = value
+            case "metadata": metadataNode = value
+            case "spec": specNode = value
+            default: break
+            }
+        }
+        guard let kind, !kind.isEmpty else {
+            ctx.report(.notAResource, "document has no `kind`; every resource needs apiVersion and kind", at: doc.index)
+            return nil
+        }
+        guard let apiVersion, !apiVersion.isEmpty else {
+            ctx.report(.notAResource, "\(kind) has no `apiVersion`", at: kindNode)
+            return nil
+        }
+        if kind == "List" && apiVersion == "v1" {
+            ctx.report(.unsupportedKind, "unsupported kind `List`; write each resource as its own document (---)", at: kindNode)
+            return nil
+        }
+        guard let family = family(apiVersion: apiVersion, kind: kind) else {
+            ctx.report(
+                .unsupportedKind, "unsupported kind `\(kind)` (\(apiVersion)); meshctl does not model it and skips it", at: kindNode)
+            return nil
+        }
+
+        var name = ""
+        var nameNode = doc.index
+        var namespace: String?
+        var labels: [String: String] = [:]
+        var annotations: [String: String] = [:]
+        if let metadataNode {
+            ctx.node(metadataNode).fields(metadataFields) { field, v in
+                switch field {
+                case "name":
+                    name = v.string() ?? ""
+                    nameNode = v.index
+                case "namespace": namespace = v.string()
+                case "labels": labels = v.stringMap()
+                case "annotations": annotations = v.stringMap()
+                case let other where metadataFields.contains(other): break
+                default: return false
+                }
+                return true
+            }
+        }
+        ctx.resource = "\(kind) \(namespace ?? "default")/\(name.isEmpty ? "<unnamed>" : name)"
+        guard !name.isEmpty else {
+            ctx.report(.notAResource, "\(kind) has no metadata.name", at: metadataNode ?? kindNode)
+            return nil
+        }
+        doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) }
+
+        let spec: Resource.Spec
+        switch family {
+        case .networking:
+            guard let specNode else {
+                ctx.report(.schemaError, "\(kind) has no `spec`", at: kindNode)
+                return nil
+            }
+            let s = ctx.node(specNode)
+            switch kind {
+            case "VirtualService": spec = .virtualService(.decode(s))
+            case "DestinationRule": spec = .destinationRule(.decode(s))
+            case "ServiceEntry": spec = .serviceEntry(.decode(s))
+            case "Gateway": spec = .gateway(.decode(s))
+            default: spec = .workloadEntry(WorkloadEntrySpec.decode(s) ?? WorkloadEntrySpec(node: specNode))
+            }
+        case .kubernetes(let k8sKind):
+            spec = .kubernetes(KubernetesObject.decode(k8sKind, spec: specNode.map(ctx.node), root: doc.index, ctx: ctx))
+        }
+        return Resource(
+            apiVersion: apiVersion, kind: kind, name: name, namespace: namespace ?? "default", labels: labels,
+            annotations: annotations, file: file, node: doc.index, nameNode: nameNode, spec: spec)
+    }
+
+    enum Family {
+        case networking
+        case kubernetes(KubernetesObject.Kind)
+    }
+
+    static func family(apiVersion: String, kind: String) -> Family? {
+        if networkingVersions.contains(apiVersion), networkingKinds.contains(kind) { return .networking }
+        switch (apiVersion, kind) {
+        case ("v1", "Service"): return .kubernetes(.service)
+        case ("v1", "Pod"): return .kubernetes(.pod)
+        case ("v1", "Namespace"): return .kubernetes(.namespace)
+        case ("apps/v1", "Deployment"): return .kubernetes(.deployment)
+        case ("apps/v1", "StatefulSet"): return .kubernetes(.statefulSet)
+        case ("apps/v1", "DaemonSet"): return .kubernetes(.daemonSet)
+        case ("apps/v1", "ReplicaSet"): return .kubernetes(.replicaSet)
+        default: return nil
+        }
+    }
+}
+
+extension KubernetesObject {
+    /// Reads only what the registry needs (selectors, ports, pod labels); the rest of a
+    /// Kubernetes object is the API server's to check, so it is accepted quietly.
+    static func decode(_ kind: Kind, spec: Node?, root: Int32, ctx: DecodeContext) -> KubernetesObject {
+        var object = KubernetesObject(kind: kind, node: root)
+        let file = ctx.file
+        switch kind {
+        case .namespace:
+            break
+        case .pod:
+            if let labelsNode = file.value("metadata", in: root).flatMap({ file.value("labels", in: $0) }) {
+                object.podLabels = ctx.node(labelsNode).stringMap()
+            }
+        case .service:
+            guard let spec, file[spec.index].kind == .mapping else { break }
+            if let selector = file.value("selector", in: spec.index) { object.selector = ctx.node(selector).stringMap() }
+            if let ports = file.value("ports", in: spec.index), file[ports].kind == .sequence {
+                for port in file.children(ports) where file[port].kind == .mapping {
+                    let p = ctx.node(port)
+                    var number: Int?
+                    var name: String?
+                    var proto: String?
+                    var appProtocol: String?
+                    for (key, value) in file.pairs(port) {
+                        switch file.string(key) {
+                        case "port": number = ctx.node(value).uint32()
+                        case "name": name = ctx.node(value).string()
+                        case "protocol": proto = ctx.node(value).string()
+                        case "appProtocol": appProtocol = ctx.node(value).string()
+                        default: break
+                        }
+                    }
+                    if let number {
+                        object.ports.append(ServicePort(name: name, port: number, protocolName: proto, appProtocol: appProtocol, node: p.index))
+                    }
+                }
+            }
+        case .deployment, .statefulSet, .daemonSet, .replicaSet:
+            guard let spec, file[spec.index].kind == .mapping,
+                let template = file.value("template", in: spec.index),
+                let metadata = file.value("metadata", in: template),
+                let labels = file.value("labels", in: metadata)
+            else { break }
+            object.podLabels = ctx.node(labels).stringMap()
+        }
+        return object
+    }
+}

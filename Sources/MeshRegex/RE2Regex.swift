@@ -1,0 +1,52 @@
+import CRE2
+
+/// A regular expression compiled by RE2, the engine Envoy and Istio use.
+///
+/// Matching is always a *full* match, as in Envoy's `safe_regex`: the pattern must cover the
+/// whole value. Compile once per rule set; matching is thread-safe.
+public final class RE2Regex: @unchecked Sendable {
+    public let pattern: String
+    private let program: OpaquePointer
+
+    /// Compiles `pattern`, or throws with RE2's own reason (e.g. `invalid perl operator: (?=`).
+    public init(_ pattern: String) throws(RE2Error) {
+        var error = [CChar](repeating: 0, count: 256)
+        var utf8 = pattern
+        let compiled = utf8.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                mesh_re2_compile(chars.baseAddress, chars.count, &error, error.count)
+            }
+        }
+        guard let compiled else {
+            let reason = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw RE2Error(pattern: pattern, reason: reason)
+        }
+        self.pattern = pattern
+        self.program = compiled
+    }
+
+    deinit { mesh_re2_free(program) }
+
+    /// True when the whole of `text` matches.
+    public func fullMatch(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { fullMatch(utf8: $0) }
+    }
+
+    /// True when the whole of the UTF-8 bytes match.
+    public func fullMatch(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.withMemoryRebound(to: CChar.self) { chars in
+            mesh_re2_full_match(program, chars.baseAddress, chars.count) == 1
+        }
+    }
+
+    /// RE2's program size, its measure of how costly the regex is to run.
+    public var programSize: Int { Int(mesh_re2_program_size(program)) }
+}
+
+/// RE2 refused a pattern.
+public struct RE2Error: Error, CustomStringConvertible, Sendable {
+    public let pattern: String
+    public let reason: String
+    public var description: String { "invalid RE2 regex `\(pattern)`: \(reason)" }
+}

@@ -1,0 +1,130 @@
+import MeshModel
+
+extension Check {
+    static let protocols = ["HTTP", "HTTPS", "GRPC", "GRPC-WEB", "HTTP2", "MONGO", "REDIS", "MYSQL", "TCP", "TLS", "UDP"]
+
+    func serviceEntry(_ se: ServiceEntry) {
+        if se.hosts.isEmpty { error("a ServiceEntry needs at least one host", at: se.hostsNode >= 0 ? se.hostsNode : se.node) }
+        for host in se.hosts {
+            if host.value == "*" {
+                error("host `*` is not allowed in a ServiceEntry; name the hosts", at: host.node)
+            } else {
+                wildcardHost(host)
+            }
+        }
+        for address in se.addresses where !Names.isCIDROrAddress(address.value) {
+            error("address `\(address.value)` is not an IP address or CIDR block", at: address.node)
+        }
+        var numbers: [Int: Int32] = [:]
+        var names: [String: Int32] = [:]
+        for p in se.ports {
+            servicePort(p)
+            if let number = p.number {
+                if numbers[number.value] != nil { error("port number \(number.value) is listed twice", at: number.node) }
+                numbers[number.value] = number.node
+            }
+            if let name = p.name {
+                if names[name.value] != nil { error("port name `\(name.value)` is listed twice", at: name.node) }
+                names[name.value] = name.node
+            }
+        }
+        if !se.endpoints.isEmpty && se.workloadSelector != nil {
+            error("a ServiceEntry takes either endpoints or workloadSelector, not both", at: se.node)
+        }
+        let resolution = se.resolution?.value ?? "NONE"
+        switch resolution {
+        case "NONE":
+            if !se.endpoints.isEmpty {
+                error("resolution NONE takes no endpoints; use STATIC or DNS", at: se.resolution?.node ?? se.node)
+            }
+        case "STATIC":
+            if se.endpoints.isEmpty && se.workloadSelector == nil {
+                error("resolution STATIC needs endpoints (or a workloadSelector)", at: se.resolution?.node ?? se.node)
+            }
+            for endpoint in se.endpoints {
+                if let address = endpoint.address, !Names.isIPAddress(address.value), !address.value.hasPrefix("unix://") {
+                    error("endpoint address `\(address.value)` must be an IP address with resolution STATIC", at: address.node)
+                }
+            }
+            for host in se.hosts where host.value.hasPrefix("*") {
+                error("wildcard host `\(host.value)` cannot have STATIC endpoints", at: host.node)
+            }
+        default:  // DNS, DNS_ROUND_ROBIN
+            for host in se.hosts where host.value.hasPrefix("*") && se.endpoints.isEmpty {
+                error("wildcard host `\(host.value)` cannot be resolved by DNS; give endpoints or use resolution NONE", at: host.node)
+            }
+            if resolution == "DNS_ROUND_ROBIN" && se.endpoints.count > 1 {
+                error("resolution DNS_ROUND_ROBIN takes at most one endpoint", at: se.resolution?.node ?? se.node)
+            }
+        }
+        for endpoint in se.endpoints {
+            workloadEntry(endpoint, standalone: false)
+            for port in endpoint.ports where names[port.key] == nil {
+                error("endpoint port `\(port.key)` names no port of the ServiceEntry", at: port.keyNode)
+            }
+        }
+        if let selector = se.workloadSelector { labels(selector, at: se.node) }
+    }
+
+    func servicePort(_ p: ServiceEntry.Port) {
+        if let number = p.number {
+            port(number)
+        } else {
+            error("a port needs a number", at: p.node)
+        }
+        if let proto = p.protocolName, !Self.protocols.contains(proto.value.uppercased()) {
+            var message = "unknown protocol `\(proto.value)`; expected one of \(Self.protocols.joined(separator: ", "))"
+            if let s = Suggest.closest(to: proto.value.uppercased(), in: Self.protocols) { message += "; did you mean `\(s)`?" }
+            error(message, at: proto.node)
+        }
+        if let targetPort = p.targetPort, !(1...65535).contains(targetPort) {
+            error("targetPort must be between 1 and 65535, got \(targetPort)", at: p.node)
+        }
+    }
+
+    func workloadEntry(_ w: WorkloadEntrySpec, standalone: Bool) {
+        if w.address == nil && standalone && w.network == nil {
+            error("a WorkloadEntry needs an address", at: w.node)
+        }
+        if let address = w.address, address.value.isEmpty { error("address is empty", at: address.node) }
+        for port in w.ports where !(1...65535).contains(port.value) {
+            error("port `\(port.key)` must be between 1 and 65535, got \(port.value)", at: port.keyNode)
+        }
+        labels(w.labels, at: w.node)
+    }
+
+    func gateway(_ g: Gateway) {
+        if g.servers.isEmpty { error("a Gateway needs at least one server", at: g.serversNode >= 0 ? g.serversNode : g.node) }
+        labels(g.selector, at: g.node)
+        var portNames: [String: Int32] = [:]
+        for server in g.servers {
+            if let p = server.port {
+                servicePort(p)
+                if let name = p.name {
+                    if portNames[name.value] != nil { error("port name `\(name.value)` is used by two servers", at: name.node) }
+                    portNames[name.value] = name.node
+                }
+            } else {
+                error("a server needs a port", at: server.node)
+            }
+            if server.hosts.isEmpty { error("a server needs at least one host", at: server.node) }
+            for host in server.hosts {
+                // `namespace/host`, where namespace may be `*` or `.`.
+                let parts = host.value.split(separator: "/", omittingEmptySubsequences: false)
+                if parts.count > 2 { error("host `\(host.value)` may contain at most one '/'", at: host.node); continue }
+                let name = String(parts.last!)
+                if parts.count == 2, parts[0] != "*", parts[0] != ".", !Names.isDNS1123Label(String(parts[0])) {
+                    error("host `\(host.value)` has an invalid namespace `\(parts[0])`", at: host.node)
+                }
+                if name != "*" { wildcardHost(Located(name, node: host.node)) }
+            }
+            let proto = server.port?.protocolName?.value.uppercased()
+            if proto == "HTTPS" && server.tlsNode < 0 {
+                error("an HTTPS server needs tls settings", at: server.node)
+            }
+            if let mode = server.tlsMode, (mode.value == "SIMPLE" || mode.value == "MUTUAL"), !server.hasCredentials {
+                error("tls mode \(mode.value) needs credentialName, or serverCertificate and privateKey", at: mode.node)
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+import MeshModel
+
+extension Check {
+    static let httpRetryOn: Set<String> = [
+        "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "envoy-ratelimited", "retriable-4xx",
+        "refused-stream", "retriable-status-codes", "retriable-headers", "http3-post-connect-failure",
+        // gRPC conditions
+        "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
+    ]
+    static let redirectCodes: Set<Int> = [301, 302, 303, 307, 308]
+
+    func virtualService(_ vs: VirtualService) {
+        let boundToMesh = vs.gateways.isEmpty || vs.gateways.contains { $0.value == "mesh" }
+        if vs.hosts.isEmpty {
+            error("a VirtualService needs at least one host in spec.hosts", at: vs.hostsNode >= 0 ? vs.hostsNode : vs.node)
+        }
+        var seen: [String: Int32] = [:]
+        for host in vs.hosts {
+            wildcardHost(host)
+            if host.value == "*" && boundToMesh {
+                error("wildcard host `*` is not allowed for a VirtualService bound to the mesh gateway", at: host.node)
+            }
+            if let first = seen[host.value.lowercased()] {
+                error("duplicate host `\(host.value)` (first listed at line \(ctx.file.mark(of: first).line))", at: host.node)
+            }
+            seen[host.value.lowercased()] = host.node
+        }
+        for gateway in vs.gateways { gatewayName(gateway) }
+        if vs.http.isEmpty && vs.tcp.isEmpty && vs.tls.isEmpty {
+            error("a VirtualService needs at least one of http, tcp or tls routes", at: vs.node)
+        }
+        for route in vs.http { httpRoute(route) }
+        for route in vs.tls {
+            if route.match.isEmpty { error("a TLS route needs at least one match with sniHosts", at: route.node) }
+            for match in route.match {
+                if match.sniHosts.isEmpty { error("a TLS match needs at least one sniHost", at: match.node) }
+                for host in match.sniHosts { wildcardHost(host) }
+                port(match.port)
+                labels(match.sourceLabels, at: match.node)
+                for subnet in match.destinationSubnets where !Names.isCIDROrAddress(subnet) {
+                    error("destinationSubnets entry `\(subnet)` is not an IP address or CIDR block", at: match.node)
+                }
+            }
+            routeDestinations(route.route.map { ($0.node, $0.destination, $0.weight) }, at: route.node)
+        }
+        for route in vs.tcp {
+            for match in route.match {
+                port(match.port)
+                labels(match.sourceLabels, at: match.node)
+                for subnet in match.destinationSubnets where !Names.isCIDROrAddress(subnet) {
+                    error("destinationSubnets entry `\(subnet)` is not an IP address or CIDR block", at: match.node)
+                }
+            }
+            routeDestinations(route.route.map { ($0.node, $0.destination, $0.weight) }, at: route.node)
+        }
+    }
+
+    /// `name` or `namespace/name`; `mesh` is the sidecars.
+    func gatewayName(_ gateway: Located<String>) {
+        let parts = gateway.value.split(separator: "/", omittingEmptySubsequences: false)
+        let valid =
+            switch parts.count {
+            case 1: Names.isDNS1123Subdomain(gateway.value)
+            case 2: Names.isDNS1123Label(String(parts[0])) && Names.isDNS1123Subdomain(String(parts[1]))
+            default: false
+            }
+        if !valid { error("gateway `\(gateway.value)` is not a valid name; write `name` or `namespace/name`", at: gateway.node) }
+    }
+
+    func httpRoute(_ r: HTTPRoute) {
+        let actions = [
+            ("route", !r.route.isEmpty), ("redirect", r.redirect != nil), ("directResponse", r.directResponse != nil),
+            ("delegate", r.delegate != nil),
+        ].filter(\.1).map(\.0)
+        if actions.isEmpty {
+            error("an HTTP route needs one of route, redirect, directResponse or delegate", at: r.node)
+        } else if actions.count > 1 {
+            error(
+                "an HTTP route takes exactly one of route, redirect, directResponse or delegate; this one sets \(actions.map { "`\($0)`" }.joined(separator: " and "))",
+                at: r.node)
+        }
+        if r.redirect != nil {
+            if r.rewrite != nil { error("an HTTP route cannot set both rewrite and redirect", at: r.rewrite!.node) }
+            if r.fault != nil { error("an HTTP route cannot set both fault and redirect", at: r.fault!.node) }
+        }
+        if r.delegate != nil {
+            if r.mirror != nil || !r.mirrors.isEmpty { error("a delegating route cannot mirror", at: r.node) }
+        }
+        for match in r.match { httpMatch(match) }
+        for destination in r.route {
+            if let headers = destination.headers { headerOperations(headers) }
+        }
+        routeDestinations(r.route.map { ($0.node, $0.destination, $0.weight) }, at: r.routeNode >= 0 ? r.routeNode : r.node)
+        if let redirect = r.redirect {
+            if let code = redirect.redirectCode, !Self.redirectCodes.contains(code.value) {
+                error("redirectCode must be one of 301, 302, 303, 307, 308, got \(code.value)", at: code.node)
+            }
+            port(redirect.port)
+            if redirect.port != nil && redirect.derivePort != nil {
+                error("a redirect sets either port or derivePort, not both", at: redirect.node)
+            }
+            if let uri = redirect.uri, !uri.isEmpty, !uri.hasPrefix("/") {
+                error("redirect uri `\(uri)` must start with '/'", at: redirect.node)
+            }
+        }
+        if let response = r.directResponse {
+            if let status = response.status {
+                if !(200...599).contains(status.value) {
+                    error("directResponse.status must be between 200 and 599, got \(status.value)", at: status.node)
+                }
+            } else {
+                error("directResponse needs a status", at: response.node)
+            }
+            if response.bodyString != nil && response.bodyBytes != nil {
+                error("directResponse.body takes either string or bytes, not both", at: response.node)
+            }
+            if let body = response.bodyString, body.utf8.count > 100 * 1024 {
+                error("directResponse.body is larger than 100 KiB", at: response.node)
+            }
+        }
+        if let rewrite = r.rewrite {
+            if rewrite.uri != nil && rewrite.uriRegexMatch != nil {
+                error("rewrite sets both uri and uriRegexRewrite; use one", at: rewrite.node)
+            }
+            if let uri = rewrite.uri, !uri.isEmpty, !uri.hasPrefix("/") {
+                error("rewrite uri `\(uri)` must start with '/'", at: rewrite.node)
+            }
+            if let match = rewrite.uriRegexMatch {
+                regex(match.value, at: match.node)
+                if rewrite.uriRegexRewrite == nil {
+                    error("uriRegexRewrite needs both match and rewrite", at: rewrite.node)
+                }
+            }
+        }
+        duration(r.timeout)
+        if let retries = r.retries { self.retries(retries) }
+        if let fault = r.fault { self.fault(fault) }
+        mirrors(r)
+        if let cors = r.corsPolicy {
+            for origin in cors.allowOrigins { stringMatch(origin) }
+            if !cors.allowOrigin.isEmpty {
+                deprecated("corsPolicy.allowOrigin is deprecated; use allowOrigins with exact, prefix or regex", at: cors.node)
+            }
+            duration(cors.maxAge)
+            for method in cors.allowMethods where !method.utf8.allSatisfy(Names.isTokenByte) || method.isEmpty {
+                error("corsPolicy.allowMethods entry `\(method)` is not an HTTP method", at: cors.node)
+            }
+        }
+        if let headers = r.headers { headerOperations(headers) }
+    }
+
+    func httpMatch(_ m: HTTPMatchRequest) {
+        stringMatch(m.uri)
+        stringMatch(m.scheme)
+        stringMatch(m.method)
+        stringMatch(m.authority)
+        for header in m.headers + m.withoutHeaders {
+            headerName(header.key, at: header.keyNode)
+            stringMatch(header.value)
+        }
+        for param in m.queryParams { stringMatch(param.value) }
+        port(m.port)
+        labels(m.sourceLabels, at: m.node)
+        for gateway in m.gateways { gatewayName(gateway) }
+    }
+
+    /// Weights are relative; negative is refused, and several destinations need a positive total.
+    func routeDestinations(_ destinations: [(Int32, Destination?, Located<Int>?)], at node: Int32) {
+        var total = 0
+        for (destinationNode, destination, weight) in destinations {
+            if let weight, weight.value < 0 {
+                error("weight must not be negative, got \(weight.value)", at: weight.node)
+            }
+            total += max(0, weight?.value ?? 0)
+            if let destination { self.destination(destination) } else {
+                error("a route destination needs `destination` with a host", at: destinationNode)
+            }
+        }
+        if destinations.count > 1 && total == 0 {
+            error("all \(destinations.count) destinations have weight 0, so no traffic can be routed; give at least one a positive weight", at: node)
+        }
+    }
+
+    func destination(_ d: Destination) {
+        guard let host = d.host, !host.value.isEmpty else {
+            error("destination.host is required", at: d.node)
+            return
+        }
+        wildcardHost(host, allowStar: false)
+        if let subset = d.subset, !Names.isDNS1123Label(subset.value) {
+            error("subset `\(subset.value)` is not a valid subset name (a DNS-1123 label: lowercase letters, digits and '-')", at: subset.node)
+        }
+        if let port = d.port, !(1...65535).contains(port.number) {
+            error("destination port must be between 1 and 65535, got \(port.number)", at: port.node)
+        }
+    }
+
+    func retries(_ r: HTTPRetry) {
+        nonNegative(r.attempts, "retries.attempts")
+        duration(r.perTryTimeout)
+        if let retryOn = r.retryOn {
+            for condition in retryOn.value.split(separator: ",", omittingEmptySubsequences: false) {
+                let item = condition.trimmingCharacters(in: " ")
+                if Self.httpRetryOn.contains(item) { continue }
+                if let code = Int(item) {
+                    if !(100...599).contains(code) { error("retryOn status code \(code) is not an HTTP status", at: retryOn.node) }
+                    continue
+                }
+                var message = "retryOn has unknown condition `\(item)`"
+                if let suggestion = Suggest.closest(to: item, in: Array(Self.httpRetryOn)) { message += "; did you mean `\(suggestion)`?" }
+                error(message, at: retryOn.node)
+            }
+        }
+    }
+
+    func fault(_ f: HTTPFaultInjection) {
+        if f.delay == nil && f.abort == nil { error("fault needs a delay or an abort", at: f.node) }
+        if let delay = f.delay {
+            if delay.fixedDelay == nil && delay.exponentialDelay == nil {
+                error("fault.delay needs fixedDelay", at: delay.node)
+            }
+            if delay.exponentialDelay != nil { error("fault.delay.exponentialDelay is not supported; use fixedDelay", at: delay.node) }
+            duration(delay.fixedDelay)
+            percentage(delay.percentage)
+            if let percent = delay.percent {
+                deprecated("fault.delay.percent is deprecated; use percentage: {value: \(percent.value)}", at: percent.node)
+                intPercent(percent)
+            }
+        }
+        if let abort = f.abort {
+            let kinds = [abort.httpStatus != nil, abort.grpcStatus != nil, abort.http2Error != nil].filter { $0 }.count
+            if kinds == 0 { error("fault.abort needs httpStatus", at: abort.node) }
+            if kinds > 1 { error("fault.abort takes one of httpStatus, grpcStatus or http2Error", at: abort.node) }
+            if let status = abort.httpStatus, !(200...599).contains(status.value) {
+                error("fault.abort.httpStatus must be between 200 and 599, got \(status.value)", at: status.node)
+            }
+            percentage(abort.percentage)
+        }
+    }
+
+    func mirrors(_ r: HTTPRoute) {
+        if r.mirror != nil && !r.mirrors.isEmpty {
+            error("an HTTP route sets both mirror and mirrors; use mirrors", at: r.node)
+        }
+        if let mirror = r.mirror { destination(mirror) }
+        for policy in r.mirrors {
+            if let destination = policy.destination { self.destination(destination) } else {
+                error("a mirrors entry needs a destination", at: policy.node)
+            }
+            percentage(policy.percentage)
+        }
+        if let percent = r.mirrorPercent {
+            deprecated("mirrorPercent is deprecated; use mirrorPercentage: {value: \(percent.value)}", at: percent.node)
+            intPercent(percent)
+        }
+        percentage(r.mirrorPercentage)
+        if (r.mirrorPercent != nil || r.mirrorPercentage != nil) && r.mirror == nil {
+            warning("mirrorPercentage has no effect without mirror", at: (r.mirrorPercentage?.node ?? r.mirrorPercent?.node)!)
+        }
+    }
+
+    func headerOperations(_ h: Headers) {
+        for operations in [h.request, h.response].compactMap({ $0 }) {
+            for entry in operations.set + operations.add { headerName(entry.key, at: entry.keyNode) }
+            for name in operations.remove { headerName(name.value, at: name.node) }
+        }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = self
+        while s.first == set { s.removeFirst() }
+        while s.last == set { s.removeLast() }
+        return String(s)
+    }
+}

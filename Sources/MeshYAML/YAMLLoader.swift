@@ -1,0 +1,297 @@
+import CLibYAML
+
+/// Limits that keep hostile input (alias bombs, deep nesting) in bounded time and memory.
+public struct YAMLLimits: Sendable {
+    /// Nodes that alias expansion may add to one file, all aliases together.
+    public var maxAliasExpansion: Int
+    /// Containers nested inside each other.
+    public var maxDepth: Int
+
+    public init(maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 256) {
+        self.maxAliasExpansion = maxAliasExpansion
+        self.maxDepth = maxDepth
+    }
+    public static let `default` = YAMLLimits()
+}
+
+/// Why a YAML stream could not be loaded, with where.
+public struct YAMLError: Error, CustomStringConvertible, Sendable {
+    public enum Reason: Sendable { case syntax, limit, duplicateKey }
+    public var reason: Reason
+    public var message: String
+    public var mark: SourceMark
+    /// Extra lines shown after the first (the context libyaml gives).
+    public var note: String?
+
+    public var description: String { "\(mark.line):\(mark.column): \(message)" }
+}
+
+/// Loads YAML (and JSON, which is YAML) into a `YAMLFile` with libyaml's event parser.
+public enum YAMLLoader {
+    public static func load(
+        _ bytes: [UInt8], path: String, limits: YAMLLimits = .default
+    ) throws(YAMLError) -> YAMLFile {
+        let file = YAMLFile(path: path, source: bytes)
+        var builder = Builder(file: file, limits: limits)
+        try builder.run()
+        return file
+    }
+
+    public static func load(_ text: String, path: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLFile {
+        try load(Array(text.utf8), path: path, limits: limits)
+    }
+}
+
+private struct Builder {
+    let file: YAMLFile
+    let limits: YAMLLimits
+    var nodes: [YAMLNode] = []
+    var scalars: [UInt8] = []
+    var stack: [Int32] = []
+    /// Anchor name → node index. A container's anchor is usable once the container has closed.
+    var anchors: [String: Int32] = [:]
+    var expanded = 0
+
+    init(file: YAMLFile, limits: YAMLLimits) {
+        self.file = file
+        self.limits = limits
+        nodes.reserveCapacity(file.source.count / 12)
+        scalars.reserveCapacity(file.source.count / 2)
+    }
+
+    mutating func run() throws(YAMLError) {
+        // libyaml treats an input of length zero as a valid empty stream; an empty buffer has no
+        // base address, so give it one byte of storage and a length of zero.
+        var source = file.source
+        if source.isEmpty { source = [0] }
+        let length = file.source.count
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw YAMLError(reason: .syntax, message: "cannot initialise the YAML parser", mark: SourceMark(line: 1, column: 1))
+        }
+        defer { yaml_parser_delete(&parser) }
+        var result: Result<Void, YAMLError> = .success(())
+        source.withUnsafeBufferPointer { buffer in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, length)
+            result = parseEvents(&parser)
+        }
+        try result.get()
+        file.nodes = nodes
+        file.scalarBytes = scalars
+    }
+
+    private mutating func parseEvents(_ parser: inout yaml_parser_t) -> Result<Void, YAMLError> {
+        var event = yaml_event_t()
+        var documentRoot: Int32 = -1
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                return .failure(Self.parserError(parser, source: file.source))
+            }
+            defer { yaml_event_delete(&event) }
+            let mark = SourceMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+            do {
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    return .success(())
+                case YAML_DOCUMENT_START_EVENT:
+                    documentRoot = Int32(nodes.count)
+                    anchors.removeAll(keepingCapacity: true)
+                case YAML_DOCUMENT_END_EVENT:
+                    file.documentCount += 1
+                    if documentRoot < nodes.count && !isNullScalar(documentRoot) {
+                        file.documents.append(documentRoot)
+                    }
+                case YAML_SCALAR_EVENT:
+                    let scalar = event.data.scalar
+                    let index = try open(.scalar, style: Self.scalarStyle(scalar.style), mark: mark)
+                    if let value = scalar.value, scalar.length > 0 {
+                        nodes[Int(index)].valueStart = UInt32(scalars.count)
+                        nodes[Int(index)].valueLength = UInt32(scalar.length)
+                        scalars.append(contentsOf: UnsafeBufferPointer(start: value, count: scalar.length))
+                    }
+                    if scalar.plain_implicit == 0 && scalar.quoted_implicit == 0, let tag = scalar.tag,
+                        String(cString: tag) == "tag:yaml.org,2002:str"
+                    {
+                        nodes[Int(index)].explicitString = true
+                    }
+                    nodes[Int(index)].end = index + 1
+                    if let anchor = scalar.anchor { anchors[String(cString: anchor)] = index }
+                case YAML_SEQUENCE_START_EVENT:
+                    let index = try open(.sequence, style: event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block, mark: mark)
+                    try push(index, mark: mark)
+                    if let anchor = event.data.sequence_start.anchor { anchors[String(cString: anchor)] = -index - 2 }
+                case YAML_MAPPING_START_EVENT:
+                    let index = try open(.mapping, style: event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block, mark: mark)
+                    try push(index, mark: mark)
+                    if let anchor = event.data.mapping_start.anchor { anchors[String(cString: anchor)] = -index - 2 }
+                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    let index = stack.removeLast()
+                    nodes[Int(index)].end = Int32(nodes.count)
+                    if nodes[Int(index)].kind == .mapping { try checkDuplicateKeys(index) }
+                    // The container is complete: its anchor may now be aliased.
+                    for (name, value) in anchors where value == -index - 2 { anchors[name] = index }
+                case YAML_ALIAS_EVENT:
+                    let name = String(cString: event.data.alias.anchor)
+                    try expandAlias(name, mark: mark)
+                default:
+                    break
+                }
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    private func isNullScalar(_ index: Int32) -> Bool {
+        let node = nodes[Int(index)]
+        guard node.kind == .scalar, node.style == .plain, !node.explicitString else { return false }
+        if node.valueLength == 0 { return true }
+        let text = String(decoding: scalars[Int(node.valueStart)..<Int(node.valueStart + node.valueLength)], as: UTF8.self)
+        return text == "~" || text == "null" || text == "Null" || text == "NULL"
+    }
+
+    /// Appends a node as the next child of the open container.
+    private mutating func open(_ kind: YAMLNode.Kind, style: YAMLNode.Style, mark: SourceMark) throws(YAMLError) -> Int32 {
+        let index = Int32(nodes.count)
+        let parent = stack.last ?? -1
+        if parent >= 0 { nodes[Int(parent)].count += 1 }
+        nodes.append(
+            YAMLNode(
+                kind: kind, style: style, explicitString: false, line: UInt32(mark.line), column: UInt32(mark.column),
+                parent: parent, end: index + 1, count: 0, valueStart: 0, valueLength: 0))
+        return index
+    }
+
+    private mutating func push(_ index: Int32, mark: SourceMark) throws(YAMLError) {
+        stack.append(index)
+        if stack.count > limits.maxDepth {
+            throw YAMLError(
+                reason: .limit, message: "nesting deeper than \(limits.maxDepth) levels", mark: mark,
+                note: "meshctl stops at \(limits.maxDepth) nested mappings or sequences; route rules never need that many")
+        }
+    }
+
+    /// Copies the anchored subtree in place of the alias, counting what aliases add.
+    private mutating func expandAlias(_ name: String, mark: SourceMark) throws(YAMLError) {
+        guard let source = anchors[name] else {
+            throw YAMLError(reason: .syntax, message: "alias `*\(name)` refers to an unknown anchor", mark: mark)
+        }
+        guard source >= 0 else {
+            throw YAMLError(reason: .syntax, message: "alias `*\(name)` refers to a node that contains it", mark: mark)
+        }
+        let start = Int(source)
+        let end = Int(nodes[start].end)
+        let size = end - start
+        expanded += size
+        if expanded > limits.maxAliasExpansion {
+            throw YAMLError(
+                reason: .limit,
+                message: "alias `*\(name)` expands the document past the limit of \(limits.maxAliasExpansion) aliased nodes",
+                mark: mark,
+                note: "this looks like an alias bomb (\"billion laughs\"); meshctl refuses it rather than exhaust memory")
+        }
+        let newRoot = try open(.scalar, style: .plain, mark: mark)
+        let offset = Int32(newRoot) - Int32(start)
+        let rootParent = nodes[Int(newRoot)].parent
+        nodes.removeLast()
+        nodes.reserveCapacity(nodes.count + size)
+        for i in start..<end {
+            var copy = nodes[i]
+            copy.end += offset
+            copy.parent = i == start ? rootParent : copy.parent + offset
+            nodes.append(copy)
+        }
+    }
+
+    private func checkDuplicateKeys(_ mapping: Int32) throws(YAMLError) {
+        let count = Int(nodes[Int(mapping)].count) / 2
+        guard count > 1 else { return }
+        var keys: [Int32] = []
+        keys.reserveCapacity(count)
+        var next = mapping + 1
+        let end = nodes[Int(mapping)].end
+        while next < end {
+            keys.append(next)
+            next = nodes[Int(nodes[Int(next)].end)].end
+        }
+        if count <= 12 {
+            for i in 1..<keys.count {
+                for j in 0..<i where sameKey(keys[i], keys[j]) {
+                    throw duplicate(keys[i], first: keys[j])
+                }
+            }
+        } else {
+            var seen: [String: Int32] = [:]
+            for key in keys where nodes[Int(key)].kind == .scalar {
+                let text = scalarText(key)
+                if let first = seen[text] { throw duplicate(key, first: first) }
+                seen[text] = key
+            }
+        }
+    }
+
+    private func sameKey(_ a: Int32, _ b: Int32) -> Bool {
+        let x = nodes[Int(a)]
+        let y = nodes[Int(b)]
+        guard x.kind == .scalar, y.kind == .scalar, x.valueLength == y.valueLength else { return false }
+        let xs = Int(x.valueStart)
+        let ys = Int(y.valueStart)
+        for i in 0..<Int(x.valueLength) where scalars[xs + i] != scalars[ys + i] { return false }
+        return true
+    }
+
+    private func scalarText(_ index: Int32) -> String {
+        let node = nodes[Int(index)]
+        return String(decoding: scalars[Int(node.valueStart)..<Int(node.valueStart + node.valueLength)], as: UTF8.self)
+    }
+
+    private func duplicate(_ key: Int32, first: Int32) -> YAMLError {
+        let node = nodes[Int(key)]
+        return YAMLError(
+            reason: .duplicateKey,
+            message: "duplicate key `\(scalarText(key))` (first defined at line \(nodes[Int(first)].line))",
+            mark: SourceMark(line: Int(node.line), column: Int(node.column)))
+    }
+
+    private static func scalarStyle(_ style: yaml_scalar_style_t) -> YAMLNode.Style {
+        switch style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: return .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: return .literal
+        case YAML_FOLDED_SCALAR_STYLE: return .folded
+        default: return .plain
+        }
+    }
+
+    /// Turns libyaml's problem into one readable sentence at the offending position.
+    private static func parserError(_ parser: yaml_parser_t, source: [UInt8]) -> YAMLError {
+        let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
+        let mark = SourceMark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        var note: String?
+        if let context = parser.context.map({ String(cString: $0) }) {
+            note = "\(context) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1)"
+        }
+        let offset = Int(parser.problem_mark.index)
+        let byte: UInt8? = offset < source.count ? source[offset] : nil
+        var message: String
+        switch problem {
+        case "found character that cannot start any token" where byte == UInt8(ascii: "\t"),
+            "found a tab character that violates indentation",
+            "found a tab character where an indentation space is expected":
+            message = "tab character used for indentation; YAML indents with spaces only"
+        case "invalid leading UTF-8 octet", "invalid trailing UTF-8 octet", "incomplete UTF-8 octet sequence",
+            "invalid Unicode character":
+            message = "the file is not valid UTF-8 text (\(problem))"
+        case "control characters are not allowed":
+            message = "the file contains control characters (binary data?); YAML must be text"
+        case "found unexpected end of stream" where parser.context.map({ String(cString: $0) })?.contains("quoted") == true:
+            message = "unterminated quoted string"
+        default:
+            message = problem
+        }
+        if problem.hasPrefix("found unexpected end of stream"), note?.contains("quoted scalar") == true {
+            message = "unterminated quoted string"
+        }
+        return YAMLError(reason: .syntax, message: message, mark: mark, note: note)
+    }
+}

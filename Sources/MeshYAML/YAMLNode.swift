@@ -1,0 +1,239 @@
+/// One node of a YAML document, stored in a flat array in document order.
+///
+/// Containers are followed by their children; `end` is the index one past the node's whole
+/// subtree, so a subtree is a contiguous slice and siblings are found by jumping to `end`.
+/// Mapping children alternate key, value. Scalar text lives in the owning `YAMLFile`'s shared
+/// byte buffer and becomes a `String` only when asked for.
+public struct YAMLNode: Sendable {
+    public enum Kind: UInt8, Sendable { case scalar, mapping, sequence }
+    public enum Style: UInt8, Sendable { case plain, singleQuoted, doubleQuoted, literal, folded, flow, block }
+
+    public var kind: Kind
+    public var style: Style
+    /// True for a plain scalar written with an explicit `!!str` tag (then never a number or null).
+    public var explicitString: Bool
+    /// 1-based line and column of the node's first character.
+    public var line: UInt32
+    public var column: UInt32
+    /// Index of the enclosing container, or -1 for a document root.
+    public var parent: Int32
+    /// Index one past the last node of this subtree.
+    public var end: Int32
+    /// Number of direct children (for a mapping: twice the number of pairs).
+    public var count: Int32
+    /// Scalar bytes in `YAMLFile.scalarBytes`.
+    public var valueStart: UInt32
+    public var valueLength: UInt32
+}
+
+/// A position in a source file, 1-based.
+public struct SourceMark: Hashable, Sendable, Comparable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+    public static func < (a: SourceMark, b: SourceMark) -> Bool {
+        (a.line, a.column) < (b.line, b.column)
+    }
+}
+
+/// A parsed YAML stream: every non-empty document's root, over one flat node array.
+public final class YAMLFile: @unchecked Sendable {
+    /// The name diagnostics print (`<stdin>` for standard input).
+    public let path: String
+    /// The original bytes, kept so diagnostics can quote the source line.
+    public let source: [UInt8]
+    public internal(set) var nodes: [YAMLNode] = []
+    public internal(set) var scalarBytes: [UInt8] = []
+    /// Root node index of each non-empty document, in order.
+    public internal(set) var documents: [Int32] = []
+    /// How many documents the stream held, empty ones included.
+    public internal(set) var documentCount = 0
+
+    init(path: String, source: [UInt8]) {
+        self.path = path
+        self.source = source
+    }
+
+    /// A file that failed to parse, kept so its error can quote the offending line.
+    public static func unparsed(path: String, source: [UInt8]) -> YAMLFile { YAMLFile(path: path, source: source) }
+
+    @inline(__always) public subscript(_ index: Int32) -> YAMLNode { nodes[Int(index)] }
+
+    public func mark(of index: Int32) -> SourceMark {
+        let node = nodes[Int(index)]
+        return SourceMark(line: Int(node.line), column: Int(node.column))
+    }
+
+    // MARK: Scalars
+
+    /// The scalar's text (empty for containers).
+    public func string(_ index: Int32) -> String {
+        let node = nodes[Int(index)]
+        guard node.kind == .scalar, node.valueLength > 0 else { return "" }
+        let start = Int(node.valueStart)
+        return scalarBytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<start + Int(node.valueLength)]), as: UTF8.self)
+        }
+    }
+
+    /// Calls `body` with the scalar's bytes, without making a `String`.
+    public func withScalarBytes<R>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let node = nodes[Int(index)]
+        let start = Int(node.valueStart)
+        return try scalarBytes.withUnsafeBufferPointer { buffer in
+            try body(UnsafeBufferPointer(rebasing: buffer[start..<start + Int(node.valueLength)]))
+        }
+    }
+
+    /// True when the scalar's bytes equal `text`.
+    public func scalarEquals(_ index: Int32, _ text: StaticString) -> Bool {
+        let node = nodes[Int(index)]
+        guard node.kind == .scalar, Int(node.valueLength) == text.utf8CodeUnitCount else { return false }
+        return withScalarBytes(index) { bytes in
+            memcmpEqual(bytes.baseAddress, text.utf8Start, bytes.count)
+        }
+    }
+
+    /// A plain scalar that YAML reads as null: empty, `~` or `null`.
+    public func isNull(_ index: Int32) -> Bool {
+        let node = nodes[Int(index)]
+        guard node.kind == .scalar, node.style == .plain, !node.explicitString else { return false }
+        if node.valueLength == 0 { return true }
+        return scalarEquals(index, "~") || scalarEquals(index, "null") || scalarEquals(index, "Null")
+            || scalarEquals(index, "NULL")
+    }
+
+    /// True for a scalar that YAML reads as a string rather than a number, bool or null.
+    public func isQuotedOrTaggedString(_ index: Int32) -> Bool {
+        let node = nodes[Int(index)]
+        return node.kind == .scalar && (node.style != .plain || node.explicitString)
+    }
+
+    // MARK: Containers
+
+    /// Direct children of a sequence, or alternating keys and values of a mapping.
+    public func children(_ index: Int32) -> ChildSequence {
+        ChildSequence(nodes: nodes, first: index + 1, end: nodes[Int(index)].end)
+    }
+
+    /// Key/value index pairs of a mapping.
+    public func pairs(_ index: Int32) -> PairSequence {
+        PairSequence(nodes: nodes, first: index + 1, end: nodes[Int(index)].end)
+    }
+
+    /// The value of `key` in a mapping, or nil.
+    public func value(_ key: StaticString, in mapping: Int32) -> Int32? {
+        guard nodes[Int(mapping)].kind == .mapping else { return nil }
+        for (k, v) in pairs(mapping) where scalarEquals(k, key) { return v }
+        return nil
+    }
+
+    /// The key node whose value is `valueIndex`, when its parent is a mapping.
+    public func key(ofValue valueIndex: Int32) -> Int32? {
+        let parent = nodes[Int(valueIndex)].parent
+        guard parent >= 0, nodes[Int(parent)].kind == .mapping else { return nil }
+        for (k, v) in pairs(parent) where v == valueIndex { return k }
+        return nil
+    }
+
+    /// The field path from a document root to `index`, e.g. `spec.http[0].route[1].weight`.
+    public func path(to index: Int32) -> String {
+        var parts: [String] = []
+        var current = index
+        while true {
+            let parent = nodes[Int(current)].parent
+            if parent < 0 { break }
+            switch nodes[Int(parent)].kind {
+            case .mapping:
+                var found = false
+                for (k, v) in pairs(parent) where v == current || k == current {
+                    parts.append("." + string(k))
+                    found = true
+                    break
+                }
+                if !found { parts.append(".?") }
+            case .sequence:
+                var position = 0
+                for child in children(parent) {
+                    if child == current { break }
+                    position += 1
+                }
+                parts.append("[\(position)]")
+            case .scalar:
+                break
+            }
+            current = parent
+        }
+        var path = parts.reversed().joined()
+        if path.hasPrefix(".") { path.removeFirst() }
+        return path
+    }
+
+    /// The text of source line `line` (1-based), without its newline.
+    public func sourceLine(_ line: Int) -> String? {
+        var current = 1
+        var start = 0
+        var i = 0
+        let bytes = source
+        while i < bytes.count && current < line {
+            if bytes[i] == UInt8(ascii: "\n") {
+                current += 1
+                start = i + 1
+            }
+            i += 1
+        }
+        guard current == line, start <= bytes.count else { return nil }
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\n") && bytes[end] != UInt8(ascii: "\r") { end += 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+}
+
+@inline(__always)
+private func memcmpEqual(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    guard let a else { return count == 0 }
+    for i in 0..<count where a[i] != b[i] { return false }
+    return true
+}
+
+/// Direct children of a container, found by jumping over each child's subtree.
+public struct ChildSequence: Sequence {
+    let nodes: [YAMLNode]
+    let first: Int32
+    let end: Int32
+    public struct Iterator: IteratorProtocol {
+        let nodes: [YAMLNode]
+        var cursor: Int32
+        let end: Int32
+        public mutating func next() -> Int32? {
+            guard cursor < end else { return nil }
+            let current = cursor
+            cursor = nodes[Int(current)].end
+            return current
+        }
+    }
+    public func makeIterator() -> Iterator { Iterator(nodes: nodes, cursor: first, end: end) }
+}
+
+/// Key/value pairs of a mapping.
+public struct PairSequence: Sequence {
+    let nodes: [YAMLNode]
+    let first: Int32
+    let end: Int32
+    public struct Iterator: IteratorProtocol {
+        let nodes: [YAMLNode]
+        var cursor: Int32
+        let end: Int32
+        public mutating func next() -> (key: Int32, value: Int32)? {
+            guard cursor < end else { return nil }
+            let key = cursor
+            let value = nodes[Int(key)].end
+            cursor = nodes[Int(value)].end
+            return (key, value)
+        }
+    }
+    public func makeIterator() -> Iterator { Iterator(nodes: nodes, cursor: first, end: end) }
+}

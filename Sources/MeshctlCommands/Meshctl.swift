@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `meshctl` command tree.
+public struct Meshctl: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "meshctl",
+        abstract: "Validate, simulate and render Istio route rules, offline.",
+        discussion: """
+            meshctl reads Istio's own networking API (VirtualService, DestinationRule, ServiceEntry, \
+            Gateway, WorkloadEntry) from YAML or JSON files, so files written for Istio work unchanged.
+
+            Start with:
+              meshctl validate -f samples/
+            """,
+        version: "0.1.0",
+        subcommands: [Validate.self]
+    )
+
+    public init() {}
+}

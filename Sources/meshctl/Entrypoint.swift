@@ -1,0 +1,3 @@
+import MeshctlCommands
+
+Meshctl.main()
