@@ -25,7 +25,6 @@ extension Meshctl {
         func run() throws {
             let validator = Validator()
             var rules = RuleLoader.load(input.paths, validate: validator.validate)
-            rules.reportDuplicates()
             let diagnostics = Output.sorted(rules.diagnostics, fileOrder: (rules.files + rules.unparsed).map(\.path))
             switch output {
             case .json:

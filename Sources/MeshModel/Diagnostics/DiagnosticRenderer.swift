@@ -11,7 +11,7 @@ public enum DiagnosticRenderer {
         var out = ""
         for d in diagnostics {
             out += d.headline + "\n"
-            if let file = byPath[d.file], let line = file.sourceLine(d.line), !line.isEmpty {
+            if let file = byPath[d.file], let line = file.sourceLine(d.line), !line.isEmpty, isPrintable(line) {
                 let shown = line.count > 200 ? String(line.prefix(200)) + "…" : line
                 out += "  " + sanitize(shown) + "\n"
                 let caretColumn = max(1, min(d.column, shown.count + 1))
@@ -22,6 +22,11 @@ public enum DiagnosticRenderer {
             if let note = d.note { out += "  note: \(note)\n" }
         }
         return out
+    }
+
+    /// A line from a binary file is not worth quoting.
+    static func isPrintable(_ line: String) -> Bool {
+        !line.unicodeScalars.contains { $0 == "\u{FFFD}" || ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7f }
     }
 
     /// Control characters from a binary file would garble the terminal; show them escaped.

@@ -93,7 +93,7 @@ public enum ResourceDecoder {
             ctx.report(.notAResource, "\(kind) has no metadata.name", at: metadataNode ?? kindNode)
             return nil
         }
-        doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) }
+        if case .networking = family { doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) } }
 
         let spec: Resource.Spec
         switch family {
@@ -129,6 +129,7 @@ public enum ResourceDecoder {
         case ("v1", "Service"): return .kubernetes(.service)
         case ("v1", "Pod"): return .kubernetes(.pod)
         case ("v1", "Namespace"): return .kubernetes(.namespace)
+        case ("v1", "ConfigMap"): return .kubernetes(.configMap)
         case ("apps/v1", "Deployment"): return .kubernetes(.deployment)
         case ("apps/v1", "StatefulSet"): return .kubernetes(.statefulSet)
         case ("apps/v1", "DaemonSet"): return .kubernetes(.daemonSet)
@@ -147,6 +148,15 @@ extension KubernetesObject {
         switch kind {
         case .namespace:
             break
+        case .configMap:
+            // Istio's mesh config lives in the `istio` ConfigMap under data.mesh: check it.
+            if let data = file.value("data", in: root), let mesh = file.value("mesh", in: data), file[mesh].kind == .scalar {
+                let (_, problems) = MeshConfig.parseEmbedded(mesh, in: file)
+                for var problem in problems {
+                    problem.resource = ctx.resource
+                    ctx.append(problem)
+                }
+            }
         case .pod:
             if let labelsNode = file.value("metadata", in: root).flatMap({ file.value("labels", in: $0) }) {
                 object.podLabels = ctx.node(labelsNode).stringMap()

@@ -68,6 +68,7 @@ public struct KubernetesObject: Sendable {
         case service = "Service"
         case pod = "Pod"
         case namespace = "Namespace"
+        case configMap = "ConfigMap"
         case deployment = "Deployment"
         case statefulSet = "StatefulSet"
         case daemonSet = "DaemonSet"

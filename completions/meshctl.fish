@@ -1,0 +1,90 @@
+function __meshctl_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __meshctl_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __meshctl_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __meshctl_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __meshctl_parse_tokens -S
+    set -l unparsed_tokens (__meshctl_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'meshctl'
+        __meshctl_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'validate'
+            __meshctl_parse_subcommand 0 'f/filename=+' 'o/output=' 'version' 'h/help'
+        case 'help'
+            __meshctl_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __meshctl_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __meshctl_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __meshctl_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __meshctl_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__meshctl_tokens -p)
+    if test -z "$(__meshctl_tokens -t)"
+        set -l index (count (__meshctl_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'meshctl' -f
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl" -eq 1' -fa 'validate' -d 'Check rule files against Istio\'s schema and validation rules.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate"' -s 'f' -l 'filename' -d 'A rule file, a directory (read recursively: .yaml, .yml, .json) or - for stdin. Repeatable.' -rfa '(set -l exts \'yaml\' \'yml\' \'json\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" o output' -s 'o' -l 'output' -d 'Output format: text or json.' -rfka 'text json'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" version' -l 'version' -d 'Show the version.'
