@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CLibYAML
 
 /// Limits that keep hostile input (alias bombs, deep nesting) in bounded time and memory.
@@ -31,10 +36,18 @@ public enum YAMLLoader {
     public static func load(
         _ bytes: [UInt8], path: String, limits: YAMLLimits = .default
     ) throws(YAMLError) -> YAMLFile {
-        let file = YAMLFile(path: path, source: bytes)
-        var builder = Builder(file: file, limits: limits)
-        try builder.run()
-        return file
+        var builder = Builder(source: bytes, limits: limits)
+        do {
+            try builder.run()
+        } catch {
+            free(builder.nodes.base)
+            free(builder.scalars.base)
+            throw error
+        }
+        return YAMLFile(
+            path: path, source: bytes, nodes: UnsafeBufferPointer(start: builder.nodes.base, count: builder.nodes.count),
+            scalarBytes: UnsafeBufferPointer(start: builder.scalars.base, count: builder.scalars.count),
+            documents: builder.documents, documentCount: builder.documentCount)
     }
 
     public static func load(_ text: String, path: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLFile {
@@ -43,41 +56,42 @@ public enum YAMLLoader {
 }
 
 private struct Builder {
-    let file: YAMLFile
+    let source: [UInt8]
     let limits: YAMLLimits
-    var nodes: [YAMLNode] = []
-    var scalars: [UInt8] = []
+    var documents: [Int32] = []
+    var documentCount = 0
+    var nodes: GrowableBuffer<YAMLNode>
+    var scalars: GrowableBuffer<UInt8>
     var stack: [Int32] = []
     /// Anchor name → node index. A container's anchor is usable once the container has closed.
     var anchors: [String: Int32] = [:]
     var expanded = 0
 
-    init(file: YAMLFile, limits: YAMLLimits) {
-        self.file = file
+    init(source: [UInt8], limits: YAMLLimits) {
+        self.source = source
         self.limits = limits
-        nodes.reserveCapacity(file.source.count / 12)
-        scalars.reserveCapacity(file.source.count / 2)
+        // Rule files run about 9 bytes per node and half their bytes in scalars; reserving
+        // that up front avoids doubling (and copying) the two big arrays while loading.
+        nodes = GrowableBuffer(capacity: source.count / 8 + 16)
+        scalars = GrowableBuffer(capacity: source.count / 2 + 16)
     }
 
     mutating func run() throws(YAMLError) {
         // libyaml treats an input of length zero as a valid empty stream; an empty buffer has no
         // base address, so give it one byte of storage and a length of zero.
-        var source = file.source
-        if source.isEmpty { source = [0] }
-        let length = file.source.count
+        let length = source.count
+        let input = source.isEmpty ? [0] : source
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLError(reason: .syntax, message: "cannot initialise the YAML parser", mark: SourceMark(line: 1, column: 1))
         }
         defer { yaml_parser_delete(&parser) }
         var result: Result<Void, YAMLError> = .success(())
-        source.withUnsafeBufferPointer { buffer in
+        input.withUnsafeBufferPointer { buffer in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, length)
             result = parseEvents(&parser)
         }
         try result.get()
-        file.nodes = nodes
-        file.scalarBytes = scalars
     }
 
     private mutating func parseEvents(_ parser: inout yaml_parser_t) -> Result<Void, YAMLError> {
@@ -85,7 +99,7 @@ private struct Builder {
         var documentRoot: Int32 = -1
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                return .failure(Self.parserError(parser, source: file.source))
+                return .failure(Self.parserError(parser, source: source))
             }
             defer { yaml_event_delete(&event) }
             let mark = SourceMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
@@ -97,9 +111,9 @@ private struct Builder {
                     documentRoot = Int32(nodes.count)
                     anchors.removeAll(keepingCapacity: true)
                 case YAML_DOCUMENT_END_EVENT:
-                    file.documentCount += 1
+                    documentCount += 1
                     if documentRoot < nodes.count && !isNullScalar(documentRoot) {
-                        file.documents.append(documentRoot)
+                        documents.append(documentRoot)
                     }
                 case YAML_SCALAR_EVENT:
                     let scalar = event.data.scalar
@@ -146,7 +160,7 @@ private struct Builder {
         let node = nodes[Int(index)]
         guard node.kind == .scalar, node.style == .plain, !node.explicitString else { return false }
         if node.valueLength == 0 { return true }
-        let text = String(decoding: scalars[Int(node.valueStart)..<Int(node.valueStart + node.valueLength)], as: UTF8.self)
+        let text = String(decoding: UnsafeBufferPointer(start: scalars.base + Int(node.valueStart), count: Int(node.valueLength)), as: UTF8.self)
         return text == "~" || text == "null" || text == "Null" || text == "NULL"
     }
 
@@ -194,7 +208,6 @@ private struct Builder {
         let offset = Int32(newRoot) - Int32(start)
         let rootParent = nodes[Int(newRoot)].parent
         nodes.removeLast()
-        nodes.reserveCapacity(nodes.count + size)
         for i in start..<end {
             var copy = nodes[i]
             copy.end += offset
@@ -242,7 +255,7 @@ private struct Builder {
 
     private func scalarText(_ index: Int32) -> String {
         let node = nodes[Int(index)]
-        return String(decoding: scalars[Int(node.valueStart)..<Int(node.valueStart + node.valueLength)], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(start: scalars.base + Int(node.valueStart), count: Int(node.valueLength)), as: UTF8.self)
     }
 
     private func duplicate(_ key: Int32, first: Int32) -> YAMLError {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One node of a YAML document, stored in a flat array in document order.
 ///
 /// Containers are followed by their children; `end` is the index one past the node's whole
@@ -45,16 +51,30 @@ public final class YAMLFile: @unchecked Sendable {
     public let path: String
     /// The original bytes, kept so diagnostics can quote the source line.
     public let source: [UInt8]
-    public internal(set) var nodes: [YAMLNode] = []
-    public internal(set) var scalarBytes: [UInt8] = []
+    /// The node tree, in document order. Immutable once loaded; owned by this file.
+    public let nodes: UnsafeBufferPointer<YAMLNode>
+    /// Scalar text, referenced by the nodes' `valueStart`/`valueLength`.
+    public let scalarBytes: UnsafeBufferPointer<UInt8>
     /// Root node index of each non-empty document, in order.
-    public internal(set) var documents: [Int32] = []
+    public let documents: [Int32]
     /// How many documents the stream held, empty ones included.
-    public internal(set) var documentCount = 0
+    public let documentCount: Int
 
-    init(path: String, source: [UInt8]) {
+    init(
+        path: String, source: [UInt8], nodes: UnsafeBufferPointer<YAMLNode> = .init(start: nil, count: 0),
+        scalarBytes: UnsafeBufferPointer<UInt8> = .init(start: nil, count: 0), documents: [Int32] = [], documentCount: Int = 0
+    ) {
         self.path = path
         self.source = source
+        self.nodes = nodes
+        self.scalarBytes = scalarBytes
+        self.documents = documents
+        self.documentCount = documentCount
+    }
+
+    deinit {
+        free(UnsafeMutableRawPointer(mutating: nodes.baseAddress))
+        free(UnsafeMutableRawPointer(mutating: scalarBytes.baseAddress))
     }
 
     /// A file that failed to parse, kept so its error can quote the offending line.
@@ -74,18 +94,14 @@ public final class YAMLFile: @unchecked Sendable {
         let node = nodes[Int(index)]
         guard node.kind == .scalar, node.valueLength > 0 else { return "" }
         let start = Int(node.valueStart)
-        return scalarBytes.withUnsafeBufferPointer { buffer in
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<start + Int(node.valueLength)]), as: UTF8.self)
-        }
+        return String(decoding: UnsafeBufferPointer(rebasing: scalarBytes[start..<start + Int(node.valueLength)]), as: UTF8.self)
     }
 
     /// Calls `body` with the scalar's bytes, without making a `String`.
     public func withScalarBytes<R>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let node = nodes[Int(index)]
         let start = Int(node.valueStart)
-        return try scalarBytes.withUnsafeBufferPointer { buffer in
-            try body(UnsafeBufferPointer(rebasing: buffer[start..<start + Int(node.valueLength)]))
-        }
+        return try body(UnsafeBufferPointer(rebasing: scalarBytes[start..<start + Int(node.valueLength)]))
     }
 
     /// True when the scalar's bytes equal `text`.
@@ -201,11 +217,11 @@ private func memcmpEqual(_ a: UnsafePointer<UInt8>?, _ b: UnsafePointer<UInt8>, 
 
 /// Direct children of a container, found by jumping over each child's subtree.
 public struct ChildSequence: Sequence {
-    let nodes: [YAMLNode]
+    let nodes: UnsafeBufferPointer<YAMLNode>
     let first: Int32
     let end: Int32
     public struct Iterator: IteratorProtocol {
-        let nodes: [YAMLNode]
+        let nodes: UnsafeBufferPointer<YAMLNode>
         var cursor: Int32
         let end: Int32
         public mutating func next() -> Int32? {
@@ -220,11 +236,11 @@ public struct ChildSequence: Sequence {
 
 /// Key/value pairs of a mapping.
 public struct PairSequence: Sequence {
-    let nodes: [YAMLNode]
+    let nodes: UnsafeBufferPointer<YAMLNode>
     let first: Int32
     let end: Int32
     public struct Iterator: IteratorProtocol {
-        let nodes: [YAMLNode]
+        let nodes: UnsafeBufferPointer<YAMLNode>
         var cursor: Int32
         let end: Int32
         public mutating func next() -> (key: Int32, value: Int32)? {

@@ -24,11 +24,11 @@ extension Meshctl {
 
         func run() throws {
             let validator = Validator()
-            var rules = RuleLoader.load(input.paths, validate: validator.validate)
+            var rules = RuleLoader.load(input.paths, keepResources: false, validate: validator.validate)
             let diagnostics = Output.sorted(rules.diagnostics, fileOrder: (rules.files + rules.unparsed).map(\.path))
             switch output {
             case .json:
-                Output.print(DiagnosticRenderer.json(diagnostics, files: rules.fileCount, resources: rules.resources.count))
+                Output.print(DiagnosticRenderer.json(diagnostics, files: rules.fileCount, resources: rules.resourceCount))
             case .text:
                 let report = DiagnosticRenderer.text(diagnostics, files: rules.files + rules.unparsed)
                 if !report.isEmpty { Output.print(report.dropLast() + "") }
@@ -38,10 +38,10 @@ extension Meshctl {
         }
 
         func summaryLine(_ rules: LoadedRules, _ diagnostics: [Diagnostic]) -> String {
-            let scope = "\(Output.plural(rules.resources.count, "resource")) in \(Output.plural(rules.fileCount, "file"))"
+            let scope = "\(Output.plural(rules.resourceCount, "resource")) in \(Output.plural(rules.fileCount, "file"))"
             let counts = Output.summary(diagnostics)
             if rules.hasErrors { return "✘ \(counts) in \(scope)" }
-            if rules.resources.isEmpty && rules.fileCount > 0 && counts.isEmpty { return "nothing to check: \(scope)" }
+            if rules.resourceCount == 0 && rules.fileCount > 0 && counts.isEmpty { return "nothing to check: \(scope)" }
             return counts.isEmpty ? "✔ \(scope) valid" : "✔ \(scope) valid, with \(counts)"
         }
     }

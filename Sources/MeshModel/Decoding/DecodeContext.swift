@@ -34,8 +34,15 @@ public final class DecodeContext {
 
 /// A node being decoded: typed accessors that report what they cannot read.
 public struct Node {
-    public let ctx: DecodeContext
+    // Decoding creates a Node per field; `unowned(unsafe)` spares each one a retain and release.
+    // The context outlives every Node made from it (Nodes never escape a decode call).
+    public unowned(unsafe) let ctx: DecodeContext
     public let index: Int32
+
+    init(ctx: DecodeContext, index: Int32) {
+        self.ctx = ctx
+        self.index = index
+    }
 
     var file: YAMLFile { ctx.file }
     var raw: YAMLNode { ctx.file[index] }

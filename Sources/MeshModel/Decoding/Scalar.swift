@@ -9,11 +9,16 @@ public enum Scalar {
 
     /// Decimal (optionally signed), `0x` hex or `0o` octal.
     public static func int(_ text: String) -> Int? {
-        var utf8 = Substring(text)
-        if utf8.hasPrefix("0x") { return Int(utf8.dropFirst(2), radix: 16) }
-        if utf8.hasPrefix("0o") { return Int(utf8.dropFirst(2), radix: 8) }
-        if utf8.hasPrefix("+") { utf8 = utf8.dropFirst() }
-        return Int(utf8)
+        let utf8 = text.utf8
+        guard let first = utf8.first else { return nil }
+        // Most scalars are words: rule them out without building substrings.
+        if first != UInt8(ascii: "-") && first != UInt8(ascii: "+") && (first < 0x30 || first > 0x39) { return nil }
+        if first == UInt8(ascii: "0"), utf8.count > 2 {
+            let second = utf8[utf8.index(after: utf8.startIndex)]
+            if second == UInt8(ascii: "x") { return Int(text.dropFirst(2), radix: 16) }
+            if second == UInt8(ascii: "o") { return Int(text.dropFirst(2), radix: 8) }
+        }
+        return first == UInt8(ascii: "+") ? Int(text.dropFirst()) : Int(text)
     }
 
     public static func double(_ text: String) -> Double? {

@@ -18,12 +18,18 @@ public enum ResourceDecoder {
     public static func decode(_ ctx: DecodeContext) -> [Resource] {
         var resources: [Resource] = []
         resources.reserveCapacity(ctx.file.documents.count)
+        decode(ctx) { resources.append($0) }
+        return resources
+    }
+
+    /// Decodes the documents one at a time, handing each resource to `body` as it is made, so a
+    /// caller that does not keep them (validate) never holds the whole typed model at once.
+    public static func decode(_ ctx: DecodeContext, _ body: (Resource) -> Void) {
         for root in ctx.file.documents {
             ctx.resource = nil
-            if let resource = decodeDocument(ctx.node(root)) { resources.append(resource) }
+            if let resource = decodeDocument(ctx.node(root)) { body(resource) }
         }
         ctx.resource = nil
-        return resources
     }
 
     static func decodeDocument(_ doc: Node) -> Resource? {

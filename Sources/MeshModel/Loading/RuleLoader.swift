@@ -13,6 +13,9 @@ public struct LoadedRules: Sendable {
 
     public init() {}
 
+    /// Resources decoded, including ones not kept (see `RuleLoader.load(keepResources:)`).
+    public var resourceCount = 0
+
     public var hasErrors: Bool { diagnostics.contains { $0.level == .error } }
 
     /// The parsed file named `path`, for quoting source lines.
@@ -64,7 +67,7 @@ public enum RuleLoader {
     /// context is still open, so validation findings share the decoding pass.
     public static func load(
         _ paths: [String], readStdin: () -> [UInt8] = { Array(FileHandle.standardInput.readDataToEndOfFile()) },
-        limits: YAMLLimits = .default, validate: ((Resource, DecodeContext) -> Void)? = nil
+        limits: YAMLLimits = .default, keepResources: Bool = true, validate: ((Resource, DecodeContext) -> Void)? = nil
     ) -> LoadedRules {
         var rules = LoadedRules()
         let (files, problems) = expand(paths)
@@ -76,13 +79,13 @@ public enum RuleLoader {
             if path == "-" {
                 bytes = readStdin()
             } else {
-                guard let data = FileManager.default.contents(atPath: path) else {
+                guard let contents = readFile(path) else {
                     rules.diagnostics.append(fileError(path, "cannot read `\(path)`: permission denied or not a regular file"))
                     continue
                 }
-                bytes = Array(data)
+                bytes = contents
             }
-            load(bytes, name: name, limits: limits, into: &rules, validate: validate)
+            load(bytes, name: name, limits: limits, into: &rules, keepResources: keepResources, validate: validate)
         }
         return rules
     }
@@ -90,7 +93,7 @@ public enum RuleLoader {
     /// Parses one file's bytes into `rules`.
     public static func load(
         _ bytes: [UInt8], name: String, limits: YAMLLimits = .default, into rules: inout LoadedRules,
-        validate: ((Resource, DecodeContext) -> Void)? = nil
+        keepResources: Bool = true, validate: ((Resource, DecodeContext) -> Void)? = nil
     ) {
         let file: YAMLFile
         do {
@@ -109,12 +112,25 @@ public enum RuleLoader {
             return
         }
         let ctx = DecodeContext(file: file)
-        let resources = ResourceDecoder.decode(ctx)
-        if let validate {
-            for resource in resources { validate(resource, ctx) }
+        ResourceDecoder.decode(ctx) { resource in
+            validate?(resource, ctx)
+            rules.resourceCount += 1
+            if keepResources { rules.resources.append(resource) }
         }
-        rules.resources += resources
         rules.diagnostics += ctx.diagnostics
+    }
+
+    /// Reads a whole file straight into one byte array (no intermediate `Data` copy).
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let handle = fopen(path, "rb") else { return nil }
+        defer { fclose(handle) }
+        guard fseek(handle, 0, SEEK_END) == 0 else { return nil }
+        let size = ftell(handle)
+        guard size >= 0, fseek(handle, 0, SEEK_SET) == 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let read = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, handle) }
+        guard read == size else { return nil }
+        return bytes
     }
 
     static func fileError(_ path: String, _ message: String) -> Diagnostic {

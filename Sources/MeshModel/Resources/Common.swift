@@ -13,23 +13,25 @@ public struct MeshDuration: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init?(_ text: String, node: Int32 = -1) {
-        var total: Double = 0
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        if rest == "0" {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return nil }
+        if bytes == [UInt8(ascii: "0")] {
             self.nanoseconds = 0
             self.text = text
             self.node = node
             return
         }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { !($0.isNumber || $0 == ".") }
-            rest = rest.dropFirst(unit.count)
+        func isNumberByte(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: ".") }
+        var total: Double = 0
+        var i = 0
+        while i < bytes.count {
+            let numberStart = i
+            while i < bytes.count && isNumberByte(bytes[i]) { i += 1 }
+            guard i > numberStart, let value = Double(String(decoding: bytes[numberStart..<i], as: UTF8.self)) else { return nil }
+            let unitStart = i
+            while i < bytes.count && !isNumberByte(bytes[i]) { i += 1 }
             let scale: Double
-            switch unit {
+            switch String(decoding: bytes[unitStart..<i], as: UTF8.self) {
             case "ns": scale = 1
             case "us", "µs", "μs": scale = 1e3
             case "ms": scale = 1e6

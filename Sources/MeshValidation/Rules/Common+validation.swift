@@ -17,11 +17,11 @@ extension Check {
 
     /// Istio's durations: at least 1ms, and no finer than milliseconds.
     func duration(_ d: MeshDuration?, _ what: String? = nil) {
-        guard let d else { return }
+        guard let d, d.nanoseconds < 1_000_000 || d.nanoseconds % 1_000_000 != 0 else { return }
         let name = what ?? path(d.node)
         if d.nanoseconds < 1_000_000 {
             error("\(name) must be at least 1ms, got `\(d.text)`", at: d.node)
-        } else if d.nanoseconds % 1_000_000 != 0 {
+        } else {
             error("\(name) `\(d.text)` is finer than a millisecond; only durations to ms precision are supported", at: d.node)
         }
     }
@@ -122,15 +122,31 @@ public enum Names {
 
     /// RFC 1123 label: lowercase alphanumerics and '-', at most 63, alphanumeric at both ends.
     public static func isDNS1123Label(_ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        guard !bytes.isEmpty, bytes.count <= 63, isAlnum(bytes.first!), isAlnum(bytes.last!) else { return false }
+        let bytes = s.utf8
+        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63, isAlnum(first), isAlnum(last) else {
+            return false
+        }
         return bytes.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
     /// RFC 1123 subdomain: dot-separated labels, at most 253 characters.
     public static func isDNS1123Subdomain(_ s: String) -> Bool {
         guard !s.isEmpty, s.utf8.count <= 253 else { return false }
-        return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNS1123Label(String($0)) }
+        var labelLength = 0
+        var previous: UInt8 = UInt8(ascii: ".")
+        for b in s.utf8 {
+            if b == UInt8(ascii: ".") {
+                if labelLength == 0 || !isAlnum(previous) { return false }
+                labelLength = 0
+            } else {
+                if !(isAlnum(b) || b == UInt8(ascii: "-")) { return false }
+                if labelLength == 0 && !isAlnum(b) { return false }
+                labelLength += 1
+                if labelLength > 63 { return false }
+            }
+            previous = b
+        }
+        return labelLength > 0 && isAlnum(previous)
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {
@@ -140,6 +156,8 @@ public enum Names {
 
     /// Why `host` is not a valid DNS name with an optional leading `*.` wildcard, or nil.
     public static func hostProblem(_ host: String) -> String? {
+        // Fast path: the common plain lowercase DNS name.
+        if isDNS1123Subdomain(host) { return nil }
         if host.isEmpty { return "is empty" }
         if host.utf8.count > 255 { return "is longer than 255 characters" }
         var name = Substring(host)
@@ -164,6 +182,11 @@ public enum Names {
     }
 
     static func labelNameProblem(_ name: Substring) -> String? {
+        if let first = name.utf8.first, let last = name.utf8.last, name.utf8.count <= 63, isAlnum(first), isAlnum(last),
+            name.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") })
+        {
+            return nil
+        }
         let bytes = Array(name.utf8)
         if bytes.isEmpty { return "has an empty name part" }
         if bytes.count > 63 { return "is longer than 63 characters" }

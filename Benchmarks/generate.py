@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Writes a rule file with N resources (alternating VirtualService / DestinationRule, realistic sizes)."""
+import random
+import sys
+
+def virtual_service(i, rnd):
+    host = f"svc-{i}"
+    rules = []
+    for r in range(rnd.randint(1, 2)):
+        rules.append(f"""  - name: rule-{r}
+    match:
+    - headers:
+        x-user-group:
+          prefix: "group-{r}"
+      uri:
+        prefix: /api/v{r}
+    route:
+    - destination:
+        host: {host}
+        subset: v1
+      weight: {90 - r * 10}
+    - destination:
+        host: {host}
+        subset: v2
+      weight: {10 + r * 10}
+    retries:
+      attempts: 3
+      perTryTimeout: 500ms
+      retryOn: 5xx,connect-failure
+    timeout: 2s""")
+    rules.append(f"""  - route:
+    - destination:
+        host: {host}
+        subset: v1""")
+    return f"""apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {host}
+  namespace: bench
+spec:
+  hosts:
+  - {host}
+  http:
+""" + "\n".join(rules) + "\n"
+
+def destination_rule(i, rnd):
+    host = f"svc-{i}"
+    return f"""apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: {host}
+  namespace: bench
+spec:
+  host: {host}
+  trafficPolicy:
+    loadBalancer:
+      simple: LEAST_REQUEST
+    connectionPool:
+      tcp:
+        maxConnections: {rnd.randint(10, 1000)}
+      http:
+        http1MaxPendingRequests: 100
+        maxRequestsPerConnection: 10
+    outlierDetection:
+      consecutive5xxErrors: 5
+      interval: 10s
+      baseEjectionTime: 30s
+      maxEjectionPercent: 50
+  subsets:
+  - name: v1
+    labels:
+      version: v1
+  - name: v2
+    labels:
+      version: v2
+"""
+
+def main():
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+    rnd = random.Random(7)
+    docs = [(virtual_service if i % 2 == 0 else destination_rule)(i // 2, rnd) for i in range(count)]
+    sys.stdout.write("---\n".join(docs))
+
+main()
