@@ -28,10 +28,11 @@ let package = Package(
         .target(name: "MeshRegex", dependencies: ["CRE2"]),
         .target(name: "MeshModel", dependencies: ["MeshYAML"]),
         .target(name: "MeshValidation", dependencies: ["MeshModel", "MeshRegex"]),
+        .target(name: "MeshRouting", dependencies: ["MeshModel", "MeshRegex"]),
         .target(
             name: "MeshctlCommands",
             dependencies: [
-                "MeshYAML", "MeshModel", "MeshValidation",
+                "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "MeshYAMLTests", dependencies: ["MeshYAML"]),
         .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"]),
         .testTarget(name: "MeshValidationTests", dependencies: ["MeshValidation", "MeshModel"]),
+        .testTarget(name: "MeshRoutingTests", dependencies: ["MeshRouting", "MeshValidation", "MeshModel"]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
     ]
 )

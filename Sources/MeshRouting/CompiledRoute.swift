@@ -1,0 +1,280 @@
+import MeshModel
+import MeshRegex
+
+/// A destination resolved against the registry and DestinationRules, with its cluster name.
+public final class Target: @unchecked Sendable {
+    public let host: String
+    public let subset: String?
+    public let port: Int
+    /// `outbound|PORT|SUBSET|FQDN`, Istio's cluster name.
+    public let cluster: String
+    /// Relative weight within its route.
+    public let weight: Int
+    /// Set when the proxy cannot send there: 503 with this flag (NC: no cluster; UH: no
+    /// healthy upstream), and why.
+    public let failure: (status: Int, flag: String, reason: String)?
+    public let endpoints: [Registry.Endpoint]
+    public let service: Registry.Service?
+    /// The DestinationRule policy that applies to this cluster (subset merged over the rule).
+    public let policy: TrafficPolicy?
+    public let destinationRule: Resource?
+
+    init(
+        host: String, subset: String?, port: Int, weight: Int, failure: (Int, String, String)?, endpoints: [Registry.Endpoint],
+        service: Registry.Service?, policy: TrafficPolicy?, destinationRule: Resource?
+    ) {
+        self.host = host
+        self.subset = subset
+        self.port = port
+        self.weight = weight
+        self.cluster = Target.clusterName(port: port, subset: subset, host: host)
+        self.failure = failure.map { (status: $0.0, flag: $0.1, reason: $0.2) }
+        self.endpoints = endpoints
+        self.service = service
+        self.policy = policy
+        self.destinationRule = destinationRule
+    }
+
+    public static func clusterName(port: Int, subset: String?, host: String) -> String {
+        "outbound|\(port)|\(subset ?? "")|\(host)"
+    }
+}
+
+/// Calls `body` with a string's UTF-8 bytes, without copying native strings.
+@inline(__always) func withUTF8Bytes<S: StringProtocol, R>(_ s: S, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    if let result = s.utf8.withContiguousStorageIfAvailable(body) { return result }
+    return Array(s.utf8).withUnsafeBufferPointer(body)
+}
+
+/// One StringMatch compiled for matching: RE2 programs are compiled once, here, and exact and
+/// prefix compare raw bytes.
+public final class CompiledStringMatch: @unchecked Sendable {
+    public enum Kind: Sendable { case exact, prefix, regex, present }
+    public let kind: Kind
+    public let text: String
+    let bytes: [UInt8]
+    let lowercasedBytes: [UInt8]
+    let regex: RE2Regex?
+
+    init(_ match: StringMatch, regexes: RegexProvider) {
+        switch match {
+        case .exact(let v): (kind, text) = (.exact, v)
+        case .prefix(let v): (kind, text) = (.prefix, v)
+        case .regex(let v): (kind, text) = (.regex, v)
+        case .present: (kind, text) = (.present, "")
+        }
+        bytes = Array(text.utf8)
+        lowercasedBytes = Array(text.lowercased().utf8)
+        // Validation has already refused what RE2 cannot compile; never match if it slips by.
+        regex = kind == .regex ? try? regexes(text) : nil
+    }
+
+    @inline(__always) func matches(_ value: UnsafeBufferPointer<UInt8>, ignoreCase: Bool = false) -> Bool {
+        switch kind {
+        case .present: return true
+        case .exact:
+            return value.count == bytes.count && Self.equal(value, ignoreCase ? lowercasedBytes : bytes, count: bytes.count, ignoreCase)
+        case .prefix:
+            return value.count >= bytes.count && Self.equal(value, ignoreCase ? lowercasedBytes : bytes, count: bytes.count, ignoreCase)
+        case .regex:
+            return regex?.fullMatch(utf8: value) ?? false
+        }
+    }
+
+    @inline(__always) static func equal(_ value: UnsafeBufferPointer<UInt8>, _ expected: [UInt8], count: Int, _ ignoreCase: Bool) -> Bool {
+        expected.withUnsafeBufferPointer { e in
+            for i in 0..<count {
+                var b = value[i]
+                if ignoreCase && b >= 0x41 && b <= 0x5a { b += 0x20 }
+                if b != e[i] { return false }
+            }
+            return true
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case .exact: "exact \"\(text)\""
+        case .prefix: "prefix \"\(text)\""
+        case .regex: "regex \"\(text)\""
+        case .present: "present"
+        }
+    }
+}
+
+public typealias RegexProvider = (String) throws -> RE2Regex
+
+/// One condition of a match entry.
+public final class Condition: @unchecked Sendable {
+    public enum Field: Sendable { case uri, scheme, method, authority, header, withoutHeader, queryParam, port }
+    public let field: Field
+    /// Header or query parameter name (headers lowercase).
+    public let name: String
+    public let matcher: CompiledStringMatch?
+    public let ignoreCase: Bool
+    public let port: Int
+
+    init(_ field: Field, name: String = "", _ matcher: CompiledStringMatch?, ignoreCase: Bool = false, port: Int = 0) {
+        self.field = field
+        self.name = name
+        self.matcher = matcher
+        self.ignoreCase = ignoreCase
+        self.port = port
+    }
+
+    @inline(__always) func holds(_ r: HTTPRequest) -> Bool {
+        switch field {
+        case .uri:
+            return withUTF8Bytes(r.path) { path in
+                var end = path.count
+                for i in 0..<path.count where path[i] == UInt8(ascii: "?") {
+                    end = i
+                    break
+                }
+                return matcher!.matches(UnsafeBufferPointer(rebasing: path[0..<end]), ignoreCase: ignoreCase)
+            }
+        case .scheme: return withUTF8Bytes(r.scheme) { matcher!.matches($0) }
+        case .method: return withUTF8Bytes(r.method) { matcher!.matches($0) }
+        case .authority: return withUTF8Bytes(r.authority) { matcher!.matches($0) }
+        case .header:
+            guard let i = r.headerIndex(name) else { return false }
+            return r.headerValueMatches(i, matcher!)
+        case .withoutHeader:
+            guard let i = r.headerIndex(name) else { return true }
+            return !r.headerValueMatches(i, matcher!)
+        case .queryParam:
+            guard let value = r.queryParameter(name) else { return false }
+            return withUTF8Bytes(value) { matcher!.matches($0) }
+        case .port: return r.port == port
+        }
+    }
+
+    /// Why a request did not satisfy this condition, in words.
+    func failure(_ r: HTTPRequest) -> String {
+        let m = matcher?.description ?? ""
+        switch field {
+        case .uri: return "uri \"\(r.pathOnly)\" does not match \(m)\(ignoreCase ? " (ignoring case)" : "")"
+        case .scheme: return "scheme \"\(r.scheme)\" does not match \(m)"
+        case .method: return "method \"\(r.method)\" does not match \(m)"
+        case .authority: return "authority \"\(r.authority)\" does not match \(m)"
+        case .header:
+            guard let value = r.header(name) else { return "header \(name) is absent (wanted \(m))" }
+            return "header \(name) \"\(value)\" does not match \(m)"
+        case .withoutHeader:
+            return "header \(name) \"\(r.header(name) ?? "")\" matches \(m), which withoutHeaders excludes"
+        case .queryParam:
+            guard let value = r.queryParameter(name) else { return "query parameter \(name) is absent (wanted \(m))" }
+            return "query parameter \(name) \"\(value)\" does not match \(m)"
+        case .port: return "port \(r.port.map(String.init) ?? "(none)") is not \(port)"
+        }
+    }
+
+    var summary: String {
+        let m = matcher?.description ?? ""
+        switch field {
+        case .uri: return "uri \(m)"
+        case .scheme: return "scheme \(m)"
+        case .method: return "method \(m)"
+        case .authority: return "authority \(m)"
+        case .header: return "header \(name) \(m)"
+        case .withoutHeader: return "without header \(name) \(m)"
+        case .queryParam: return "query \(name) \(m)"
+        case .port: return "port \(port)"
+        }
+    }
+}
+
+/// One `match` entry: every condition must hold. A class, so the per-request loop borrows it
+/// instead of copying (and reference counting) its fields.
+public final class CompiledMatch: @unchecked Sendable {
+    public let conditions: [Condition]
+    /// Set when the match can never apply to this proxy (sourceLabels, sourceNamespace or
+    /// gateways name another workload): why.
+    public let identityMismatch: String?
+    public let name: String?
+    public let node: Int32
+
+    init(conditions: [Condition], identityMismatch: String?, name: String?, node: Int32) {
+        self.conditions = conditions
+        self.identityMismatch = identityMismatch
+        self.name = name
+        self.node = node
+    }
+
+    /// Index of the first condition the request fails, or nil when all hold.
+    @inline(__always) func firstFailure(_ request: HTTPRequest) -> Int? {
+        if identityMismatch != nil { return -1 }
+        var i = 0
+        while i < conditions.count {
+            if !conditions[i].holds(request) { return i }
+            i += 1
+        }
+        return nil
+    }
+}
+
+/// What a rule does with a request it matched.
+public enum RouteAction: Sendable {
+    case route(targets: [Target], cumulative: [Int], total: Int)
+    case redirect(HTTPRedirect)
+    case directResponse(status: Int, body: String?)
+    case delegate(String)
+}
+
+public struct RetryPolicy: Sendable, Equatable {
+    public var attempts: Int
+    public var perTryTimeout: MeshDuration?
+    public var retryOn: String
+    /// True when the rule set none and Istio's (or the mesh config's) default applies.
+    public var isDefault: Bool
+
+    public static let istioDefault = RetryPolicy(
+        attempts: 2, perTryTimeout: nil,
+        retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", isDefault: true)
+    public static let istioDefaultRetriableStatusCodes = [503]
+}
+
+public struct CompiledFault: Sendable {
+    public var abortStatus: Int?
+    public var abortPercent: Double
+    public var delay: MeshDuration?
+    public var delayPercent: Double
+}
+
+/// One `http[]` rule, compiled. A class: the decision refers to it without copying it.
+public final class CompiledRoute: @unchecked Sendable {
+    public let index: Int
+    public let name: String?
+    public let node: Int32
+    /// Empty means the rule matches every request.
+    public let matches: [CompiledMatch]
+    public let action: RouteAction
+    public let fault: CompiledFault?
+    public let mirrors: [(target: Target, percent: Double)]
+    public let timeout: MeshDuration?
+    public let retries: RetryPolicy
+    public let rewrite: HTTPRewrite?
+    public let headers: Headers?
+    public let corsPolicy: CorsPolicy?
+    public let source: HTTPRoute?
+
+    init(
+        index: Int, name: String?, node: Int32, matches: [CompiledMatch], action: RouteAction, fault: CompiledFault?,
+        mirrors: [(target: Target, percent: Double)], timeout: MeshDuration?, retries: RetryPolicy, rewrite: HTTPRewrite?,
+        headers: Headers?, corsPolicy: CorsPolicy?, source: HTTPRoute?
+    ) {
+        self.index = index
+        self.name = name
+        self.node = node
+        self.matches = matches
+        self.action = action
+        self.fault = fault
+        self.mirrors = mirrors
+        self.timeout = timeout
+        self.retries = retries
+        self.rewrite = rewrite
+        self.headers = headers
+        self.corsPolicy = corsPolicy
+        self.source = source
+    }
+}

@@ -1,0 +1,178 @@
+import MeshModel
+
+/// Where one request goes, as decided by the route table.
+///
+/// A decision refers to the table's compiled objects without owning them (no reference
+/// counting on the per-request path): use it only while its `RouteTable` is alive.
+public struct Decision: Sendable {
+    public enum Kind: Sendable {
+        /// Send to `target`'s cluster.
+        case forward
+        /// Unknown host under ALLOW_ANY: to the original destination.
+        case passthrough
+        /// Unknown host under REGISTRY_ONLY: 502.
+        case blackhole
+        /// Host known, no rule matched: 404 (flag NR).
+        case noRoute
+        /// `target` has no cluster or no endpoints: 503 NC / UH.
+        case unavailable
+        case redirect
+        case directResponse
+        /// Fault injection aborted the request with `fixedStatus`.
+        case abort
+        /// The rule delegates to another VirtualService (not followed here).
+        case delegate
+    }
+
+    public var kind: Kind
+    public unowned(unsafe) var virtualHost: RouteTable.VirtualHost?
+    /// The matched rule.
+    public unowned(unsafe) var route: CompiledRoute?
+    /// The destination the route chose (also when a fault then aborted the request).
+    public unowned(unsafe) var target: Target?
+    /// The status of a redirect, direct response or abort.
+    public var fixedStatus = 0
+    /// A fault delay was injected on this request.
+    public var delayed = false
+    /// Mirrors that fired for this request.
+    public var mirrored: [Target] = []
+
+    init(_ kind: Kind, virtualHost: RouteTable.VirtualHost? = nil, route: CompiledRoute? = nil) {
+        self.kind = kind
+        self.virtualHost = virtualHost
+        self.route = route
+    }
+
+    /// Index of the matched rule in its VirtualService's `http` list.
+    public var routeIndex: Int? { route?.index }
+
+    /// The status the proxy itself answers with, or nil when the upstream's answer is returned.
+    public var status: Int? {
+        switch kind {
+        case .forward, .passthrough, .delegate: nil
+        case .blackhole: 502
+        case .noRoute: 404
+        case .unavailable: target?.failure?.status ?? 503
+        case .redirect, .directResponse, .abort: fixedStatus
+        }
+    }
+
+    /// Envoy's response flag for answers the proxy makes itself.
+    public var responseFlag: String? {
+        switch kind {
+        case .noRoute: "NR"
+        case .unavailable: target?.failure?.flag
+        case .abort: "FI"
+        default: nil
+        }
+    }
+
+    /// The cluster name, as Envoy would log it.
+    public var cluster: String? {
+        switch kind {
+        case .forward, .unavailable, .abort: target?.cluster
+        case .passthrough: "PassthroughCluster"
+        case .blackhole: "BlackHoleCluster"
+        default: nil
+        }
+    }
+
+    /// A redirect's Location (worked out from the request when asked for).
+    public func location(for request: HTTPRequest) -> String? {
+        guard kind == .redirect, case .redirect(let redirect)? = route?.action else { return nil }
+        return RouteTable.location(redirect, request)
+    }
+
+    public var body: String? {
+        guard kind == .directResponse, case .directResponse(_, let body)? = route?.action else { return nil }
+        return body
+    }
+}
+
+extension RouteTable {
+    /// Decides where `request` goes. Weighted choices, fault percentages and mirror
+    /// percentages are drawn from `random`, as the proxy draws them per request.
+    ///
+    /// With `certainOnly`, a fault or mirror applies only when its percentage is 100: what is
+    /// true of every such request, which is what a single simulated request reports.
+    @inline(__always)
+    public func decide<R: RandomNumberGenerator>(_ request: HTTPRequest, random: inout R, certainOnly: Bool = false) -> Decision {
+        let host = HostNames.stripPort(request.authority)
+        guard let vh = virtualHost(for: host) else {
+            if identity.gateway != "mesh" { return Decision(.noRoute) }
+            return Decision(mesh.outboundTrafficPolicy == .registryOnly ? .blackhole : .passthrough)
+        }
+        var matched: CompiledRoute?
+        for route in vh.routes where route.matches(request) {
+            matched = route
+            break
+        }
+        guard let route = matched else { return Decision(.noRoute, virtualHost: vh) }
+        var decision = Decision(.noRoute, virtualHost: vh, route: route)
+        switch route.action {
+        case .route(let targets, let cumulative, let total):
+            guard total > 0 else { return decision }
+            let target: Target
+            if targets.count == 1 {
+                target = targets[0]
+            } else {
+                let draw = Int(random.next() % UInt64(total))
+                var i = 0
+                while cumulative[i] <= draw { i += 1 }
+                target = targets[i]
+            }
+            decision.target = target
+            decision.kind = target.failure == nil ? .forward : .unavailable
+        case .redirect(let redirect):
+            decision.kind = .redirect
+            decision.fixedStatus = redirect.redirectCode?.value ?? 301
+        case .directResponse(let status, _):
+            decision.kind = .directResponse
+            decision.fixedStatus = status
+        case .delegate:
+            decision.kind = .delegate
+        }
+        if let fault = route.fault {
+            if fault.delay != nil, Self.roll(fault.delayPercent, &random, certainOnly) { decision.delayed = true }
+            if let status = fault.abortStatus, Self.roll(fault.abortPercent, &random, certainOnly) {
+                decision.kind = .abort
+                decision.fixedStatus = status
+                return decision
+            }
+        }
+        for mirror in route.mirrors where Self.roll(mirror.percent, &random, certainOnly) { decision.mirrored.append(mirror.target) }
+        return decision
+    }
+
+    /// True with probability `percent`/100.
+    @inline(__always) static func roll<R: RandomNumberGenerator>(_ percent: Double, _ random: inout R, _ certainOnly: Bool) -> Bool {
+        if percent >= 100 { return true }
+        if percent <= 0 || certainOnly { return false }
+        return Double(random.next() >> 11) * 0x1p-53 * 100 < percent
+    }
+
+    /// The Location header of a redirect: the request's URL with the redirect's parts replaced.
+    static func location(_ r: HTTPRedirect, _ request: HTTPRequest) -> String {
+        let scheme = r.scheme ?? request.scheme
+        var authority = r.authority ?? HostNames.stripPort(request.authority)
+        if let port = r.port?.value {
+            authority += ":\(port)"
+        } else if r.derivePort == "FROM_REQUEST_PORT", let port = request.port {
+            authority += ":\(port)"
+        }
+        let path = r.uri ?? request.path
+        return "\(scheme)://\(authority)\(path)"
+    }
+}
+
+extension CompiledRoute {
+    @inline(__always) func matches(_ request: HTTPRequest) -> Bool {
+        if matches.isEmpty { return true }
+        var i = 0
+        while i < matches.count {
+            if matches[i].firstFailure(request) == nil { return true }
+            i += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,132 @@
+import MeshModel
+
+/// The services requests can be routed to: ServiceEntries, WorkloadEntries and Kubernetes
+/// Services with their pods.
+public struct Registry: Sendable {
+    public struct Port: Sendable, Hashable {
+        public var number: Int
+        public var name: String
+        public var protocolName: String
+    }
+    public struct Endpoint: Sendable, Hashable {
+        public var address: String
+        /// Port name → target port number (a ServiceEntry endpoint's `ports` map).
+        public var ports: [String: Int]
+        public var labels: [String: String]
+        public var weight: Int
+
+        /// The port to connect to for the service port `port`.
+        public func targetPort(for port: Port) -> Int { ports[port.name] ?? port.number }
+    }
+    public struct Service: Sendable {
+        public var fqdn: String
+        public var namespace: String
+        public var ports: [Port]
+        public var endpoints: [Endpoint]
+        public var resolution: String
+        public var external: Bool
+        /// `Kind ns/name` of what defined it.
+        public var origin: String
+        public var resource: Resource?
+
+        public func endpoints(matching labels: [String: String]) -> [Endpoint] {
+            endpoints.filter { endpoint in labels.allSatisfy { endpoint.labels[$0.key] == $0.value } }
+        }
+
+        public func port(_ number: Int?) -> Port? {
+            guard let number else { return ports.count == 1 ? ports[0] : nil }
+            return ports.first { $0.number == number }
+        }
+    }
+
+    public private(set) var services: [String: Service] = [:]
+    /// Services with wildcard hosts (`*.example.com`), most specific first.
+    public private(set) var wildcardServices: [Service] = []
+
+    public init(resources: [Resource]) {
+        let workloadEntries = resources.compactMap { r in r.workloadEntry.map { (r, $0) } }
+        let pods: [(Resource, [String: String])] = resources.compactMap { r in
+            guard let k8s = r.kubernetes, [.pod, .deployment, .statefulSet, .daemonSet, .replicaSet].contains(k8s.kind) else {
+                return nil
+            }
+            return (r, k8s.podLabels)
+        }
+        for resource in resources {
+            if let se = resource.serviceEntry { add(serviceEntry: se, resource, workloadEntries: workloadEntries) }
+            if let k8s = resource.kubernetes, k8s.kind == .service { add(kubernetes: k8s, resource, pods: pods) }
+        }
+        wildcardServices.sort { $0.fqdn.count > $1.fqdn.count }
+    }
+
+    mutating func add(serviceEntry se: ServiceEntry, _ resource: Resource, workloadEntries: [(Resource, WorkloadEntrySpec)]) {
+        let ports = se.ports.compactMap { p -> Port? in
+            guard let number = p.number?.value else { return nil }
+            return Port(number: number, name: p.name?.value ?? "port-\(number)", protocolName: (p.protocolName?.value ?? "TCP").uppercased())
+        }
+        var endpoints = se.endpoints.map(Self.endpoint)
+        if let selector = se.workloadSelector {
+            for (weResource, we) in workloadEntries where weResource.namespace == resource.namespace {
+                if selector.allSatisfy({ we.labels[$0.key] == $0.value }) { endpoints.append(Self.endpoint(we)) }
+            }
+        }
+        for host in se.hosts {
+            let fqdn = host.value.lowercased()
+            let service = Service(
+                fqdn: fqdn, namespace: resource.namespace, ports: ports, endpoints: endpoints,
+                resolution: se.resolution?.value ?? "NONE", external: se.location != "MESH_INTERNAL",
+                origin: resource.reference, resource: resource)
+            insert(service)
+        }
+    }
+
+    mutating func add(kubernetes svc: KubernetesObject, _ resource: Resource, pods: [(Resource, [String: String])]) {
+        let fqdn = "\(resource.name).\(resource.namespace).\(HostNames.clusterDomain)"
+        let ports = svc.ports.map { p in
+            Port(number: p.port, name: p.name ?? "port-\(p.port)", protocolName: Self.protocolFromPortName(p))
+        }
+        var endpoints: [Endpoint] = []
+        if !svc.selector.isEmpty {
+            for (podResource, labels) in pods where podResource.namespace == resource.namespace {
+                if svc.selector.allSatisfy({ labels[$0.key] == $0.value }) {
+                    endpoints.append(Endpoint(address: podResource.name, ports: [:], labels: labels, weight: 1))
+                }
+            }
+        }
+        insert(
+            Service(
+                fqdn: fqdn, namespace: resource.namespace, ports: ports, endpoints: endpoints, resolution: "STATIC",
+                external: false, origin: resource.reference, resource: resource))
+    }
+
+    static func protocolFromPortName(_ p: KubernetesObject.ServicePort) -> String {
+        if let app = p.appProtocol { return app.uppercased() }
+        let prefix = (p.name ?? "").split(separator: "-").first.map { String($0).uppercased() } ?? ""
+        return ["HTTP", "HTTP2", "HTTPS", "GRPC", "GRPC-WEB", "TCP", "TLS", "MONGO", "REDIS", "MYSQL"].contains(prefix)
+            ? prefix : "TCP"
+    }
+
+    static func endpoint(_ w: WorkloadEntrySpec) -> Endpoint {
+        var ports: [String: Int] = [:]
+        for entry in w.ports { ports[entry.key] = entry.value }
+        return Endpoint(address: w.address?.value ?? "", ports: ports, labels: w.labels, weight: w.weight?.value ?? 1)
+    }
+
+    mutating func insert(_ service: Service) {
+        if service.fqdn.hasPrefix("*") {
+            wildcardServices.append(service)
+        } else if var existing = services[service.fqdn] {
+            // Several entries for one host: their ports and endpoints add up.
+            for port in service.ports where !existing.ports.contains(port) { existing.ports.append(port) }
+            existing.endpoints += service.endpoints
+            services[service.fqdn] = existing
+        } else {
+            services[service.fqdn] = service
+        }
+    }
+
+    /// The service for a host (an FQDN), exact first, then the most specific wildcard.
+    public func service(_ fqdn: String) -> Service? {
+        if let exact = services[fqdn] { return exact }
+        return wildcardServices.first { HostNames.wildcardCovers($0.fqdn, fqdn) }
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import MeshModel
+import MeshRouting
+
+/// The JSON (and text) account of one simulated request; the contract's fields first.
+struct DecisionReport: Encodable {
+    struct DestinationJSON: Encodable {
+        var host: String
+        var subset: String?
+        var port: Int
+        enum CodingKeys: String, CodingKey { case host, subset, port }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(host, forKey: .host)
+            try c.encode(subset, forKey: .subset)
+            try c.encode(port, forKey: .port)
+        }
+    }
+    struct FaultJSON: Encodable {
+        struct Abort: Encodable {
+            var httpStatus: Int
+            var percentage: Double
+        }
+        struct Delay: Encodable {
+            var fixedDelay: String
+            var percentage: Double
+        }
+        var abort: Abort?
+        var delay: Delay?
+    }
+    struct MirrorJSON: Encodable {
+        var cluster: String
+        var host: String
+        var subset: String?
+        var port: Int
+        var percentage: Double
+    }
+    struct RetriesJSON: Encodable {
+        var attempts: Int
+        var retryOn: String
+        var perTryTimeout: String?
+        var istioDefault: Bool
+    }
+    struct WeightJSON: Encodable {
+        var cluster: String
+        var weight: Int
+        var percent: Double
+    }
+
+    var cluster: String?
+    var destination: DestinationJSON?
+    var virtualService: String?
+    var rule: Int?
+    var ruleName: String?
+    var status: Int?
+    var responseFlags: String?
+    var fault: FaultJSON?
+    var mirror: MirrorJSON?
+    var mirrors: [MirrorJSON]
+    var timeout: String?
+    var retries: RetriesJSON?
+    var weights: [WeightJSON]
+    var location: String?
+    var body: String?
+    var explain: [String]
+    var request: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case cluster, destination, virtualService, rule, ruleName, status, responseFlags, fault, mirror, mirrors, timeout
+        case retries, weights, location, body, explain, request
+    }
+
+    // Every contract key is present, null when it does not apply.
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(cluster, forKey: .cluster)
+        try c.encode(destination, forKey: .destination)
+        try c.encode(virtualService, forKey: .virtualService)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(ruleName, forKey: .ruleName)
+        try c.encode(status, forKey: .status)
+        try c.encode(responseFlags, forKey: .responseFlags)
+        try c.encode(fault, forKey: .fault)
+        try c.encode(mirror, forKey: .mirror)
+        try c.encode(mirrors, forKey: .mirrors)
+        try c.encode(timeout, forKey: .timeout)
+        try c.encode(retries, forKey: .retries)
+        try c.encode(weights, forKey: .weights)
+        try c.encodeIfPresent(location, forKey: .location)
+        try c.encodeIfPresent(body, forKey: .body)
+        try c.encode(explain, forKey: .explain)
+        try c.encode(request, forKey: .request)
+    }
+
+    init(table: RouteTable, request: HTTPRequest, decision: Decision) {
+        cluster = decision.cluster
+        if let target = decision.target {
+            destination = DestinationJSON(host: target.host, subset: target.subset, port: target.port)
+        }
+        virtualService = decision.virtualHost?.virtualServiceName
+        let route = decision.route
+        rule = decision.virtualHost?.virtualService == nil ? nil : decision.routeIndex
+        ruleName = route?.name
+        status = decision.status
+        responseFlags = decision.responseFlag
+        if let f = route?.fault {
+            fault = FaultJSON(
+                abort: f.abortStatus.map { FaultJSON.Abort(httpStatus: $0, percentage: f.abortPercent) },
+                delay: f.delay.map { FaultJSON.Delay(fixedDelay: $0.text, percentage: f.delayPercent) })
+        }
+        mirrors = (route?.mirrors ?? []).map {
+            MirrorJSON(cluster: $0.target.cluster, host: $0.target.host, subset: $0.target.subset, port: $0.target.port, percentage: $0.percent)
+        }
+        mirror = mirrors.first
+        // When a fault is set, the route's retries and timeout do not apply (Istio).
+        if let route, route.fault == nil {
+            timeout = route.timeout?.text
+            if case .route = route.action {
+                retries = RetriesJSON(
+                    attempts: route.retries.attempts, retryOn: route.retries.retryOn, perTryTimeout: route.retries.perTryTimeout?.text,
+                    istioDefault: route.retries.isDefault)
+            }
+        }
+        weights = []
+        if case .route(let targets, _, let total)? = route?.action, total > 0 {
+            weights = targets.map {
+                WeightJSON(cluster: $0.cluster, weight: $0.weight, percent: (Double($0.weight) * 10000 / Double(total)).rounded() / 100)
+            }
+        }
+        location = decision.location(for: request)
+        body = decision.body
+        explain = table.explain(request, decision)
+        self.request = ["host": request.authority, "path": request.path, "method": request.method]
+    }
+
+    func text() -> String {
+        var lines: [String] = []
+        let request = "\(self.request["method"]!) \(self.request["host"]!)\(self.request["path"]!)"
+        var result = cluster ?? "no cluster"
+        if let status { result += ", answered \(status)\(responseFlags.map { " (\($0))" } ?? "") by the proxy" }
+        lines.append("\(request) → \(result)")
+        for line in explain { lines.append("  " + line) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Many simulated requests: where they went and what the proxy answered.
+struct Distribution {
+    var requests = 0
+    var clusters: [String: Int] = [:]
+    var statuses: [Int: Int] = [:]
+    var forwarded = 0
+    var delayed = 0
+    var mirrored: [String: Int] = [:]
+
+    static func run(_ table: RouteTable, _ request: HTTPRequest, count: Int, random: inout SplitMix64) -> Distribution {
+        // Count per target object, and name them once at the end: no string hashing per request.
+        var perTarget: [ObjectIdentifier: (String, Int)] = [:]
+        var perMirror: [ObjectIdentifier: (String, Int)] = [:]
+        var result = Distribution(requests: count)
+        var passthrough = 0
+        var blackhole = 0
+        for _ in 0..<count {
+            let decision = table.decide(request, random: &random)
+            if decision.delayed { result.delayed += 1 }
+            for mirror in decision.mirrored { perMirror[ObjectIdentifier(mirror), default: (mirror.cluster, 0)].1 += 1 }
+            switch decision.kind {
+            case .forward:
+                let target = decision.target!
+                perTarget[ObjectIdentifier(target), default: (target.cluster, 0)].1 += 1
+                result.forwarded += 1
+            case .passthrough:
+                passthrough += 1
+                result.forwarded += 1
+            case .blackhole:
+                blackhole += 1
+                result.statuses[502, default: 0] += 1
+            default:
+                if let target = decision.target { perTarget[ObjectIdentifier(target), default: (target.cluster, 0)].1 += 1 }
+                if let status = decision.status { result.statuses[status, default: 0] += 1 }
+            }
+        }
+        for (name, n) in perTarget.values { result.clusters[name, default: 0] += n }
+        for (name, n) in perMirror.values { result.mirrored[name, default: 0] += n }
+        if passthrough > 0 { result.clusters["PassthroughCluster"] = passthrough }
+        if blackhole > 0 { result.clusters["BlackHoleCluster"] = blackhole }
+        return result
+    }
+
+    func json() -> String {
+        struct Document: Encodable {
+            var requests: Int
+            var clusters: [String: Int]
+            var statuses: [String: Int]
+            var forwarded: Int
+            var delayed: Int
+            var mirrored: [String: Int]
+        }
+        return DiagnosticRenderer.encodeJSON(
+            Document(
+                requests: requests, clusters: clusters,
+                statuses: Dictionary(uniqueKeysWithValues: statuses.map { (String($0.key), $0.value) }), forwarded: forwarded,
+                delayed: delayed, mirrored: mirrored))
+    }
+
+    func text(request: HTTPRequest) -> String {
+        func share(_ n: Int) -> String { String(format: "%6.2f%%", Double(n) * 100 / Double(requests)) }
+        var lines = ["\(requests) requests: \(request.method) \(request.authority)\(request.path)"]
+        let width = max(7, clusters.keys.map(\.count).max() ?? 0)
+        lines.append("  " + "CLUSTER".padding(toLength: width, withPad: " ", startingAt: 0) + "  REQUESTS    SHARE")
+        for (name, n) in clusters.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+            lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(n).leftPadded(8) + "  " + share(n))
+        }
+        for (status, n) in statuses.sorted(by: { $0.key < $1.key }) {
+            lines.append("  answered \(status) by the proxy: \(n) (\(share(n).trimmingCharacters(in: .whitespaces)))")
+        }
+        if delayed > 0 { lines.append("  delayed by fault injection: \(delayed) (\(share(delayed).trimmingCharacters(in: .whitespaces)))") }
+        for (name, n) in mirrored.sorted(by: { $0.key < $1.key }) {
+            lines.append("  mirrored to \(name): \(n) (\(share(n).trimmingCharacters(in: .whitespaces)))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
