@@ -5,7 +5,11 @@ let package = Package(
     name: "meshctl",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "meshctl", targets: ["meshctl"])
+        .executable(name: "meshctl", targets: ["meshctl"]),
+        // Libraries, for the benchmarks package and for embedding.
+        .library(name: "MeshModel", targets: ["MeshModel"]),
+        .library(name: "MeshValidation", targets: ["MeshValidation"]),
+        .library(name: "MeshRouting", targets: ["MeshRouting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")

@@ -173,13 +173,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|help)
+    validate|simulate|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate simulate help' -- "${cur}"))
         ;;
     esac
 }
@@ -195,6 +195,63 @@ _meshctl_validate() {
     case "${prev}" in
     '-f'|'--filename')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_meshctl_simulate() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename -H)
+    non_repeating_options=(--host --path --method --scheme --port --source-labels --source-namespace --gateway --mesh-config -n --seed -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--path')
+        return
+        ;;
+    '--method')
+        return
+        ;;
+    '--scheme')
+        return
+        ;;
+    '-H')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-n')
+        return
+        ;;
+    '--seed')
         return
         ;;
     '-o'|'--output')

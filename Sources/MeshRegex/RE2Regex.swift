@@ -40,6 +40,18 @@ public final class RE2Regex: @unchecked Sendable {
         }
     }
 
+    /// The compiled program, for callers that keep the regex alive and want to match without
+    /// reference counting (see `fullMatch(program:utf8:)`).
+    public var rawProgram: OpaquePointer { program }
+
+    /// Full match through a raw program from `rawProgram`; its `RE2Regex` must be alive.
+    @inline(__always)
+    public static func fullMatch(program: OpaquePointer, utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.withMemoryRebound(to: CChar.self) { chars in
+            mesh_re2_full_match(program, chars.baseAddress, chars.count) == 1
+        }
+    }
+
     /// RE2's program size, its measure of how costly the regex is to run.
     public var programSize: Int { Int(mesh_re2_program_size(program)) }
 }

@@ -46,14 +46,12 @@ public final class Target: @unchecked Sendable {
     return Array(s.utf8).withUnsafeBufferPointer(body)
 }
 
-/// One StringMatch compiled for matching: RE2 programs are compiled once, here, and exact and
-/// prefix compare raw bytes.
+/// One StringMatch as compiled: RE2 programs are compiled once, here. `MatchProgram` does the
+/// matching.
 public final class CompiledStringMatch: @unchecked Sendable {
     public enum Kind: Sendable { case exact, prefix, regex, present }
     public let kind: Kind
     public let text: String
-    let bytes: [UInt8]
-    let lowercasedBytes: [UInt8]
     let regex: RE2Regex?
 
     init(_ match: StringMatch, regexes: RegexProvider) {
@@ -63,33 +61,8 @@ public final class CompiledStringMatch: @unchecked Sendable {
         case .regex(let v): (kind, text) = (.regex, v)
         case .present: (kind, text) = (.present, "")
         }
-        bytes = Array(text.utf8)
-        lowercasedBytes = Array(text.lowercased().utf8)
         // Validation has already refused what RE2 cannot compile; never match if it slips by.
         regex = kind == .regex ? try? regexes(text) : nil
-    }
-
-    @inline(__always) func matches(_ value: UnsafeBufferPointer<UInt8>, ignoreCase: Bool = false) -> Bool {
-        switch kind {
-        case .present: return true
-        case .exact:
-            return value.count == bytes.count && Self.equal(value, ignoreCase ? lowercasedBytes : bytes, count: bytes.count, ignoreCase)
-        case .prefix:
-            return value.count >= bytes.count && Self.equal(value, ignoreCase ? lowercasedBytes : bytes, count: bytes.count, ignoreCase)
-        case .regex:
-            return regex?.fullMatch(utf8: value) ?? false
-        }
-    }
-
-    @inline(__always) static func equal(_ value: UnsafeBufferPointer<UInt8>, _ expected: [UInt8], count: Int, _ ignoreCase: Bool) -> Bool {
-        expected.withUnsafeBufferPointer { e in
-            for i in 0..<count {
-                var b = value[i]
-                if ignoreCase && b >= 0x41 && b <= 0x5a { b += 0x20 }
-                if b != e[i] { return false }
-            }
-            return true
-        }
     }
 
     public var description: String {
@@ -104,7 +77,8 @@ public final class CompiledStringMatch: @unchecked Sendable {
 
 public typealias RegexProvider = (String) throws -> RE2Regex
 
-/// One condition of a match entry.
+/// One condition of a match entry, for explanations; `MatchProgram` holds the same conditions in
+/// the form requests are matched against.
 public final class Condition: @unchecked Sendable {
     public enum Field: Sendable { case uri, scheme, method, authority, header, withoutHeader, queryParam, port }
     public let field: Field
@@ -120,33 +94,6 @@ public final class Condition: @unchecked Sendable {
         self.matcher = matcher
         self.ignoreCase = ignoreCase
         self.port = port
-    }
-
-    @inline(__always) func holds(_ r: HTTPRequest) -> Bool {
-        switch field {
-        case .uri:
-            return withUTF8Bytes(r.path) { path in
-                var end = path.count
-                for i in 0..<path.count where path[i] == UInt8(ascii: "?") {
-                    end = i
-                    break
-                }
-                return matcher!.matches(UnsafeBufferPointer(rebasing: path[0..<end]), ignoreCase: ignoreCase)
-            }
-        case .scheme: return withUTF8Bytes(r.scheme) { matcher!.matches($0) }
-        case .method: return withUTF8Bytes(r.method) { matcher!.matches($0) }
-        case .authority: return withUTF8Bytes(r.authority) { matcher!.matches($0) }
-        case .header:
-            guard let i = r.headerIndex(name) else { return false }
-            return r.headerValueMatches(i, matcher!)
-        case .withoutHeader:
-            guard let i = r.headerIndex(name) else { return true }
-            return !r.headerValueMatches(i, matcher!)
-        case .queryParam:
-            guard let value = r.queryParameter(name) else { return false }
-            return withUTF8Bytes(value) { matcher!.matches($0) }
-        case .port: return r.port == port
-        }
     }
 
     /// Why a request did not satisfy this condition, in words.
@@ -184,8 +131,7 @@ public final class Condition: @unchecked Sendable {
     }
 }
 
-/// One `match` entry: every condition must hold. A class, so the per-request loop borrows it
-/// instead of copying (and reference counting) its fields.
+/// One `match` entry: every condition must hold.
 public final class CompiledMatch: @unchecked Sendable {
     public let conditions: [Condition]
     /// Set when the match can never apply to this proxy (sourceLabels, sourceNamespace or
@@ -199,17 +145,6 @@ public final class CompiledMatch: @unchecked Sendable {
         self.identityMismatch = identityMismatch
         self.name = name
         self.node = node
-    }
-
-    /// Index of the first condition the request fails, or nil when all hold.
-    @inline(__always) func firstFailure(_ request: HTTPRequest) -> Int? {
-        if identityMismatch != nil { return -1 }
-        var i = 0
-        while i < conditions.count {
-            if !conditions[i].holds(request) { return i }
-            i += 1
-        }
-        return nil
     }
 }
 
@@ -257,6 +192,11 @@ public final class CompiledRoute: @unchecked Sendable {
     public let headers: Headers?
     public let corsPolicy: CorsPolicy?
     public let source: HTTPRoute?
+    /// The weighted destinations of a `route` action, hoisted out of `action` so the
+    /// per-request choice reads them without copying the enum.
+    let targets: [Target]
+    let cumulativeWeights: [Int]
+    let totalWeight: Int
 
     init(
         index: Int, name: String?, node: Int32, matches: [CompiledMatch], action: RouteAction, fault: CompiledFault?,
@@ -276,5 +216,10 @@ public final class CompiledRoute: @unchecked Sendable {
         self.headers = headers
         self.corsPolicy = corsPolicy
         self.source = source
+        if case .route(let targets, let cumulative, let total) = action {
+            (self.targets, self.cumulativeWeights, self.totalWeight) = (targets, cumulative, total)
+        } else {
+            (self.targets, self.cumulativeWeights, self.totalWeight) = ([], [], 0)
+        }
     }
 }

@@ -2,8 +2,8 @@ import MeshModel
 
 /// Where one request goes, as decided by the route table.
 ///
-/// A decision refers to the table's compiled objects without owning them (no reference
-/// counting on the per-request path): use it only while its `RouteTable` is alive.
+/// A decision keeps its table alive with one strong reference and refers to the table's
+/// compiled objects without counting references to each (the per-request path stays cheap).
 public struct Decision: Sendable {
     public enum Kind: Sendable {
         /// Send to `target`'s cluster.
@@ -25,6 +25,8 @@ public struct Decision: Sendable {
     }
 
     public var kind: Kind
+    /// Owns the objects below.
+    let table: RouteTable
     public unowned(unsafe) var virtualHost: RouteTable.VirtualHost?
     /// The matched rule.
     public unowned(unsafe) var route: CompiledRoute?
@@ -37,8 +39,9 @@ public struct Decision: Sendable {
     /// Mirrors that fired for this request.
     public var mirrored: [Target] = []
 
-    init(_ kind: Kind, virtualHost: RouteTable.VirtualHost? = nil, route: CompiledRoute? = nil) {
+    init(_ kind: Kind, table: RouteTable, virtualHost: RouteTable.VirtualHost? = nil, route: CompiledRoute? = nil) {
         self.kind = kind
+        self.table = table
         self.virtualHost = virtualHost
         self.route = route
     }
@@ -99,27 +102,26 @@ extension RouteTable {
     public func decide<R: RandomNumberGenerator>(_ request: HTTPRequest, random: inout R, certainOnly: Bool = false) -> Decision {
         let host = HostNames.stripPort(request.authority)
         guard let vh = virtualHost(for: host) else {
-            if identity.gateway != "mesh" { return Decision(.noRoute) }
-            return Decision(mesh.outboundTrafficPolicy == .registryOnly ? .blackhole : .passthrough)
+            if identity.gateway != "mesh" { return Decision(.noRoute, table: self) }
+            return Decision(mesh.outboundTrafficPolicy == .registryOnly ? .blackhole : .passthrough, table: self)
         }
-        var matched: CompiledRoute?
-        for route in vh.routes where route.matches(request) {
-            matched = route
-            break
-        }
-        guard let route = matched else { return Decision(.noRoute, virtualHost: vh) }
-        var decision = Decision(.noRoute, virtualHost: vh, route: route)
+        guard let ruleIndex = vh.program.firstMatchingRule(request) else { return Decision(.noRoute, table: self, virtualHost: vh) }
+        let route = vh.routes[ruleIndex]
+        var decision = Decision(.noRoute, table: self, virtualHost: vh, route: route)
         switch route.action {
-        case .route(let targets, let cumulative, let total):
+        case .route:
+            let total = route.totalWeight
             guard total > 0 else { return decision }
             let target: Target
-            if targets.count == 1 {
-                target = targets[0]
+            if route.targets.count == 1 {
+                target = route.targets[0]
             } else {
                 let draw = Int(random.next() % UInt64(total))
-                var i = 0
-                while cumulative[i] <= draw { i += 1 }
-                target = targets[i]
+                target = route.cumulativeWeights.withUnsafeBufferPointer { cumulative in
+                    var i = 0
+                    while cumulative[i] <= draw { i += 1 }
+                    return route.targets[i]
+                }
             }
             decision.target = target
             decision.kind = target.failure == nil ? .forward : .unavailable
@@ -165,14 +167,3 @@ extension RouteTable {
     }
 }
 
-extension CompiledRoute {
-    @inline(__always) func matches(_ request: HTTPRequest) -> Bool {
-        if matches.isEmpty { return true }
-        var i = 0
-        while i < matches.count {
-            if matches[i].firstFailure(request) == nil { return true }
-            i += 1
-        }
-        return false
-    }
-}

@@ -23,6 +23,7 @@ extension RouteTable {
         } else {
             lines.append("host \(host) → service \(vh.name) from \(vh.service?.origin ?? "the registry"); no VirtualService, so Istio's default route to all endpoints")
         }
+        var entry = 0
         for route in vh.routes {
             let label = ruleLabel(route, vh)
             if route.matches.isEmpty {
@@ -31,8 +32,10 @@ extension RouteTable {
             }
             var matched = false
             var reasons: [String] = []
+            let firstEntry = entry
+            entry += route.matches.count
             for (i, match) in route.matches.enumerated() {
-                if let failing = match.firstFailure(request) {
+                if let failing = vh.program.firstFailure(entry: firstEntry + i, request) {
                     let reason = failing < 0 ? match.identityMismatch! : match.conditions[failing].failure(request)
                     reasons.append(route.matches.count > 1 ? "match[\(i)]: \(reason)" : reason)
                 } else {

@@ -31,18 +31,6 @@ public struct HTTPRequest: Sendable {
         return nil
     }
 
-    /// Index of the first header named `name` (lowercase).
-    @inline(__always) func headerIndex(_ name: String) -> Int? {
-        headers.withUnsafeBufferPointer { buffer in
-            for i in 0..<buffer.count where buffer[i].name == name { return i }
-            return nil
-        }
-    }
-
-    @inline(__always) func headerValueMatches(_ index: Int, _ matcher: CompiledStringMatch) -> Bool {
-        headers.withUnsafeBufferPointer { buffer in withUTF8Bytes(buffer[index].value) { matcher.matches($0) } }
-    }
-
     /// The path without its query string.
     public var pathOnly: Substring {
         if let q = path.utf8.firstIndex(of: UInt8(ascii: "?")) { return path[..<q] }

@@ -13,6 +13,8 @@ public final class RouteTable: @unchecked Sendable {
         public let virtualService: Resource?
         public let routes: [CompiledRoute]
         public let service: Registry.Service?
+        /// The routes' match conditions, flattened: what `decide` and `explain` evaluate.
+        let program: MatchProgram
 
         init(name: String, domains: [String], virtualService: Resource?, routes: [CompiledRoute], service: Registry.Service?) {
             self.name = name
@@ -20,6 +22,7 @@ public final class RouteTable: @unchecked Sendable {
             self.virtualService = virtualService
             self.routes = routes
             self.service = service
+            self.program = MatchProgram(routes)
         }
 
         /// `namespace/name` of the VirtualService, or nil for a service's default route.

@@ -48,6 +48,10 @@ public struct MeshDuration: Sendable, Hashable, CustomStringConvertible {
         self.node = node
     }
 
+    /// Two durations are equal when they last as long, whatever their spelling or position.
+    public static func == (a: MeshDuration, b: MeshDuration) -> Bool { a.nanoseconds == b.nanoseconds }
+    public func hash(into hasher: inout Hasher) { hasher.combine(nanoseconds) }
+
     public var milliseconds: Double { Double(nanoseconds) / 1e6 }
     public var seconds: Double { Double(nanoseconds) / 1e9 }
     public var description: String { text }
