@@ -1,7 +1,9 @@
 #include "CRE2.h"
 
 #include <re2/re2.h>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 struct mesh_re2 {
   re2::RE2 regex;
@@ -34,5 +36,22 @@ extern "C" int mesh_re2_full_match(const mesh_re2 *re, const char *text, size_t 
 }
 
 extern "C" int mesh_re2_program_size(const mesh_re2 *re) { return re->regex.ProgramSize(); }
+
+extern "C" char *mesh_re2_global_replace(const mesh_re2 *re, const char *text, size_t length, const char *rewrite,
+                                         size_t rewrite_length, size_t *out_length) {
+  std::string value(text, length);
+  re2::StringPiece replacement(rewrite, rewrite_length);
+  std::string error;
+  if (!re->regex.CheckRewriteString(replacement, &error)) return nullptr;
+  re2::RE2::GlobalReplace(&value, re->regex, replacement);
+  char *out = static_cast<char *>(std::malloc(value.size() + 1));
+  if (out == nullptr) return nullptr;
+  std::memcpy(out, value.data(), value.size());
+  out[value.size()] = '\0';
+  *out_length = value.size();
+  return out;
+}
+
+extern "C" void mesh_re2_string_free(char *s) { std::free(s); }
 
 extern "C" void mesh_re2_free(mesh_re2 *re) { delete re; }

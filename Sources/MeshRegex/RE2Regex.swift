@@ -52,6 +52,26 @@ public final class RE2Regex: @unchecked Sendable {
         }
     }
 
+    /// Every match in `text` replaced by `rewrite` (`\1` refers to a group), as Envoy's
+    /// `regex_rewrite`; nil when `rewrite` refers to a group the regex lacks.
+    public func replacingAll(in text: String, with rewrite: String) -> String? {
+        var text = text
+        var rewrite = rewrite
+        return text.withUTF8 { textBytes in
+            rewrite.withUTF8 { rewriteBytes in
+                var length = 0
+                let result = textBytes.withMemoryRebound(to: CChar.self) { t in
+                    rewriteBytes.withMemoryRebound(to: CChar.self) { r in
+                        mesh_re2_global_replace(program, t.baseAddress, t.count, r.baseAddress, r.count, &length)
+                    }
+                }
+                guard let result else { return nil }
+                defer { mesh_re2_string_free(result) }
+                return String(decoding: UnsafeRawBufferPointer(start: result, count: length), as: UTF8.self)
+            }
+        }
+    }
+
     /// RE2's program size, its measure of how costly the regex is to run.
     public var programSize: Int { Int(mesh_re2_program_size(program)) }
 }

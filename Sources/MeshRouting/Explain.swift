@@ -97,6 +97,19 @@ extension RouteTable {
                 lines.append("retries: \(r.attempts) on \(r.retryOn)\(perTry)\(r.isDefault ? " (Istio's default)" : "")")
             }
         }
+        if let rewritten = rewrite(request, decision) {
+            lines.append("rewrite: upstream sees path \(rewritten.path), authority \(rewritten.authority)")
+        }
+        if let headers = route.headers {
+            if let request = headers.request, !request.summary.isEmpty { lines.append("request headers: \(request.summary)") }
+            if let response = headers.response, !response.summary.isEmpty { lines.append("response headers: \(response.summary)") }
+        }
+        if let target = decision.target, case .route = route.action,
+            let headers = route.source?.route.first(where: { $0.destination?.subset?.value == target.subset && HostNames.fqdn($0.destination?.host?.value ?? "", namespace: vh.virtualService?.namespace ?? "default") == target.host })?.headers
+        {
+            if let request = headers.request, !request.summary.isEmpty { lines.append("request headers for this destination: \(request.summary)") }
+            if let response = headers.response, !response.summary.isEmpty { lines.append("response headers for this destination: \(response.summary)") }
+        }
         for mirror in route.mirrors {
             lines.append("mirror: \(format(mirror.percent))% copied to \(mirror.target.cluster) (Host gets -shadow), fire-and-forget")
         }

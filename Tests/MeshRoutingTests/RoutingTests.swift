@@ -525,3 +525,58 @@ let browserRules = recommendationVS("""
         #expect(HostNames.fqdn("reviews.prod", namespace: "x") == "reviews.prod")
     }
 }
+
+@Suite struct RewriteAndGatewayTests {
+    let rules = registry + """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: edge-routes}
+        spec:
+          hosts: [recommendation]
+          gateways: [edge]
+          http:
+          - match: [{uri: {prefix: /v1/api}}]
+            rewrite: {uri: /api, authority: internal}
+            route:
+            - destination: {host: recommendation, subset: version-v1}
+          - match: [{uri: {exact: /exact}}]
+            rewrite: {uri: /replaced}
+            route:
+            - destination: {host: recommendation, subset: version-v1}
+          - match: [{uri: {prefix: /re}}]
+            rewrite:
+              uriRegexRewrite: {match: "^/re/([a-z]+)/(.*)$", rewrite: "/\\\\2/\\\\1"}
+            route:
+            - destination: {host: recommendation, subset: version-v2}
+        """
+
+    func rewritten(_ path: String) throws -> (path: String, authority: String)? {
+        let t = try table(rules, identity: ProxyIdentity(gateway: "default/edge"))
+        let request = HTTPRequest(authority: "recommendation", path: path)
+        var random = SplitMix64(seed: 1)
+        return t.rewrite(request, t.decide(request, random: &random))
+    }
+
+    @Test func prefixRewriteKeepsTheRestAndTheQuery() throws {
+        let r = try rewritten("/v1/api/items?x=1")
+        #expect(r?.path == "/api/items?x=1")
+        #expect(r?.authority == "internal")
+    }
+
+    @Test func exactMatchRewriteReplacesTheWholePath() throws {
+        #expect(try rewritten("/exact")?.path == "/replaced")
+    }
+
+    @Test func regexRewriteUsesRE2Groups() throws {
+        #expect(try rewritten("/re/abc/def")?.path == "/def/abc")
+    }
+
+    @Test func aVirtualServiceBoundToAGatewayIsNotUsedBySidecars() throws {
+        let atGateway = try table(rules, identity: ProxyIdentity(gateway: "default/edge"))
+        #expect(decide(atGateway, path: "/v1/api").cluster == v1)
+        let sidecar = try table(rules)
+        // The sidecar uses the registry's default route for the service instead.
+        #expect(decide(sidecar, path: "/v1/api").cluster == "outbound|8080||recommendation.default.svc.cluster.local")
+        #expect(decide(atGateway, host: "unknown.example.com").status == 404)
+    }
+}

@@ -20,6 +20,14 @@ int mesh_re2_full_match(const mesh_re2 *re, const char *text, size_t length);
 /// Size of the compiled program (RE2's measure of regex cost).
 int mesh_re2_program_size(const mesh_re2 *re);
 
+/// Replaces every match of `re` in `text` with `rewrite` (\1-style groups), as Envoy's
+/// regex_rewrite does. Returns a malloc'd NUL-terminated string (free with mesh_re2_string_free)
+/// and its length in *out_length, or NULL when the rewrite is invalid.
+char *mesh_re2_global_replace(const mesh_re2 *re, const char *text, size_t length, const char *rewrite,
+                              size_t rewrite_length, size_t *out_length);
+
+void mesh_re2_string_free(char *s);
+
 void mesh_re2_free(mesh_re2 *re);
 
 #ifdef __cplusplus

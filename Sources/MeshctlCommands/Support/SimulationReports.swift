@@ -62,12 +62,13 @@ struct DecisionReport: Encodable {
     var weights: [WeightJSON]
     var location: String?
     var body: String?
+    var rewrite: [String: String]?
     var explain: [String]
     var request: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case cluster, destination, virtualService, rule, ruleName, status, responseFlags, fault, mirror, mirrors, timeout
-        case retries, weights, location, body, explain, request
+        case retries, weights, location, body, rewrite, explain, request
     }
 
     // Every contract key is present, null when it does not apply.
@@ -88,6 +89,7 @@ struct DecisionReport: Encodable {
         try c.encode(weights, forKey: .weights)
         try c.encodeIfPresent(location, forKey: .location)
         try c.encodeIfPresent(body, forKey: .body)
+        try c.encodeIfPresent(rewrite, forKey: .rewrite)
         try c.encode(explain, forKey: .explain)
         try c.encode(request, forKey: .request)
     }
@@ -128,6 +130,7 @@ struct DecisionReport: Encodable {
             }
         }
         location = decision.location(for: request)
+        if let rewritten = table.rewrite(request, decision) { rewrite = ["path": rewritten.path, "authority": rewritten.authority] }
         body = decision.body
         explain = table.explain(request, decision)
         self.request = ["host": request.authority, "path": request.path, "method": request.method]
