@@ -33,10 +33,11 @@ let package = Package(
         .target(name: "MeshModel", dependencies: ["MeshYAML"]),
         .target(name: "MeshValidation", dependencies: ["MeshModel", "MeshRegex"]),
         .target(name: "MeshRouting", dependencies: ["MeshModel", "MeshRegex"]),
+        .target(name: "EnvoyConfig", dependencies: ["MeshRouting", "MeshModel", "MeshYAML"]),
         .target(
             name: "MeshctlCommands",
             dependencies: [
-                "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting",
+                "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "EnvoyConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"]),
         .testTarget(name: "MeshValidationTests", dependencies: ["MeshValidation", "MeshModel"]),
         .testTarget(name: "MeshRoutingTests", dependencies: ["MeshRouting", "MeshValidation", "MeshModel"]),
+        .testTarget(name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
     ]
 )

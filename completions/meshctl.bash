@@ -173,13 +173,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|simulate|help)
+    validate|simulate|proxy-config|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate simulate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate simulate proxy-config help' -- "${cur}"))
         ;;
     esac
 }
@@ -256,6 +256,223 @@ _meshctl_simulate() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    routes|clusters|listeners|endpoints|all)
+        # Offer subcommand argument completions
+        "_meshctl_proxy-config_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'routes clusters listeners endpoints all' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_routes() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --name)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_clusters() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --fqdn --port --subset --direction)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    '--fqdn')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--subset')
+        return
+        ;;
+    '--direction')
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_listeners() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --address --port)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    '--address')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_endpoints() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --cluster)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_all() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
         return
         ;;
     esac

@@ -7,6 +7,11 @@ public struct Registry: Sendable {
         public var number: Int
         public var name: String
         public var protocolName: String
+        public init(number: Int, name: String, protocolName: String) {
+            self.number = number
+            self.name = name
+            self.protocolName = protocolName
+        }
     }
     public struct Endpoint: Sendable, Hashable {
         public var address: String

@@ -35,6 +35,8 @@ public final class RouteTable: @unchecked Sendable {
     public let virtualHosts: [VirtualHost]
     /// Every cluster a route can send to, by name.
     public let targets: [String: Target]
+    /// The DestinationRule that applies to each host (FQDN).
+    public let destinationRules: [String: Resource]
     /// Exact domain (lowercase, no port) → virtual host.
     let exactHosts: [String: VirtualHost]
     /// Wildcard domains (`*.example.com` stored as `.example.com`), most specific first.
@@ -54,6 +56,7 @@ public final class RouteTable: @unchecked Sendable {
         self.registry = compiler.registry
         self.virtualHosts = hosts
         self.targets = compiler.targets
+        self.destinationRules = compiler.destinationRules
         self.notes = compiler.notes
         var exact: [String: VirtualHost] = [:]
         var wildcard: [(String, VirtualHost)] = []

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Checks a config dump against Envoy's v3 API, field by field.
+
+Every key must be a field of its protobuf message (snake_case, as Envoy's /config_dump prints
+them), every `@type` must name a known message, enums must use their value names, durations must
+be protobuf JSON durations, and at most one member of each oneof may be set. The message
+definitions come from the `envoy_data_plane` package (Envoy's data-plane-api protos as Python
+classes): pip install envoy_data_plane.
+
+Usage: check-envoy-schema.py DUMP.json [DUMP.json ...]      exit 0 when every file conforms
+"""
+import dataclasses
+import enum
+import importlib
+import json
+import re
+import sys
+import types
+import typing
+
+DURATION = re.compile(r"^-?[0-9]+(\.[0-9]{1,9})?s$")
+
+
+def message_class(type_url):
+    name = type_url.rsplit("/", 1)[-1]
+    package, _, message = name.rpartition(".")
+    try:
+        module = importlib.import_module("envoy_data_plane." + package)
+    except ModuleNotFoundError:
+        return None
+    found = getattr(module, message, None)
+    if found is None:  # the Python classes rename some messages (HTTPFault is HttpFault)
+        found = next((getattr(module, n) for n in dir(module) if n.lower() == message.lower()), None)
+    return found
+
+
+def unwrap(hint):
+    """(kind, inner): kind is 'list', 'map' or 'one'."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return unwrap(args[0])
+    if origin is list:
+        return "list", typing.get_args(hint)[0]
+    if origin is dict:
+        return "map", typing.get_args(hint)[1]
+    return "one", hint
+
+
+class Checker:
+    def __init__(self):
+        self.errors = []
+
+    def error(self, path, message):
+        self.errors.append(f"{path}: {message}")
+
+    def check_any(self, value, path):
+        if not isinstance(value, dict) or "@type" not in value:
+            self.error(path, "an Any without @type")
+            return
+        cls = message_class(value["@type"])
+        if cls is None:
+            self.error(path, f"unknown @type {value['@type']}")
+            return
+        self.check_message({k: v for k, v in value.items() if k != "@type"}, cls, path)
+
+    def check_value(self, value, hint, path):
+        kind, inner = unwrap(hint)
+        if kind == "list":
+            if not isinstance(value, list):
+                self.error(path, "expected a list")
+                return
+            for i, item in enumerate(value):
+                self.check_value(item, inner, f"{path}[{i}]")
+            return
+        if kind == "map":
+            if not isinstance(value, dict):
+                self.error(path, "expected a map")
+                return
+            for k, item in value.items():
+                self.check_value(item, inner, f"{path}.{k}")
+            return
+        name = getattr(inner, "__name__", str(inner))
+        module = getattr(inner, "__module__", "")
+        if inner is bool:
+            if not isinstance(value, bool):
+                self.error(path, f"expected a bool, got {value!r}")
+        elif inner is int:
+            if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())):
+                self.error(path, f"expected an integer, got {value!r}")
+        elif inner is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.error(path, f"expected a number, got {value!r}")
+        elif inner in (str, bytes):
+            if not isinstance(value, str):
+                self.error(path, f"expected a string, got {value!r}")
+        elif name == "timedelta":
+            if not (isinstance(value, str) and DURATION.match(value)):
+                self.error(path, f"expected a protobuf duration such as 1.5s, got {value!r}")
+        elif name == "datetime":
+            if not isinstance(value, str):
+                self.error(path, "expected a timestamp")
+        elif isinstance(inner, type) and issubclass(inner, enum.Enum):
+            names = {m.name for m in inner} | {m.name.split("_", 1)[-1] for m in inner}
+            proto_names = set(getattr(inner, "_proto_names", {}).values()) if hasattr(inner, "_proto_names") else set()
+            if not (isinstance(value, str) and (value in names or value in proto_names)):
+                self.error(path, f"{value!r} is not a value of enum {name}")
+        elif name == "Any" and "protobuf" in module:
+            self.check_any(value, path)
+        elif name in ("Struct",) and "protobuf" in module:
+            if not isinstance(value, dict):
+                self.error(path, "expected an object (Struct)")
+        elif name in ("Value", "ListValue") and "protobuf" in module:
+            pass
+        elif dataclasses.is_dataclass(inner):
+            self.check_message(value, inner, path)
+        else:
+            self.error(path, f"cannot check type {inner}")
+
+    def check_message(self, value, cls, path):
+        if not isinstance(value, dict):
+            self.error(path, f"expected a {cls.__name__} object, got {type(value).__name__}")
+            return
+        if cls.__name__ == "Any" and "protobuf" in cls.__module__:
+            self.check_any(value, path)
+            return
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        hints = typing.get_type_hints(cls)
+        groups = {}
+        for key, item in value.items():
+            if key == "@type":
+                continue
+            if key not in fields:
+                self.error(path, f"{cls.__name__} has no field `{key}`")
+                continue
+            meta = fields[key].metadata.get("betterproto")
+            group = getattr(meta, "group", None)
+            if group:
+                groups.setdefault(group, []).append(key)
+            self.check_value(item, hints[key], f"{path}.{key}")
+        for group, keys in groups.items():
+            if len(keys) > 1:
+                self.error(path, f"oneof {group} has several members set: {', '.join(keys)}")
+
+
+def main(paths):
+    failed = 0
+    for path in paths:
+        with open(path) as f:
+            dump = json.load(f)
+        checker = Checker()
+        configs = dump.get("configs")
+        if not isinstance(configs, list):
+            checker.error(path, "no configs list")
+        else:
+            for i, config in enumerate(configs):
+                checker.check_any(config, f"configs[{i}]")
+        if checker.errors:
+            failed += 1
+            print(f"{path}: {len(checker.errors)} problem(s)")
+            for e in checker.errors:
+                print("  " + e)
+        else:
+            print(f"{path}: conforms to Envoy's v3 API")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        print(__doc__)
+        sys.exit(64)
+    sys.exit(main(sys.argv[1:]))
