@@ -33,11 +33,12 @@ let package = Package(
         .target(name: "MeshModel", dependencies: ["MeshYAML"]),
         .target(name: "MeshValidation", dependencies: ["MeshModel", "MeshRegex"]),
         .target(name: "MeshRouting", dependencies: ["MeshModel", "MeshRegex"]),
+        .target(name: "MeshAnalysis", dependencies: ["MeshModel", "MeshRouting"]),
         .target(name: "EnvoyConfig", dependencies: ["MeshRouting", "MeshModel", "MeshYAML"]),
         .target(
             name: "MeshctlCommands",
             dependencies: [
-                "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "EnvoyConfig",
+                "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,7 +48,10 @@ let package = Package(
         .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"]),
         .testTarget(name: "MeshValidationTests", dependencies: ["MeshValidation", "MeshModel"]),
         .testTarget(name: "MeshRoutingTests", dependencies: ["MeshRouting", "MeshValidation", "MeshModel"]),
-        .testTarget(name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"]),
+        .testTarget(name: "MeshAnalysisTests", dependencies: ["MeshAnalysis", "MeshValidation", "MeshModel"]),
+        .testTarget(
+            name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"],
+            exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
     ]
 )

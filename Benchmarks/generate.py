@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Writes a rule file with N resources (alternating VirtualService / DestinationRule, realistic sizes)."""
+"""Writes a rule file with N resources (alternating VirtualService / DestinationRule, realistic sizes).
+
+With --registry, a ServiceEntry, DestinationRule and VirtualService per service, so analysis
+finds the hosts and subsets (what a real rule set looks like)."""
 import random
 import sys
 
@@ -75,10 +78,39 @@ spec:
       version: v2
 """
 
+def service_entry(i, rnd):
+    host = f"svc-{i}"
+    return f"""apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: {host}
+  namespace: bench
+spec:
+  hosts:
+  - {host}.bench.svc.cluster.local
+  ports:
+  - number: 80
+    name: http
+    protocol: HTTP
+  resolution: STATIC
+  endpoints:
+  - address: 10.0.{i // 250 % 250}.{i % 250 + 1}
+    labels:
+      version: v1
+  - address: 10.1.{i // 250 % 250}.{i % 250 + 1}
+    labels:
+      version: v2
+"""
+
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
+    with_registry = len(sys.argv) > 2 and sys.argv[2] == "--registry"
     rnd = random.Random(7)
-    docs = [(virtual_service if i % 2 == 0 else destination_rule)(i // 2, rnd) for i in range(count)]
+    if with_registry:
+        kinds = [service_entry, destination_rule, virtual_service]
+        docs = [kinds[i % 3](i // 3, rnd) for i in range(count)]
+    else:
+        docs = [(virtual_service if i % 2 == 0 else destination_rule)(i // 2, rnd) for i in range(count)]
     sys.stdout.write("---\n".join(docs))
 
 main()

@@ -173,13 +173,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|simulate|proxy-config|help)
+    validate|analyze|simulate|proxy-config|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate simulate proxy-config help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config help' -- "${cur}"))
         ;;
     esac
 }
@@ -199,6 +199,37 @@ _meshctl_validate() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_meshctl_analyze() {
+    repeating_flags=()
+    non_repeating_flags=(--list-analyzers --version -h --help)
+    repeating_options=(-f --filename -S --suppress)
+    non_repeating_options=(-o --output --failure-threshold --mesh-config)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--failure-threshold')
+        __meshctl_add_completions -W 'info'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '-S'|'--suppress')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac

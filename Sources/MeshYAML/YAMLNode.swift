@@ -188,23 +188,22 @@ public final class YAMLFile: @unchecked Sendable {
         return path
     }
 
+    /// Byte offset where each line starts, built on first use (quoting many findings from one
+    /// large file must not rescan it for each).
+    private lazy var lineStarts: [Int] = {
+        var starts = [0]
+        for (i, byte) in source.enumerated() where byte == UInt8(ascii: "\n") { starts.append(i + 1) }
+        return starts
+    }()
+
     /// The text of source line `line` (1-based), without its newline.
     public func sourceLine(_ line: Int) -> String? {
-        var current = 1
-        var start = 0
-        var i = 0
-        let bytes = source
-        while i < bytes.count && current < line {
-            if bytes[i] == UInt8(ascii: "\n") {
-                current += 1
-                start = i + 1
-            }
-            i += 1
-        }
-        guard current == line, start <= bytes.count else { return nil }
+        guard line >= 1, line <= lineStarts.count else { return nil }
+        let start = lineStarts[line - 1]
+        guard start <= source.count, !(start == source.count && line > 1) else { return nil }
         var end = start
-        while end < bytes.count && bytes[end] != UInt8(ascii: "\n") && bytes[end] != UInt8(ascii: "\r") { end += 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        while end < source.count && source[end] != UInt8(ascii: "\n") && source[end] != UInt8(ascii: "\r") { end += 1 }
+        return String(decoding: source[start..<end], as: UTF8.self)
     }
 }
 

@@ -13,7 +13,7 @@ public struct Meshctl: ParsableCommand {
               meshctl validate -f samples/
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, Simulate.self, ProxyConfig.self]
+        subcommands: [Validate.self, Analyze.self, Simulate.self, ProxyConfig.self]
     )
 
     public init() {}

@@ -1,7 +1,10 @@
 import MeshYAML
 
 /// One decoded document: its identity, where it came from, and its typed spec.
-public struct Resource: Sendable {
+///
+/// Immutable, and a class: analysis passes thousands of resources through indexes and filters,
+/// and a reference costs one retain where a copy of the whole spec costs dozens.
+public final class Resource: @unchecked Sendable {
     public enum Spec: Sendable {
         case virtualService(VirtualService)
         case destinationRule(DestinationRule)
@@ -11,20 +14,36 @@ public struct Resource: Sendable {
         case kubernetes(KubernetesObject)
     }
 
-    public var apiVersion: String
-    public var kind: String
-    public var name: String
-    public var namespace: String
-    public var labels: [String: String]
-    public var annotations: [String: String]
-    public var file: YAMLFile
+    public let apiVersion: String
+    public let kind: String
+    public let name: String
+    public let namespace: String
+    public let labels: [String: String]
+    public let annotations: [String: String]
+    public let file: YAMLFile
     /// The document's root mapping.
-    public var node: Int32
-    public var nameNode: Int32
-    public var spec: Spec
-
+    public let node: Int32
+    public let nameNode: Int32
+    public let spec: Spec
     /// `Kind namespace/name`, as diagnostics print it.
-    public var reference: String { "\(kind) \(namespace)/\(name)" }
+    public let reference: String
+
+    public init(
+        apiVersion: String, kind: String, name: String, namespace: String, labels: [String: String],
+        annotations: [String: String], file: YAMLFile, node: Int32, nameNode: Int32, spec: Spec
+    ) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+        self.labels = labels
+        self.annotations = annotations
+        self.file = file
+        self.node = node
+        self.nameNode = nameNode
+        self.spec = spec
+        self.reference = "\(kind) \(namespace)/\(name)"
+    }
 
     public func mark(_ node: Int32) -> SourceMark { file.mark(of: node) }
 

@@ -1,0 +1,87 @@
+import MeshModel
+
+/// `-S CODE=Kind namespace/name` (with `*` wildcards) and the resource annotation
+/// `galley.istio.io/analyze-suppress: "CODE,CODE"` (`*` for every code), as istioctl has them.
+public struct Suppression: Sendable, CustomStringConvertible {
+    public let code: String
+    public let resource: String
+
+    public static let annotation = "galley.istio.io/analyze-suppress"
+
+    /// Parses `IST0130=VirtualService default/legacy`.
+    public init?(_ text: String) {
+        guard let eq = text.firstIndex(of: "=") else { return nil }
+        code = text[..<eq].trimmingCharacters(in: " ")
+        resource = text[text.index(after: eq)...].trimmingCharacters(in: " ")
+        guard !code.isEmpty, !resource.isEmpty else { return nil }
+    }
+
+    public var description: String { "\(code)=\(resource)" }
+
+    func matches(_ d: Diagnostic) -> Bool {
+        guard Glob.matches(code, d.code), let reference = d.resource else { return false }
+        if Glob.matches(resource, reference) { return true }
+        // `Kind name` also matches a resource in the default namespace, as istioctl accepts it.
+        let parts = reference.split(separator: " ", maxSplits: 1)
+        if parts.count == 2, parts[1].hasPrefix("default/") {
+            return Glob.matches(resource, "\(parts[0]) \(parts[1].dropFirst("default/".count))")
+        }
+        return false
+    }
+
+    /// Findings without the suppressed ones.
+    public static func apply(_ suppressions: [Suppression], to findings: [Diagnostic], resources: [Resource]) -> [Diagnostic] {
+        var annotated: [String: [String]] = [:]
+        for r in resources {
+            if let value = r.annotations[annotation] {
+                annotated[r.reference] = value.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+            }
+        }
+        return findings.filter { d in
+            if suppressions.contains(where: { $0.matches(d) }) { return false }
+            if let reference = d.resource, let codes = annotated[reference], codes.contains(where: { $0 == "*" || $0 == d.code }) {
+                return false
+            }
+            return true
+        }
+    }
+}
+
+/// Shell-style `*` and `?` wildcards.
+enum Glob {
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern)
+        let t = Array(text)
+        var pi = 0
+        var ti = 0
+        var star = -1
+        var mark = 0
+        while ti < t.count {
+            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
+                pi += 1
+                ti += 1
+            } else if pi < p.count && p[pi] == "*" {
+                star = pi
+                mark = ti
+                pi += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count && p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in character: Character) -> String {
+        var s = self
+        while s.first == character { s.removeFirst() }
+        while s.last == character { s.removeLast() }
+        return String(s)
+    }
+}
