@@ -29,10 +29,15 @@ struct ClusterRenderer {
                 }
             }
         }
-        // Clusters routes refer to on ports the registry does not list.
+        // Clusters routes refer to on ports the registry does not list, and for hosts it does not
+        // list at all: those are EDS clusters, as Istio makes for a Kubernetes service.
         for (name, target) in table.targets where rendered[name] == nil {
-            guard let service = target.service else { continue }
             let port = Registry.Port(number: target.port, name: "port-\(target.port)", protocolName: "HTTP")
+            let service =
+                target.service
+                ?? Registry.Service(
+                    fqdn: target.host, namespace: Self.namespace(of: target.host), ports: [port], endpoints: [], resolution: "EDS",
+                    external: false, origin: "", resource: nil)
             rendered[name] = cluster(
                 name: name, service: service, port: port, endpoints: target.endpoints, policy: target.policy, subset: target.subset,
                 rule: target.destinationRule)
@@ -46,6 +51,12 @@ struct ClusterRenderer {
             "lb_policy": "CLUSTER_PROVIDED", "circuit_breakers": circuitBreakers(nil),
         ]
         return rendered.keys.sorted().map { rendered[$0]! }
+    }
+
+    /// `reviews.prod.svc.cluster.local` → `prod`.
+    static func namespace(of fqdn: String) -> String {
+        let parts = fqdn.split(separator: ".")
+        return fqdn.hasSuffix(".svc.cluster.local") && parts.count >= 2 ? String(parts[1]) : "default"
     }
 
     func destinationRule(for fqdn: String) -> Resource? {
@@ -83,8 +94,12 @@ struct ClusterRenderer {
         let lb = loadBalancer(policy?.loadBalancer)
         let passthrough = service.resolution == "NONE" || lb == "CLUSTER_PROVIDED"
         let dns = service.resolution.hasPrefix("DNS")
-        let type = passthrough ? "ORIGINAL_DST" : dns ? "STRICT_DNS" : "STATIC"
+        let eds = service.resolution == "EDS"
+        let type = passthrough ? "ORIGINAL_DST" : dns ? "STRICT_DNS" : eds ? "EDS" : "STATIC"
         fields.append(("type", .string(type)))
+        if eds {
+            fields.append(("eds_cluster_config", ["eds_config": ["ads": [:], "resource_api_version": "V3"], "service_name": .string(name)]))
+        }
         fields.append(("connect_timeout", policy?.connectionPool?.tcp?.connectTimeout.map(Proto.duration) ?? "10s"))
         fields.append(("lb_policy", .string(passthrough ? "CLUSTER_PROVIDED" : lb)))
         if let hash = policy?.loadBalancer?.consistentHash {
@@ -103,7 +118,7 @@ struct ClusterRenderer {
         if let options = protocolOptions(policy?.connectionPool?.http) {
             fields.append(("typed_extension_protocol_options", ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions": options]))
         }
-        if !passthrough {
+        if !passthrough && !eds {
             var lbEndpoints: [JSONValue] = endpoints.map { endpoint in
                 [
                     "endpoint": ["address": ["socket_address": ["address": .string(endpoint.address), "port_value": .int(Int64(endpoint.targetPort(for: port)))]]],

@@ -74,7 +74,9 @@ extension RouteTable {
         switch decision.kind {
         case .forward:
             let target = decision.target!
-            if target.endpoints.isEmpty, let service = target.service, service.resolution.hasPrefix("DNS") {
+            if target.service == nil {
+                lines.append("→ \(target.cluster) (\(target.host) is not in the registry given, so its endpoints are unknown; routed as if it exists, as a Kubernetes service would)")
+            } else if target.endpoints.isEmpty, let service = target.service, service.resolution.hasPrefix("DNS") {
                 lines.append("→ \(target.cluster) (resolved by DNS: \(service.fqdn):\(target.port))")
             } else {
                 lines.append("→ \(target.cluster) (\(target.endpoints.count) endpoint\(target.endpoints.count == 1 ? "" : "s"))")

@@ -34,6 +34,20 @@ public struct Registry: Sendable {
         public var origin: String
         public var resource: Resource?
 
+        public init(
+            fqdn: String, namespace: String, ports: [Port], endpoints: [Endpoint], resolution: String, external: Bool, origin: String,
+            resource: Resource?
+        ) {
+            self.fqdn = fqdn
+            self.namespace = namespace
+            self.ports = ports
+            self.endpoints = endpoints
+            self.resolution = resolution
+            self.external = external
+            self.origin = origin
+            self.resource = resource
+        }
+
         public func endpoints(matching labels: [String: String]) -> [Endpoint] {
             endpoints.filter { endpoint in labels.allSatisfy { endpoint.labels[$0.key] == $0.value } }
         }

@@ -271,17 +271,17 @@ struct RouteCompiler {
         let dr = rule?.destinationRule
         var policy = dr?.trafficPolicy
         var endpoints = service?.endpoints ?? []
+        // A host the rule files do not register is taken to exist, as a Kubernetes service
+        // would in a cluster: routing is still decided, endpoints are unknown (analyze reports
+        // the missing host as IST0101).
         var failure: (Int, String, String)?
-        if service == nil {
-            failure = (503, "NC", "no service \(fqdn) in the registry (ServiceEntry, WorkloadEntry or Kubernetes Service), so no cluster")
-        }
         if let subset {
             if let definition = dr?.subsets.first(where: { $0.name?.value == subset }) {
                 endpoints = service?.endpoints(matching: definition.labels) ?? []
                 if let subsetPolicy = definition.trafficPolicy {
                     policy = (policy ?? TrafficPolicy(node: -1)).overridden(by: subsetPolicy)
                 }
-                if failure == nil, endpoints.isEmpty {
+                if failure == nil, service != nil, endpoints.isEmpty {
                     let labels = definition.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                     failure = (503, "UH", "subset \(subset) selects no endpoint (labels \(labels)): no healthy upstream")
                 }

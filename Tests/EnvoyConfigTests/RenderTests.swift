@@ -294,3 +294,30 @@ func allTables(_ dump: ConfigDump) -> String {
         check(dump, "")
     }
 }
+
+@Suite struct UnregisteredHostRenderTests {
+    @Test func unregisteredDestinationsGetEDSClusters() throws {
+        let dump = try ConfigDump(try renderText("""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: reviews}
+            spec:
+              host: reviews
+              trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+              subsets: [{name: v1, labels: {version: v1}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - route: [{destination: {host: reviews, subset: v1, port: {number: 9080}}}]
+            """))
+        #expect(ConfigTables.clusters(dump).contains(["reviews.default.svc.cluster.local", "9080", "v1", "outbound", "EDS", "reviews.default"]))
+        let cluster = dump.clusters.first { $0["name"]?.string == "outbound|9080|v1|reviews.default.svc.cluster.local" }
+        #expect(cluster?["eds_cluster_config"]?["service_name"]?.string == "outbound|9080|v1|reviews.default.svc.cluster.local")
+        #expect(cluster?["lb_policy"]?.string == "ROUND_ROBIN")
+        #expect(cluster?["load_assignment"] == nil)
+    }
+}

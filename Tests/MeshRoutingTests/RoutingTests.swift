@@ -580,3 +580,45 @@ let browserRules = recommendationVS("""
         #expect(decide(atGateway, host: "unknown.example.com").status == 404)
     }
 }
+
+@Suite struct UnregisteredHostTests {
+    /// Rule files without a registry (Istio files for a Kubernetes cluster): routing is decided
+    /// as in a cluster, with the missing service taken to exist.
+    let rules = """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: reviews}
+        spec:
+          host: reviews
+          subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews}
+        spec:
+          hosts: [reviews]
+          http:
+          - route:
+            - {destination: {host: reviews, subset: v1}, weight: 75}
+            - {destination: {host: reviews, subset: v2}, weight: 25}
+        """
+
+    @Test func routesWithoutAFailure() throws {
+        let t = try table(rules)
+        let d = decide(t, host: "reviews")
+        #expect(d.kind == .forward)
+        #expect(d.status == nil)
+        #expect(d.cluster?.hasSuffix("|reviews.default.svc.cluster.local") == true)
+        var random = SplitMix64(seed: 2)
+        let request = HTTPRequest(authority: "reviews")
+        #expect(t.explain(request, t.decide(request, random: &random)).contains { $0.contains("is not in the registry given") })
+    }
+
+    @Test func aSubsetNoRuleDefinesIsStillNoCluster() throws {
+        let t = try table(rules.replacingOccurrences(of: "subset: v2}, weight: 25", with: "subset: v3}, weight: 25"))
+        var random = SplitMix64(seed: 1)
+        let request = HTTPRequest(authority: "reviews")
+        let flags = Set((0..<200).compactMap { _ in t.decide(request, random: &random).responseFlag })
+        #expect(flags == ["NC"])
+    }
+}
