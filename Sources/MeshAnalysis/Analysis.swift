@@ -42,7 +42,7 @@ public struct Analysis {
         findings.append(
             Diagnostic(
                 level: code.level, code: code.code, message: message, file: resource.file.path, line: mark.line,
-                column: mark.column, resource: resource.reference, field: resource.file.path(to: at)))
+                column: mark.column, resource: resource.reference, field: resource.file.path(to: at, from: resource.node)))
     }
 }
 

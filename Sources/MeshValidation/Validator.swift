@@ -49,5 +49,5 @@ struct Check {
     func error(_ message: String, at node: Int32) { ctx.report(.schemaError, message, at: node) }
     func warning(_ message: String, at node: Int32) { ctx.report(.schemaWarning, message, at: node) }
     func deprecated(_ message: String, at node: Int32) { ctx.report(.deprecated, message, at: node) }
-    func path(_ node: Int32) -> String { ctx.file.path(to: node) }
+    func path(_ node: Int32) -> String { ctx.file.path(to: node, from: ctx.root) }
 }

@@ -156,10 +156,11 @@ public final class YAMLFile: @unchecked Sendable {
     }
 
     /// The field path from a document root to `index`, e.g. `spec.http[0].route[1].weight`.
-    public func path(to index: Int32) -> String {
+    /// With `root`, the path starts there (a resource inside a List starts at its item).
+    public func path(to index: Int32, from root: Int32 = -1) -> String {
         var parts: [String] = []
         var current = index
-        while true {
+        while current != root {
             let parent = nodes[Int(current)].parent
             if parent < 0 { break }
             switch nodes[Int(parent)].kind {

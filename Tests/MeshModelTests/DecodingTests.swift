@@ -200,3 +200,26 @@ let header = """
         #expect(Set(DiagnosticCode.all.map(\.code)).count == DiagnosticCode.all.count)
     }
 }
+
+@Suite struct ListTests {
+    @Test func itemsOfAKubectlListAreResources() throws {
+        let (resources, diagnostics) = try decode("""
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: networking.istio.io/v1
+              kind: DestinationRule
+              metadata: {name: a, namespace: prod}
+              spec: {host: a}
+            - apiVersion: networking.istio.io/v1
+              kind: DestinationRule
+              metadata: {name: b}
+              spec: {host: b, subsets: [{name: v1, labls: {}}]}
+            metadata: {resourceVersion: ""}
+            """)
+        #expect(resources.map(\.reference) == ["DestinationRule prod/a", "DestinationRule default/b"])
+        #expect(diagnostics.map { "\($0.line):\($0.column) \($0.message)" } == [
+            "11:40 unknown field `labls` in spec.subsets[0]; did you mean `labels`?"
+        ])
+    }
+}

@@ -8,6 +8,8 @@ public final class DecodeContext {
     public let file: YAMLFile
     /// `Kind namespace/name` of the resource being decoded, for the findings' resource column.
     public var resource: String?
+    /// The node field paths start from: the document, or a List item.
+    public var root: Int32 = -1
     public private(set) var diagnostics: [Diagnostic] = []
 
     public init(file: YAMLFile) { self.file = file }
@@ -19,7 +21,7 @@ public final class DecodeContext {
         diagnostics.append(
             Diagnostic(
                 level: level ?? code.level, code: code.code, message: message, file: file.path, line: mark.line,
-                column: mark.column, resource: resource, field: file.path(to: node), note: note))
+                column: mark.column, resource: resource, field: file.path(to: node, from: root), note: note))
     }
 
     /// Reports at the key of a mapping entry (e.g. an unknown field name), or at the node itself.
@@ -47,7 +49,7 @@ public struct Node {
     var file: YAMLFile { ctx.file }
     var raw: YAMLNode { ctx.file[index] }
     public var isNull: Bool { file.isNull(index) }
-    public var path: String { file.path(to: index) }
+    public var path: String { file.path(to: index, from: ctx.root) }
 
     func typeError(_ expected: String) {
         let got: String

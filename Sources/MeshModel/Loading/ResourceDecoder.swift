@@ -26,10 +26,29 @@ public enum ResourceDecoder {
     /// caller that does not keep them (validate) never holds the whole typed model at once.
     public static func decode(_ ctx: DecodeContext, _ body: (Resource) -> Void) {
         for root in ctx.file.documents {
+            // `kubectl get ... -o yaml` prints a v1 List: its items are the documents.
+            if let items = listItems(ctx.file, root) {
+                for item in ctx.file.children(items) {
+                    ctx.resource = nil
+                    ctx.root = item
+                    if let resource = decodeDocument(ctx.node(item)) { body(resource) }
+                }
+                ctx.root = -1
+                continue
+            }
             ctx.resource = nil
             if let resource = decodeDocument(ctx.node(root)) { body(resource) }
         }
         ctx.resource = nil
+    }
+
+    /// The `items` sequence of a `v1 List` (or `*List`) document, or nil.
+    static func listItems(_ file: YAMLFile, _ root: Int32) -> Int32? {
+        guard file[root].kind == .mapping, let kind = file.value("kind", in: root), file[kind].kind == .scalar,
+            file.string(kind) == "List" || file.string(kind).hasSuffix("List"),
+            let items = file.value("items", in: root), file[items].kind == .sequence || file.isNull(items)
+        else { return nil }
+        return file[items].kind == .sequence ? items : nil
     }
 
     static func decodeDocument(_ doc: Node) -> Resource? {
@@ -62,10 +81,6 @@ public enum ResourceDecoder {
         }
         guard let apiVersion, !apiVersion.isEmpty else {
             ctx.report(.notAResource, "\(kind) has no `apiVersion`", at: kindNode)
-            return nil
-        }
-        if kind == "List" && apiVersion == "v1" {
-            ctx.report(.unsupportedKind, "unsupported kind `List`; write each resource as its own document (---)", at: kindNode)
             return nil
         }
         guard let family = family(apiVersion: apiVersion, kind: kind) else {
