@@ -149,24 +149,3 @@ public enum RuleLoader {
             column: error.mark.column, note: error.note)
     }
 }
-
-extension LoadedRules {
-    /// Reports resources defined twice (same kind, namespace and name): the later one wins, as
-    /// with `kubectl apply`, but the user most likely did not mean it.
-    public mutating func reportDuplicates() {
-        var seen: [String: Resource] = [:]
-        for resource in resources {
-            let key = resource.reference
-            if let first = seen[key] {
-                let mark = resource.mark(resource.nameNode)
-                let firstMark = first.mark(first.nameNode)
-                diagnostics.append(
-                    Diagnostic(
-                        level: DiagnosticCode.duplicateResource.level, code: DiagnosticCode.duplicateResource.code,
-                        message: "\(key) is defined again; the definition at \(first.file.path):\(firstMark.line) is replaced",
-                        file: resource.file.path, line: mark.line, column: mark.column, resource: key, field: "metadata.name"))
-            }
-            seen[key] = resource
-        }
-    }
-}

@@ -14,7 +14,7 @@ struct MeshConfigOption: ParsableArguments {
     /// The mesh config, or the default (ALLOW_ANY); problems are printed and end the command.
     func load() throws -> MeshConfig {
         guard let path else { return MeshConfig() }
-        let (config, diagnostics, file) = MeshConfig.parse(path: path)
+        let (config, diagnostics, file) = MeshConfig.load(path: path)
         if diagnostics.contains(where: { $0.level == .error }) {
             Output.error(DiagnosticRenderer.text(diagnostics, files: file.map { [$0] } ?? []))
             throw ExitCode(1)
@@ -22,15 +22,6 @@ struct MeshConfigOption: ParsableArguments {
         return config
     }
 }
-
-extension MeshConfig {
-    static func parse(path: String) -> (MeshConfig, [Diagnostic], YAMLFileRef?) {
-        let (config, diagnostics, file) = load(path: path)
-        return (config, diagnostics, file)
-    }
-}
-
-typealias YAMLFileRef = YAMLFile
 
 /// Loads and validates rules for a command that acts on them (simulate, proxy-config, ...).
 /// Invalid rules are printed to standard error and end the command with exit 1: nothing is
