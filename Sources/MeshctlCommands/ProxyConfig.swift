@@ -5,10 +5,6 @@ import MeshModel
 import MeshRouting
 import MeshYAML
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 extension Meshctl {
     struct ProxyConfig: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -83,9 +79,20 @@ struct ProxyConfigSource: ParsableArguments {
             return try report { () throws(ConfigDump.ReadError) in try ConfigDump.parse(Array(data), path: dumpFile) }
         }
         if let admin {
+            let (host, port) = try Self.hostPort(admin, option: "--admin")
             let url = "http://\(admin)/config_dump"
-            let bytes = try fetch(url)
-            return try report { () throws(ConfigDump.ReadError) in try ConfigDump.parse(bytes, path: url) }
+            let response: (status: Int, body: [UInt8])
+            do {
+                response = try AdminClient.get(host: host, port: port, path: "/config_dump")
+            } catch {
+                Output.error("error: cannot reach \(url): \(error.description)")
+                throw ExitCode(1)
+            }
+            guard response.status == 200 else {
+                Output.error("error: \(url) answered HTTP \(response.status)")
+                throw ExitCode(1)
+            }
+            return try report { () throws(ConfigDump.ReadError) in try ConfigDump.parse(response.body, path: url) }
         }
         let rules = try loadValidRules(paths)
         let mesh = try meshConfig.load()
@@ -102,39 +109,6 @@ struct ProxyConfigSource: ParsableArguments {
         } catch {
             Output.error("error: \(error.description)")
             throw ExitCode(1)
-        }
-    }
-
-    func fetch(_ url: String) throws -> [UInt8] {
-        final class Box: @unchecked Sendable {
-            var result: Result<(Data, Int), Error>?
-        }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        var request = URLRequest(url: URL(string: url)!)
-        request.timeoutInterval = 5
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error {
-                box.result = .failure(error)
-            } else {
-                box.result = .success((data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
-            }
-            done.signal()
-        }.resume()
-        if done.wait(timeout: .now() + 6) == .timedOut {
-            Output.error("error: no answer from \(url) within 5 s")
-            throw ExitCode(1)
-        }
-        switch box.result! {
-        case .failure(let error):
-            Output.error("error: cannot reach \(url): \(error.localizedDescription)")
-            throw ExitCode(1)
-        case .success(let (data, status)):
-            guard status == 200 else {
-                Output.error("error: \(url) answered HTTP \(status)")
-                throw ExitCode(1)
-            }
-            return Array(data)
         }
     }
 

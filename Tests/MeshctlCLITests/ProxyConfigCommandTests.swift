@@ -96,21 +96,33 @@ import Testing
 
 @Suite struct ProxyConfigAdminTests {
     /// Serves `configDump` at /config_dump from a real HTTP server on an ephemeral port.
-    func withAdminServer(_ configDump: String, _ body: (String) throws -> Void) throws {
+    func withAdminServer(_ configDump: String, chunked: Bool = false, _ body: (String) throws -> Void) throws {
         let dir = try CLI.temporaryDirectory()
         _ = try CLI.write(configDump, to: "config_dump", in: dir)
         let portFile = dir.appendingPathComponent("port")
         let script = """
             import functools, http.server, sys
-            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            class Chunked(http.server.BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def do_GET(self):
+                    data = open(sys.argv[1] + self.path, "rb").read()
+                    self.send_response(200)
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    for i in range(0, len(data), 1000):
+                        piece = data[i:i + 1000]
+                        self.wfile.write(b"%x\\r\\n" % len(piece) + piece + b"\\r\\n")
+                    self.wfile.write(b"0\\r\\n\\r\\n")
+            plain = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Chunked if sys.argv[3] == "chunked" else plain)
             open(sys.argv[2] + ".tmp", "w").write(str(server.server_address[1]))
             __import__("os").rename(sys.argv[2] + ".tmp", sys.argv[2])
             server.serve_forever()
             """
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", script, dir.path, portFile.path]
+        server.arguments = ["python3", "-c", script, dir.path, portFile.path, chunked ? "chunked" : "plain"]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
@@ -135,6 +147,17 @@ import Testing
             let fromAdmin = try CLI.run(["proxy-config", "clusters", "--admin", admin])
             #expect(fromAdmin.status == 0, "\(fromAdmin.stderr)")
             #expect(fromAdmin.stdout == (try CLI.run(["proxy-config", "clusters", "-f", "samples/tutorial/"])).stdout)
+            let missing = try CLI.run(["proxy-config", "routes", "--admin", admin.replacingOccurrences(of: "127.0.0.1", with: "localhost")])
+            #expect(missing.status == 0, "a host name resolves too: \(missing.stderr)")
+        }
+    }
+
+    @Test func chunkedResponses() throws {
+        let dump = try CLI.run(["proxy-config", "all", "-f", "samples/tutorial/", "-o", "json"]).stdout
+        try withAdminServer(dump, chunked: true) { admin in
+            let fromAdmin = try CLI.run(["proxy-config", "routes", "--admin", admin])
+            #expect(fromAdmin.status == 0, "\(fromAdmin.stderr)")
+            #expect(fromAdmin.stdout == (try CLI.run(["proxy-config", "routes", "-f", "samples/tutorial/"])).stdout)
         }
     }
 }
