@@ -18,9 +18,15 @@ public final class Validator {
         let check = Check(ctx: ctx, regexes: regexes)
         check.metadataName(resource)
         switch resource.spec {
-        case .virtualService(let vs): check.virtualService(vs)
-        case .destinationRule(let dr): check.destinationRule(dr)
-        case .serviceEntry(let se): check.serviceEntry(se)
+        case .virtualService(let vs):
+            check.virtualService(vs)
+            check.exportTo(vs.exportTo, namespace: resource.namespace, allowNone: false)
+        case .destinationRule(let dr):
+            check.destinationRule(dr)
+            check.exportTo(dr.exportTo, namespace: resource.namespace, allowNone: false)
+        case .serviceEntry(let se):
+            check.serviceEntry(se)
+            check.exportTo(se.exportTo, namespace: resource.namespace, allowNone: true)
         case .gateway(let gw): check.gateway(gw)
         case .workloadEntry(let we): check.workloadEntry(we, standalone: true)
         case .kubernetes: break

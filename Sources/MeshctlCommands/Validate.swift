@@ -41,7 +41,9 @@ extension Meshctl {
             let scope = "\(Output.plural(rules.resourceCount, "resource")) in \(Output.plural(rules.fileCount, "file"))"
             let counts = Output.summary(diagnostics)
             if rules.hasErrors { return "✘ \(counts) in \(scope)" }
-            if rules.resourceCount == 0 && rules.fileCount > 0 && counts.isEmpty { return "nothing to check: \(scope)" }
+            if rules.resourceCount == 0 && rules.fileCount > 0 {
+                return "nothing to check: \(scope)" + (counts.isEmpty ? "" : ", \(counts)")
+            }
             return counts.isEmpty ? "✔ \(scope) valid" : "✔ \(scope) valid, with \(counts)"
         }
     }

@@ -315,3 +315,27 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
         #expect(Names.isIPv6("::1"))
     }
 }
+
+@Suite struct ExportToAndAuthorityTests {
+    @Test func exportToValues() throws {
+        let text = vs("  - route:\n    - destination: {host: reviews}\n", extra: "  exportTo: [\".\", default, \"*\", Bad_NS, \"~\"]\n")
+        let messages = try findings(text).map(\.message)
+        #expect(messages.contains("duplicate exportTo entries: `.` and the resource's own namespace `default`"))
+        #expect(messages.contains("exportTo entry `Bad_NS` is not `.`, `*` or a namespace name"))
+        #expect(messages.contains("exportTo `~` (visible to no one) is only allowed on a ServiceEntry"))
+        #expect(messages.contains("exportTo cannot have both `*` (public) and other entries"))
+        let fine = vs("  - route:\n    - destination: {host: reviews}\n", extra: "  exportTo: [\".\", istio-system]\n")
+        #expect(try findings(fine).isEmpty)
+    }
+
+    @Test func authorityRewrittenTwice() throws {
+        let text = vs("""
+              - route:
+                - destination: {host: reviews}
+                rewrite: {authority: a.example.com}
+                headers:
+                  request: {set: {Host: b.example.com}}
+            """)
+        #expect(try findings(text).contains { $0.message.hasPrefix("the authority is rewritten both by rewrite.authority and by headers.request") })
+    }
+}

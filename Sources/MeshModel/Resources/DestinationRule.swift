@@ -4,7 +4,7 @@ public struct DestinationRule: Sendable {
     public var host: Located<String>?
     public var trafficPolicy: TrafficPolicy?
     public var subsets: [Subset] = []
-    public var exportTo: [String] = []
+    public var exportTo: [Located<String>] = []
     public var workloadSelector: [String: String]?
 }
 
@@ -125,7 +125,7 @@ extension DestinationRule {
             case "host": dr.host = v.located { $0.string() }
             case "trafficPolicy": dr.trafficPolicy = TrafficPolicy.decode(v)
             case "subsets": dr.subsets = v.list(Subset.decode)
-            case "exportTo": dr.exportTo = v.stringList()
+            case "exportTo": dr.exportTo = v.list { $0.located { $0.string() } }
             case "workloadSelector": dr.workloadSelector = v.matchLabels()
             default: return false
             }

@@ -17,7 +17,7 @@ public struct ServiceEntry: Sendable {
     public var resolution: Located<String>?
     public var endpoints: [WorkloadEntrySpec] = []
     public var workloadSelector: [String: String]?
-    public var exportTo: [String] = []
+    public var exportTo: [Located<String>] = []
     public var subjectAltNames: [String] = []
     public var hostsNode: Int32 = -1
 }
@@ -51,7 +51,7 @@ extension ServiceEntry {
             case "resolution": se.resolution = v.located { $0.enumValue(resolutions) }
             case "endpoints": se.endpoints = v.list(WorkloadEntrySpec.decode)
             case "workloadSelector": se.workloadSelector = v.matchLabels()
-            case "exportTo": se.exportTo = v.stringList()
+            case "exportTo": se.exportTo = v.list { $0.located { $0.string() } }
             case "subjectAltNames": se.subjectAltNames = v.stringList()
             default: return false
             }

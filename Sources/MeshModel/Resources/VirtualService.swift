@@ -6,7 +6,7 @@ public struct VirtualService: Sendable {
     public var http: [HTTPRoute] = []
     public var tls: [TLSRoute] = []
     public var tcp: [TCPRoute] = []
-    public var exportTo: [String] = []
+    public var exportTo: [Located<String>] = []
     /// Nodes of the `hosts` / `http` fields, for findings about the whole list.
     public var hostsNode: Int32 = -1
     public var httpNode: Int32 = -1
@@ -206,7 +206,7 @@ extension VirtualService {
             case "http": vs.http = v.list(HTTPRoute.decode); vs.httpNode = v.index
             case "tls": vs.tls = v.list(TLSRoute.decode)
             case "tcp": vs.tcp = v.list(TCPRoute.decode)
-            case "exportTo": vs.exportTo = v.stringList()
+            case "exportTo": vs.exportTo = v.list { $0.located { $0.string() } }
             default: return false
             }
             return true

@@ -86,6 +86,37 @@ extension Check {
         }
     }
 
+    /// Istio's exportTo: `.` (this namespace), `*` (all), `~` (none, ServiceEntry only) or
+    /// namespace names; no duplicates; `*` and `~` stand alone.
+    func exportTo(_ entries: [Located<String>], namespace: String, allowNone: Bool) {
+        var seen: [String: String] = [:]
+        for entry in entries {
+            let key = entry.value == "." ? namespace : entry.value
+            if let first = seen[key] {
+                error(
+                    first == entry.value ? "duplicate exportTo entry `\(entry.value)`" : "duplicate exportTo entries: `.` and the resource's own namespace `\(namespace)`",
+                    at: entry.node)
+                continue
+            }
+            seen[key] = entry.value
+            switch entry.value {
+            case ".", "*": break
+            case "~" where allowNone: break
+            case "~": error("exportTo `~` (visible to no one) is only allowed on a ServiceEntry", at: entry.node)
+            default:
+                if !Names.isDNS1123Label(entry.value) {
+                    error("exportTo entry `\(entry.value)` is not `.`, `*` or a namespace name", at: entry.node)
+                }
+            }
+        }
+        if entries.count > 1, let star = entries.first(where: { $0.value == "*" }) {
+            error("exportTo cannot have both `*` (public) and other entries", at: star.node)
+        }
+        if entries.count > 1, allowNone, let none = entries.first(where: { $0.value == "~" }) {
+            error("exportTo cannot export to no one (`~`) and someone", at: none.node)
+        }
+    }
+
     func stringMatch(_ match: StringMatchField?) {
         guard let match else { return }
         switch match.match {

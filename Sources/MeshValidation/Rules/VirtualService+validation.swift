@@ -119,6 +119,12 @@ extension Check {
             }
         }
         if let rewrite = r.rewrite {
+            // Istio allows the authority to be rewritten in one place only.
+            if rewrite.authority != nil, let ops = r.headers?.request,
+                let host = (ops.set + ops.add).first(where: { ["host", ":authority"].contains($0.key.lowercased()) })
+            {
+                error("the authority is rewritten both by rewrite.authority and by headers.request (`\(host.key)`); use one", at: host.keyNode)
+            }
             if rewrite.uri != nil && rewrite.uriRegexMatch != nil {
                 error("rewrite sets both uri and uriRegexRewrite; use one", at: rewrite.node)
             }
