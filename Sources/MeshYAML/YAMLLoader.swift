@@ -141,7 +141,10 @@ private struct Builder {
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     let index = stack.removeLast()
                     nodes[Int(index)].end = Int32(nodes.count)
-                    if nodes[Int(index)].kind == .mapping { try checkDuplicateKeys(index) }
+                    if nodes[Int(index)].kind == .mapping {
+                        try applyMergeKeys(index, mark: mark)
+                        try checkDuplicateKeys(index)
+                    }
                     // The container is complete: its anchor may now be aliased.
                     for (name, value) in anchors where value == -index - 2 { anchors[name] = index }
                 case YAML_ALIAS_EVENT:
@@ -214,6 +217,94 @@ private struct Builder {
             copy.parent = i == start ? rootParent : copy.parent + offset
             nodes.append(copy)
         }
+    }
+
+    /// YAML's merge key (`<<: *base`, or a list of them), as Kubernetes reads it: the mapping
+    /// gets the merged mappings' pairs whose keys it does not set itself, earlier sources first.
+    /// The mapping's subtree is rebuilt in place, so it stays contiguous.
+    private mutating func applyMergeKeys(_ mapping: Int32, mark: SourceMark) throws(YAMLError) {
+        typealias Range = (start: Int32, end: Int32)
+        var explicit: [(key: Range, value: Range)] = []
+        var sources: [Int32] = []
+        var cursor = mapping + 1
+        let end = nodes[Int(mapping)].end
+        var hasMerge = false
+        while cursor < end {
+            let key = cursor
+            let value = nodes[Int(key)].end
+            cursor = nodes[Int(value)].end
+            let k = nodes[Int(key)]
+            if k.kind == .scalar && k.style == .plain && k.valueLength == 2 && scalars[Int(k.valueStart)] == UInt8(ascii: "<")
+                && scalars[Int(k.valueStart) + 1] == UInt8(ascii: "<")
+            {
+                hasMerge = true
+                switch nodes[Int(value)].kind {
+                case .mapping: sources.append(value)
+                case .sequence:
+                    var item = value + 1
+                    while item < nodes[Int(value)].end {
+                        guard nodes[Int(item)].kind == .mapping else {
+                            throw YAMLError(reason: .syntax, message: "a merge key (<<) list may hold only mappings", mark: SourceMark(line: Int(nodes[Int(item)].line), column: Int(nodes[Int(item)].column)))
+                        }
+                        sources.append(item)
+                        item = nodes[Int(item)].end
+                    }
+                case .scalar:
+                    throw YAMLError(reason: .syntax, message: "a merge key (<<) needs a mapping or a list of mappings", mark: SourceMark(line: Int(nodes[Int(value)].line), column: Int(nodes[Int(value)].column)))
+                }
+            } else {
+                explicit.append(((key, value), (value, cursor)))
+            }
+        }
+        guard hasMerge else { return }
+        func text(_ index: Int32) -> [UInt8]? {
+            let n = nodes[Int(index)]
+            guard n.kind == .scalar else { return nil }
+            return Array(UnsafeBufferPointer(start: scalars.base + Int(n.valueStart), count: Int(n.valueLength)))
+        }
+        var present = Set(explicit.compactMap { text($0.key.start) })
+        var pairs = explicit
+        for source in sources {
+            var item = source + 1
+            while item < nodes[Int(source)].end {
+                let value = nodes[Int(item)].end
+                let next = nodes[Int(value)].end
+                if let key = text(item), !present.contains(key) {
+                    present.insert(key)
+                    pairs.append(((item, value), (value, next)))
+                }
+                item = next
+            }
+        }
+        // Copy the chosen pairs out, then write them back after the mapping node.
+        var rebuilt: [YAMLNode] = []
+        var moved: [Int32: Int32] = [:]
+        for pair in pairs {
+            for range in [pair.key, pair.value] {
+                let newStart = mapping + 1 + Int32(rebuilt.count)
+                let offset = newStart - range.start
+                for i in range.start..<range.end {
+                    var node = nodes[Int(i)]
+                    node.end += offset
+                    node.parent = i == range.start ? mapping : node.parent + offset
+                    moved[i] = i + offset
+                    rebuilt.append(node)
+                }
+            }
+        }
+        // Anchors defined inside the mapping follow their nodes; one whose node was dropped
+        // (it sat under `<<`, or its key was overridden) can no longer be aliased.
+        for (name, index) in anchors where index > mapping && index < end {
+            anchors[name] = moved[index]
+        }
+        expanded += max(0, rebuilt.count - Int(end - mapping - 1))
+        if expanded > limits.maxAliasExpansion {
+            throw YAMLError(reason: .limit, message: "merge keys expand the document past the limit of \(limits.maxAliasExpansion) aliased nodes", mark: mark)
+        }
+        while nodes.count > Int(mapping) + 1 { nodes.removeLast() }
+        for node in rebuilt { nodes.append(node) }
+        nodes[Int(mapping)].end = Int32(nodes.count)
+        nodes[Int(mapping)].count = Int32(pairs.count * 2)
     }
 
     private func checkDuplicateKeys(_ mapping: Int32) throws(YAMLError) {

@@ -123,3 +123,36 @@ import Testing
         #expect(file.sourceLine(9) == nil)
     }
 }
+
+@Suite struct MergeKeyTests {
+    func load(_ text: String) throws -> YAMLFile { try YAMLLoader.load(text, path: "m.yaml") }
+
+    func keys(_ file: YAMLFile, _ mapping: Int32) -> [String] { file.pairs(mapping).map { file.string($0.key) } }
+
+    @Test func mergesAMappingWithoutOverridingExplicitKeys() throws {
+        let file = try load("base: &b {a: 1, b: 2}\nderived:\n  b: 3\n  <<: *b\n  c: 4\n")
+        let derived = try #require(file.value("derived", in: file.documents[0]))
+        #expect(keys(file, derived) == ["b", "c", "a"])
+        #expect(file.string(file.value("b", in: derived)!) == "3")
+        #expect(file.string(file.value("a", in: derived)!) == "1")
+        #expect(file.path(to: file.value("a", in: derived)!) == "derived.a")
+    }
+
+    @Test func mergesAListEarlierFirst() throws {
+        let file = try load("one: &one {x: 1, y: 1}\ntwo: &two {y: 2, z: 2}\nboth:\n  <<: [*one, *two]\n")
+        let both = try #require(file.value("both", in: file.documents[0]))
+        #expect(keys(file, both) == ["x", "y", "z"])
+        #expect(file.string(file.value("y", in: both)!) == "1")
+    }
+
+    @Test func anchorsInsideARebuiltMappingStillWork() throws {
+        let file = try load("outer:\n  base: &b {k: v}\n  <<: {extra: 1}\nlater: *b\n")
+        let later = try #require(file.value("later", in: file.documents[0]))
+        #expect(file.string(file.value("k", in: later)!) == "v")
+    }
+
+    @Test func mergeOfAScalarIsAnError() throws {
+        let error = #expect(throws: YAMLError.self) { try load("a:\n  <<: 5\n") }
+        #expect(error?.message.contains("merge key") == true)
+    }
+}
