@@ -36,10 +36,12 @@ struct ClusterRenderer {
             let service =
                 target.service
                 ?? Registry.Service(
-                    fqdn: target.host, namespace: Self.namespace(of: target.host), ports: [port], endpoints: [], resolution: "EDS",
+                    fqdn: target.host, namespace: Self.namespace(of: target.host), ports: [port], endpoints: [],
+                    resolution: "EDS",
                     external: false, origin: "", resource: nil)
             rendered[name] = cluster(
-                name: name, service: service, port: port, endpoints: target.endpoints, policy: target.policy, subset: target.subset,
+                name: name, service: service, port: port, endpoints: target.endpoints, policy: target.policy,
+                subset: target.subset,
                 rule: target.destinationRule)
         }
         rendered["BlackHoleCluster"] = [
@@ -98,7 +100,11 @@ struct ClusterRenderer {
         let type = passthrough ? "ORIGINAL_DST" : dns ? "STRICT_DNS" : eds ? "EDS" : "STATIC"
         fields.append(("type", .string(type)))
         if eds {
-            fields.append(("eds_cluster_config", ["eds_config": ["ads": [:], "resource_api_version": "V3"], "service_name": .string(name)]))
+            fields.append(
+                (
+                    "eds_cluster_config",
+                    ["eds_config": ["ads": [:], "resource_api_version": "V3"], "service_name": .string(name)]
+                ))
         }
         fields.append(("connect_timeout", policy?.connectionPool?.tcp?.connectTimeout.map(Proto.duration) ?? "10s"))
         fields.append(("lb_policy", .string(passthrough ? "CLUSTER_PROVIDED" : lb)))
@@ -116,23 +122,59 @@ struct ClusterRenderer {
             fields.append(("common_lb_config", ["healthy_panic_threshold": ["value": .double(Double(minHealth))]]))
         }
         if let options = protocolOptions(policy?.connectionPool?.http) {
-            fields.append(("typed_extension_protocol_options", ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions": options]))
+            fields.append(
+                ("typed_extension_protocol_options", ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions": options]))
         }
         if !passthrough && !eds {
             var lbEndpoints: [JSONValue] = endpoints.map { endpoint in
                 [
-                    "endpoint": ["address": ["socket_address": ["address": .string(endpoint.address), "port_value": .int(Int64(endpoint.targetPort(for: port)))]]],
-                    "metadata": ["filter_metadata": ["istio": ["labels": .object(endpoint.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })]]],
+                    "endpoint": [
+                        "address": [
+                            "socket_address": [
+                                "address": .string(endpoint.address), "port_value": .int(Int64(endpoint.targetPort(for: port))),
+                            ]
+                        ]
+                    ],
+                    "metadata": [
+                        "filter_metadata": [
+                            "istio": [
+                                "labels": .object(endpoint.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+                            ]
+                        ]
+                    ],
                     "load_balancing_weight": .int(Int64(max(endpoint.weight, 1))),
                 ]
             }
             if dns && endpoints.isEmpty {
-                lbEndpoints = [["endpoint": ["address": ["socket_address": ["address": .string(service.fqdn), "port_value": .int(Int64(port.number))]]]]]
+                lbEndpoints = [
+                    [
+                        "endpoint": [
+                            "address": [
+                                "socket_address": ["address": .string(service.fqdn), "port_value": .int(Int64(port.number))]
+                            ]
+                        ]
+                    ]
+                ]
             }
-            fields.append(("load_assignment", ["cluster_name": .string(name), "endpoints": lbEndpoints.isEmpty ? [] : [["lb_endpoints": .array(lbEndpoints)]]]))
+            fields.append(
+                (
+                    "load_assignment",
+                    [
+                        "cluster_name": .string(name),
+                        "endpoints": lbEndpoints.isEmpty ? [] : [["lb_endpoints": .array(lbEndpoints)]],
+                    ]
+                ))
         }
         var istio: [(String, JSONValue)] = [
-            ("services", [["host": .string(service.fqdn), "name": .string(String(service.fqdn.split(separator: ".").first ?? "")), "namespace": .string(service.namespace)]])
+            (
+                "services",
+                [
+                    [
+                        "host": .string(service.fqdn), "name": .string(String(service.fqdn.split(separator: ".").first ?? "")),
+                        "namespace": .string(service.namespace),
+                    ]
+                ]
+            )
         ]
         if let subset { istio.append(("subset", .string(subset))) }
         if let rule { istio.append(("config", .string(Proto.configPath(rule)))) }
@@ -151,7 +193,9 @@ struct ClusterRenderer {
     }
 
     func circuitBreakers(_ pool: ConnectionPoolSettings?) -> JSONValue {
-        func limit(_ value: Located<Int>?) -> JSONValue { .int(Int64(value.map { $0.value > 0 ? $0.value : Self.unlimited } ?? Self.unlimited)) }
+        func limit(_ value: Located<Int>?) -> JSONValue {
+            .int(Int64(value.map { $0.value > 0 ? $0.value : Self.unlimited } ?? Self.unlimited))
+        }
         return [
             "thresholds": [
                 [
@@ -193,7 +237,9 @@ struct ClusterRenderer {
         guard let http, http.maxRequestsPerConnection != nil || http.idleTimeout != nil else { return nil }
         var common: [(String, JSONValue)] = []
         if let idle = http.idleTimeout { common.append(("idle_timeout", Proto.duration(idle))) }
-        if let max = http.maxRequestsPerConnection, max.value > 0 { common.append(("max_requests_per_connection", .int(Int64(max.value)))) }
+        if let max = http.maxRequestsPerConnection, max.value > 0 {
+            common.append(("max_requests_per_connection", .int(Int64(max.value))))
+        }
         return [
             "@type": .string(TypeURL.httpProtocolOptions),
             "common_http_protocol_options": .object(common),

@@ -23,7 +23,8 @@ public struct ConfigDump: Sendable {
     public init(_ document: JSONValue) throws(ReadError) {
         self.document = document
         guard case .object = document, let configs = document["configs"]?.array else {
-            throw ReadError(description: "not an Envoy config dump: expected a JSON object with a \"configs\" list (as /config_dump returns)")
+            throw ReadError(
+                description: "not an Envoy config dump: expected a JSON object with a \"configs\" list (as /config_dump returns)")
         }
         for (i, config) in configs.enumerated() {
             guard let type = config["@type"]?.string else {
@@ -48,7 +49,9 @@ public struct ConfigDump: Sendable {
                 }
             case TypeURL.endpointsDump:
                 for section in ["static_endpoint_configs", "dynamic_endpoint_configs"] {
-                    for entry in config[section]?.array ?? [] { if let e = entry["endpoint_config"] { endpointConfigs.append(e) } }
+                    for entry in config[section]?.array ?? [] {
+                        if let e = entry["endpoint_config"] { endpointConfigs.append(e) }
+                    }
                 }
             default:
                 if !TypeURL.knownOtherDumps.contains(type) { notes.append("skipped config of unknown type \(type)") }
@@ -64,7 +67,9 @@ public struct ConfigDump: Sendable {
         } catch {
             throw ReadError(description: "\(path):\(error.mark.line):\(error.mark.column): not valid JSON: \(error.message)")
         }
-        guard let root = file.documents.first else { throw ReadError(description: "\(path) is empty: expected an Envoy config dump") }
+        guard let root = file.documents.first else {
+            throw ReadError(description: "\(path) is empty: expected an Envoy config dump")
+        }
         do {
             return try ConfigDump(file.jsonValue(root))
         } catch {

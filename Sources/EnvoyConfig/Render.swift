@@ -40,7 +40,9 @@ public struct ConfigDumpRenderer {
             "@type": .string(TypeURL.bootstrapDump),
             "bootstrap": [
                 "node": [
-                    "id": .string("sidecar~\(listenAddress)~meshctl.\(table.identity.namespace)~\(table.identity.namespace).svc.cluster.local"),
+                    "id": .string(
+                        "sidecar~\(listenAddress)~meshctl.\(table.identity.namespace)~\(table.identity.namespace).svc.cluster.local"
+                    ),
                     "cluster": "meshctl",
                     "metadata": ["NAMESPACE": .string(table.identity.namespace), "MESHCTL": "true"],
                 ],

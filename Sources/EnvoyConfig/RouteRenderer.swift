@@ -46,7 +46,9 @@ struct RouteRenderer {
                 routes.append(envoyRoute(route, match: match, entry: i, vh: vh))
             }
         }
-        return ["name": .string(name), "domains": .array(domains), "routes": .array(routes), "include_request_attempt_count": true]
+        return [
+            "name": .string(name), "domains": .array(domains), "routes": .array(routes), "include_request_attempt_count": true,
+        ]
     }
 
     func envoyRoute(_ route: CompiledRoute, match: CompiledMatch?, entry: Int, vh: RouteTable.VirtualHost) -> JSONValue {
@@ -69,11 +71,15 @@ struct RouteRenderer {
         var metadata: [(String, JSONValue)] = []
         if let vs = vh.virtualService {
             metadata.append(("istio", ["config": .string(Proto.configPath(vs))]))
-            if route.node >= 0 { metadata.append(("meshctl", ["source": .string(vs.position(route.node)), "rule": .int(Int64(route.index))])) }
+            if route.node >= 0 {
+                metadata.append(("meshctl", ["source": .string(vs.position(route.node)), "rule": .int(Int64(route.index))]))
+            }
         }
         if !metadata.isEmpty { fields.append(("metadata", ["filter_metadata": .object(metadata)])) }
         fields.append(("decorator", ["operation": .string("\(vh.name):\(vh.service?.ports.first?.number ?? 80)/*")]))
-        if let fault = route.fault { fields.append(("typed_per_filter_config", ["envoy.filters.http.fault": faultConfig(fault)])) }
+        if let fault = route.fault {
+            fields.append(("typed_per_filter_config", ["envoy.filters.http.fault": faultConfig(fault)]))
+        }
         if let ops = route.headers?.request { headerOperations(ops, prefix: "request", into: &fields) }
         if let ops = route.headers?.response { headerOperations(ops, prefix: "response", into: &fields) }
         return .object(fields)
@@ -102,7 +108,10 @@ struct RouteRenderer {
             case .header: headers.append(headerMatcher(condition.name, m, invert: false))
             case .withoutHeader: headers.append(headerMatcher(condition.name, m, invert: true))
             case .queryParam:
-                query.append(m.kind == .present ? ["name": .string(condition.name), "present_match": true] : ["name": .string(condition.name), "string_match": stringMatch(m)])
+                query.append(
+                    m.kind == .present
+                        ? ["name": .string(condition.name), "present_match": true]
+                        : ["name": .string(condition.name), "string_match": stringMatch(m)])
             case .port: break  // ports select the listener, not the route
             }
         }
@@ -134,7 +143,11 @@ struct RouteRenderer {
             if targets.count == 1 {
                 fields.append(("cluster", .string(targets[0].cluster)))
             } else {
-                fields.append(("weighted_clusters", ["clusters": .array(targets.map { ["name": .string($0.cluster), "weight": .int(Int64($0.weight))] })]))
+                fields.append(
+                    (
+                        "weighted_clusters",
+                        ["clusters": .array(targets.map { ["name": .string($0.cluster), "weight": .int(Int64($0.weight))] })]
+                    ))
             }
             if let hash = targets.first?.policy?.loadBalancer?.consistentHash, let policy = hashPolicy(hash) {
                 fields.append(("hash_policy", [policy]))
@@ -144,9 +157,20 @@ struct RouteRenderer {
         let timeout = route.fault == nil ? route.timeout : nil
         fields.append(("timeout", timeout.map(Proto.duration) ?? "0s"))
         if route.fault == nil, route.retries.attempts > 0 {
-            var retry: [(String, JSONValue)] = [("retry_on", .string(route.retries.retryOn)), ("num_retries", .int(Int64(route.retries.attempts)))]
+            var retry: [(String, JSONValue)] = [
+                ("retry_on", .string(route.retries.retryOn)), ("num_retries", .int(Int64(route.retries.attempts))),
+            ]
             if let perTry = route.retries.perTryTimeout { retry.append(("per_try_timeout", Proto.duration(perTry))) }
-            retry.append(("retry_host_predicate", [["name": "envoy.retry_host_predicates.previous_hosts", "typed_config": ["@type": .string(TypeURL.previousHosts)]]]))
+            retry.append(
+                (
+                    "retry_host_predicate",
+                    [
+                        [
+                            "name": "envoy.retry_host_predicates.previous_hosts",
+                            "typed_config": ["@type": .string(TypeURL.previousHosts)],
+                        ]
+                    ]
+                ))
             retry.append(("host_selection_retry_max_attempts", "5"))
             if route.retries.retryOn.contains("retriable-status-codes") {
                 let codes = route.retries.retryOn.split(separator: ",").compactMap { Int($0) }
@@ -156,10 +180,18 @@ struct RouteRenderer {
             fields.append(("retry_policy", .object(retry)))
         }
         if !route.mirrors.isEmpty {
-            fields.append((
-                "request_mirror_policies",
-                .array(route.mirrors.map { ["cluster": .string($0.target.cluster), "runtime_fraction": ["default_value": Proto.fractionalPercent($0.percent)], "trace_sampled": false] })
-            ))
+            fields.append(
+                (
+                    "request_mirror_policies",
+                    .array(
+                        route.mirrors.map {
+                            [
+                                "cluster": .string($0.target.cluster),
+                                "runtime_fraction": ["default_value": Proto.fractionalPercent($0.percent)],
+                                "trace_sampled": false,
+                            ]
+                        })
+                ))
         }
         if let rewrite = route.rewrite {
             if let uri = rewrite.uri {
@@ -171,7 +203,11 @@ struct RouteRenderer {
                     fields.append(("regex_rewrite", ["pattern": ["regex": ".*"], "substitution": .string(uri)]))
                 }
             } else if let pattern = rewrite.uriRegexMatch?.value {
-                fields.append(("regex_rewrite", ["pattern": ["regex": .string(pattern)], "substitution": .string(rewrite.uriRegexRewrite ?? "")]))
+                fields.append(
+                    (
+                        "regex_rewrite",
+                        ["pattern": ["regex": .string(pattern)], "substitution": .string(rewrite.uriRegexRewrite ?? "")]
+                    ))
             }
             if let authority = rewrite.authority { fields.append(("host_rewrite_literal", .string(authority))) }
         }
@@ -211,7 +247,8 @@ struct RouteRenderer {
     func faultConfig(_ f: CompiledFault) -> JSONValue {
         var fields: [(String, JSONValue)] = [("@type", .string(TypeURL.fault))]
         if let delay = f.delay {
-            fields.append(("delay", ["fixed_delay": Proto.duration(delay), "percentage": Proto.fractionalPercent(f.delayPercent)]))
+            fields.append(
+                ("delay", ["fixed_delay": Proto.duration(delay), "percentage": Proto.fractionalPercent(f.delayPercent)]))
         }
         if let status = f.abortStatus {
             fields.append(("abort", ["http_status": .int(Int64(status)), "percentage": Proto.fractionalPercent(f.abortPercent)]))
@@ -222,10 +259,15 @@ struct RouteRenderer {
     func headerOperations(_ ops: Headers.Operations, prefix: String, into fields: inout [(String, JSONValue)]) {
         var add: [JSONValue] = []
         for entry in ops.set {
-            add.append(["header": ["key": .string(entry.key), "value": .string(entry.value)], "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"])
+            add.append([
+                "header": ["key": .string(entry.key), "value": .string(entry.value)],
+                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+            ])
         }
         for entry in ops.add {
-            add.append(["header": ["key": .string(entry.key), "value": .string(entry.value)], "append_action": "APPEND_IF_EXISTS_OR_ADD"])
+            add.append([
+                "header": ["key": .string(entry.key), "value": .string(entry.value)], "append_action": "APPEND_IF_EXISTS_OR_ADD",
+            ])
         }
         if !add.isEmpty { fields.append(("\(prefix)_headers_to_add", .array(add))) }
         if !ops.remove.isEmpty { fields.append(("\(prefix)_headers_to_remove", .array(ops.remove.map { .string($0.value) }))) }

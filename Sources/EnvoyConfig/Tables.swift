@@ -22,7 +22,8 @@ public enum ConfigTables {
             for vhost in config["virtual_hosts"]?.array ?? [] {
                 let vhostName = vhost["name"]?.string ?? ""
                 let domains = (vhost["domains"]?.array ?? []).compactMap(\.string)
-                let shownDomains = domains.isEmpty ? "" : domains.count == 1 ? domains[0] : "\(shortest(domains)) +\(domains.count - 1) more"
+                let shownDomains =
+                    domains.isEmpty ? "" : domains.count == 1 ? domains[0] : "\(shortest(domains)) +\(domains.count - 1) more"
                 for route in vhost["routes"]?.array ?? [] {
                     rows.append([name, vhostName, shownDomains, describeMatch(route["match"]), virtualService(route)])
                 }
@@ -157,7 +158,8 @@ public enum ConfigTables {
             var condition: String
             if header["present_match"]?.bool == true {
                 condition = name
-            } else if let s = header["string_match"] ?? header["safe_regex_match"].map({ JSONValue.object([("safe_regex", $0)]) }) {
+            } else if let s = header["string_match"] ?? header["safe_regex_match"].map({ JSONValue.object([("safe_regex", $0)]) })
+            {
                 if let exact = s["exact"]?.string ?? header["exact_match"]?.string {
                     condition = "\(name)=\(exact)"
                 } else if let prefix = s["prefix"]?.string {
@@ -186,7 +188,9 @@ public enum ConfigTables {
         if let port = match["destination_port"]?.int { parts.append("port=\(port)") }
         if let names = match["server_names"]?.array { parts.append("SNI: " + names.compactMap(\.string).joined(separator: ",")) }
         if let transport = match["transport_protocol"]?.string { parts.append("Trans: \(transport)") }
-        if let protocols = match["application_protocols"]?.array { parts.append("App: " + protocols.compactMap(\.string).joined(separator: ",")) }
+        if let protocols = match["application_protocols"]?.array {
+            parts.append("App: " + protocols.compactMap(\.string).joined(separator: ","))
+        }
         return parts.isEmpty ? "ALL" : parts.joined(separator: "; ")
     }
 

@@ -10,7 +10,8 @@ public enum TypeURL {
     public static let listener = prefix + "envoy.config.listener.v3.Listener"
     public static let routeConfiguration = prefix + "envoy.config.route.v3.RouteConfiguration"
     public static let clusterLoadAssignment = prefix + "envoy.config.endpoint.v3.ClusterLoadAssignment"
-    public static let httpConnectionManager = prefix + "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
+    public static let httpConnectionManager =
+        prefix + "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
     public static let router = prefix + "envoy.extensions.filters.http.router.v3.Router"
     public static let fault = prefix + "envoy.extensions.filters.http.fault.v3.HTTPFault"
     public static let httpProtocolOptions = prefix + "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"

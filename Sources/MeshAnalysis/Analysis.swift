@@ -112,19 +112,37 @@ extension Resource {
         for route in vs.http {
             for d in route.route {
                 if let destination = d.destination {
-                    refs.append(DestinationRef(resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: route))
+                    refs.append(
+                        DestinationRef(
+                            resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: route))
                 }
             }
-            if let mirror = route.mirror { refs.append(DestinationRef(resource: self, destination: mirror, weight: nil, isMirror: true, route: route)) }
+            if let mirror = route.mirror {
+                refs.append(DestinationRef(resource: self, destination: mirror, weight: nil, isMirror: true, route: route))
+            }
             for m in route.mirrors {
-                if let d = m.destination { refs.append(DestinationRef(resource: self, destination: d, weight: nil, isMirror: true, route: route)) }
+                if let d = m.destination {
+                    refs.append(DestinationRef(resource: self, destination: d, weight: nil, isMirror: true, route: route))
+                }
             }
         }
         for route in vs.tcp {
-            for d in route.route { if let destination = d.destination { refs.append(DestinationRef(resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: nil)) } }
+            for d in route.route {
+                if let destination = d.destination {
+                    refs.append(
+                        DestinationRef(
+                            resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: nil))
+                }
+            }
         }
         for route in vs.tls {
-            for d in route.route { if let destination = d.destination { refs.append(DestinationRef(resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: nil)) } }
+            for d in route.route {
+                if let destination = d.destination {
+                    refs.append(
+                        DestinationRef(
+                            resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: nil))
+                }
+            }
         }
         return refs
     }

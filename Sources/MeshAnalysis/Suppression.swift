@@ -39,7 +39,8 @@ public struct Suppression: Sendable, CustomStringConvertible {
         }
         return findings.filter { d in
             if suppressions.contains(where: { $0.matches(d) }) { return false }
-            if let reference = d.resource, let codes = annotated[reference], codes.contains(where: { $0 == "*" || $0 == d.code }) {
+            if let reference = d.resource, let codes = annotated[reference], codes.contains(where: { $0 == "*" || $0 == d.code })
+            {
                 return false
             }
             return true

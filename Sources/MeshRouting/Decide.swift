@@ -105,7 +105,9 @@ extension RouteTable {
             if identity.gateway != "mesh" { return Decision(.noRoute, table: self) }
             return Decision(mesh.outboundTrafficPolicy == .registryOnly ? .blackhole : .passthrough, table: self)
         }
-        guard let ruleIndex = vh.program.firstMatchingRule(request) else { return Decision(.noRoute, table: self, virtualHost: vh) }
+        guard let ruleIndex = vh.program.firstMatchingRule(request) else {
+            return Decision(.noRoute, table: self, virtualHost: vh)
+        }
         let route = vh.routes[ruleIndex]
         var decision = Decision(.noRoute, table: self, virtualHost: vh, route: route)
         switch route.action {
@@ -142,12 +144,16 @@ extension RouteTable {
                 return decision
             }
         }
-        for mirror in route.mirrors where Self.roll(mirror.percent, &random, certainOnly) { decision.mirrored.append(mirror.target) }
+        for mirror in route.mirrors where Self.roll(mirror.percent, &random, certainOnly) {
+            decision.mirrored.append(mirror.target)
+        }
         return decision
     }
 
     /// True with probability `percent`/100.
-    @inline(__always) static func roll<R: RandomNumberGenerator>(_ percent: Double, _ random: inout R, _ certainOnly: Bool) -> Bool {
+    @inline(__always) static func roll<R: RandomNumberGenerator>(_ percent: Double, _ random: inout R, _ certainOnly: Bool)
+        -> Bool
+    {
         if percent >= 100 { return true }
         if percent <= 0 || certainOnly { return false }
         return Double(random.next() >> 11) * 0x1p-53 * 100 < percent
@@ -166,4 +172,3 @@ extension RouteTable {
         return "\(scheme)://\(authority)\(path)"
     }
 }
-

@@ -14,14 +14,17 @@ extension RouteTable {
                 lines.append("outboundTrafficPolicy is REGISTRY_ONLY: the request is blocked (BlackHoleCluster, 502)")
             } else {
                 lines.append("host \(host) is not in the registry and no VirtualService serves it")
-                lines.append("outboundTrafficPolicy is ALLOW_ANY: passed through to the original destination (PassthroughCluster)")
+                lines.append(
+                    "outboundTrafficPolicy is ALLOW_ANY: passed through to the original destination (PassthroughCluster)")
             }
             return lines
         }
         if let vs = vh.virtualService {
             lines.append("host \(host) → VirtualService \(vs.namespace)/\(vs.name) (\(vs.position(vs.node))), host \(vh.name)")
         } else {
-            lines.append("host \(host) → service \(vh.name) from \(vh.service?.origin ?? "the registry"); no VirtualService, so Istio's default route to all endpoints")
+            lines.append(
+                "host \(host) → service \(vh.name) from \(vh.service?.origin ?? "the registry"); no VirtualService, so Istio's default route to all endpoints"
+            )
         }
         var entry = 0
         for route in vh.routes {
@@ -75,7 +78,9 @@ extension RouteTable {
         case .forward:
             let target = decision.target!
             if target.service == nil {
-                lines.append("→ \(target.cluster) (\(target.host) is not in the registry given, so its endpoints are unknown; routed as if it exists, as a Kubernetes service would)")
+                lines.append(
+                    "→ \(target.cluster) (\(target.host) is not in the registry given, so its endpoints are unknown; routed as if it exists, as a Kubernetes service would)"
+                )
             } else if target.endpoints.isEmpty, let service = target.service, service.resolution.hasPrefix("DNS") {
                 lines.append("→ \(target.cluster) (resolved by DNS: \(service.fqdn):\(target.port))")
             } else {
@@ -83,7 +88,9 @@ extension RouteTable {
             }
         case .unavailable:
             let target = decision.target!
-            lines.append("→ \(target.cluster): \(target.failure?.reason ?? "unavailable"); the proxy answers \(target.failure?.status ?? 503) (\(target.failure?.flag ?? "UH"))")
+            lines.append(
+                "→ \(target.cluster): \(target.failure?.reason ?? "unavailable"); the proxy answers \(target.failure?.status ?? 503) (\(target.failure?.flag ?? "UH"))"
+            )
         case .abort: lines.append("→ aborted by fault injection: \(decision.fixedStatus)")
         case .redirect: lines.append("→ redirect \(decision.fixedStatus) to \(decision.location(for: request) ?? "")")
         case .directResponse: lines.append("→ direct response \(decision.fixedStatus)")
@@ -104,16 +111,27 @@ extension RouteTable {
         }
         if let headers = route.headers {
             if let request = headers.request, !request.summary.isEmpty { lines.append("request headers: \(request.summary)") }
-            if let response = headers.response, !response.summary.isEmpty { lines.append("response headers: \(response.summary)") }
+            if let response = headers.response, !response.summary.isEmpty {
+                lines.append("response headers: \(response.summary)")
+            }
         }
         if let target = decision.target, case .route = route.action,
-            let headers = route.source?.route.first(where: { $0.destination?.subset?.value == target.subset && HostNames.fqdn($0.destination?.host?.value ?? "", namespace: vh.virtualService?.namespace ?? "default") == target.host })?.headers
+            let headers = route.source?.route.first(where: {
+                $0.destination?.subset?.value == target.subset
+                    && HostNames.fqdn($0.destination?.host?.value ?? "", namespace: vh.virtualService?.namespace ?? "default")
+                        == target.host
+            })?.headers
         {
-            if let request = headers.request, !request.summary.isEmpty { lines.append("request headers for this destination: \(request.summary)") }
-            if let response = headers.response, !response.summary.isEmpty { lines.append("response headers for this destination: \(response.summary)") }
+            if let request = headers.request, !request.summary.isEmpty {
+                lines.append("request headers for this destination: \(request.summary)")
+            }
+            if let response = headers.response, !response.summary.isEmpty {
+                lines.append("response headers for this destination: \(response.summary)")
+            }
         }
         for mirror in route.mirrors {
-            lines.append("mirror: \(format(mirror.percent))% copied to \(mirror.target.cluster) (Host gets -shadow), fire-and-forget")
+            lines.append(
+                "mirror: \(format(mirror.percent))% copied to \(mirror.target.cluster) (Host gets -shadow), fire-and-forget")
         }
         return lines
     }
@@ -134,4 +152,3 @@ extension RouteTable {
         return String(scaled)
     }
 }
-

@@ -47,67 +47,74 @@ final class MatchProgram: @unchecked Sendable {
     init(_ routes: [CompiledRoute]) {
         var builder = Builder()
         for route in routes { builder.addRule(route.matches) }
-        (ops, entries, rules, literals, regexes) = (builder.ops, builder.entries, builder.rules, builder.literals, builder.regexes)
+        (ops, entries, rules, literals, regexes) = (
+            builder.ops, builder.entries, builder.rules, builder.literals, builder.regexes
+        )
     }
 
     private struct Builder {
-    var ops: [Op] = []
-    var entries: [Entry] = []
-    var rules: [Rule] = []
-    var literals: [UInt8] = []
-    var regexes: [RE2Regex] = []
+        var ops: [Op] = []
+        var entries: [Entry] = []
+        var rules: [Rule] = []
+        var literals: [UInt8] = []
+        var regexes: [RE2Regex] = []
 
-    mutating func literal(_ text: String) -> (UInt32, UInt32) {
-        let start = UInt32(literals.count)
-        literals.append(contentsOf: text.utf8)
-        return (start, UInt32(literals.count) - start)
-    }
-
-    /// Adds a rule with its match entries (empty: a catch-all).
-    mutating func addRule(_ matches: [CompiledMatch]) {
-        rules.append(Rule(entryStart: Int32(entries.count), entryCount: Int32(matches.count)))
-        for match in matches {
-            entries.append(Entry(opStart: Int32(ops.count), opCount: Int32(match.conditions.count), blocked: match.identityMismatch != nil))
-            for condition in match.conditions { addOp(condition) }
+        mutating func literal(_ text: String) -> (UInt32, UInt32) {
+            let start = UInt32(literals.count)
+            literals.append(contentsOf: text.utf8)
+            return (start, UInt32(literals.count) - start)
         }
-    }
 
-    mutating func addOp(_ c: Condition) {
-        let field: Field =
-            switch c.field {
-            case .uri: .uri
-            case .scheme: .scheme
-            case .method: .method
-            case .authority: .authority
-            case .header: .header
-            case .withoutHeader: .withoutHeader
-            case .queryParam: .queryParam
-            case .port: .port
-            }
-        let name = literal(c.name)
-        var kind = Kind.present
-        var value: (UInt32, UInt32) = (0, 0)
-        var program: OpaquePointer?
-        if let m = c.matcher {
-            switch m.kind {
-            case .exact: kind = .exact
-            case .prefix: kind = .prefix
-            case .regex: kind = .regex
-            case .present: kind = .present
-            }
-            value = literal(c.ignoreCase ? m.text.lowercased() : m.text)
-            if let regex = m.regex {
-                regexes.append(regex)
-                program = regex.rawProgram
-            } else if kind == .regex {
-                kind = .exact  // an uncompilable regex (validation refuses these) never matches
-                value = literal("\u{0}")
+        /// Adds a rule with its match entries (empty: a catch-all).
+        mutating func addRule(_ matches: [CompiledMatch]) {
+            rules.append(Rule(entryStart: Int32(entries.count), entryCount: Int32(matches.count)))
+            for match in matches {
+                entries.append(
+                    Entry(
+                        opStart: Int32(ops.count), opCount: Int32(match.conditions.count), blocked: match.identityMismatch != nil)
+                )
+                for condition in match.conditions { addOp(condition) }
             }
         }
-        ops.append(
-            Op(field: field, kind: kind, ignoreCase: c.ignoreCase, nameStart: name.0, nameLength: name.1, valueStart: value.0,
-               valueLength: value.1, port: Int32(c.port), regex: program))
-    }
+
+        mutating func addOp(_ c: Condition) {
+            let field: Field =
+                switch c.field {
+                case .uri: .uri
+                case .scheme: .scheme
+                case .method: .method
+                case .authority: .authority
+                case .header: .header
+                case .withoutHeader: .withoutHeader
+                case .queryParam: .queryParam
+                case .port: .port
+                }
+            let name = literal(c.name)
+            var kind = Kind.present
+            var value: (UInt32, UInt32) = (0, 0)
+            var program: OpaquePointer?
+            if let m = c.matcher {
+                switch m.kind {
+                case .exact: kind = .exact
+                case .prefix: kind = .prefix
+                case .regex: kind = .regex
+                case .present: kind = .present
+                }
+                value = literal(c.ignoreCase ? m.text.lowercased() : m.text)
+                if let regex = m.regex {
+                    regexes.append(regex)
+                    program = regex.rawProgram
+                } else if kind == .regex {
+                    kind = .exact  // an uncompilable regex (validation refuses these) never matches
+                    value = literal("\u{0}")
+                }
+            }
+            ops.append(
+                Op(
+                    field: field, kind: kind, ignoreCase: c.ignoreCase, nameStart: name.0, nameLength: name.1,
+                    valueStart: value.0,
+                    valueLength: value.1, port: Int32(c.port), regex: program))
+        }
     }
 
     /// The first rule that matches, or nil.
@@ -185,7 +192,9 @@ final class MatchProgram: @unchecked Sendable {
         }
     }
 
-    @inline(__always) private static func test(_ op: Op, _ value: UnsafeBufferPointer<UInt8>, _ literals: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inline(__always) private static func test(
+        _ op: Op, _ value: UnsafeBufferPointer<UInt8>, _ literals: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
         let length = Int(op.valueLength)
         switch op.kind {
         case .present: return true

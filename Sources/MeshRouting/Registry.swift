@@ -35,7 +35,8 @@ public struct Registry: Sendable {
         public var resource: Resource?
 
         public init(
-            fqdn: String, namespace: String, ports: [Port], endpoints: [Endpoint], resolution: String, external: Bool, origin: String,
+            fqdn: String, namespace: String, ports: [Port], endpoints: [Endpoint], resolution: String, external: Bool,
+            origin: String,
             resource: Resource?
         ) {
             self.fqdn = fqdn
@@ -80,7 +81,9 @@ public struct Registry: Sendable {
     mutating func add(serviceEntry se: ServiceEntry, _ resource: Resource, workloadEntries: [(Resource, WorkloadEntrySpec)]) {
         let ports = se.ports.compactMap { p -> Port? in
             guard let number = p.number?.value else { return nil }
-            return Port(number: number, name: p.name?.value ?? "port-\(number)", protocolName: (p.protocolName?.value ?? "TCP").uppercased())
+            return Port(
+                number: number, name: p.name?.value ?? "port-\(number)",
+                protocolName: (p.protocolName?.value ?? "TCP").uppercased())
         }
         var endpoints = se.endpoints.map(Self.endpoint)
         if let selector = se.workloadSelector {

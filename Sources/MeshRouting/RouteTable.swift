@@ -142,7 +142,8 @@ struct RouteCompiler {
             let port = service.ports.first?.number ?? 80
             let target = makeTarget(host: service.fqdn, subset: nil, port: port, weight: 100, namespace: service.namespace)
             let route = CompiledRoute(
-                index: 0, name: "default", node: -1, matches: [], action: .route(targets: [target], cumulative: [100], total: 100),
+                index: 0, name: "default", node: -1, matches: [],
+                action: .route(targets: [target], cumulative: [100], total: 100),
                 fault: nil, mirrors: [], timeout: nil, retries: defaultRetries(), rewrite: nil, headers: nil, corsPolicy: nil,
                 source: nil)
             hosts.append(
@@ -246,7 +247,8 @@ struct RouteCompiler {
         var mismatch: String?
         let missing = m.sourceLabels.sorted { $0.key < $1.key }.filter { identity.labels[$0.key] != $0.value }
         if !missing.isEmpty {
-            mismatch = "sourceLabels \(missing.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) do not match this proxy's labels"
+            mismatch =
+                "sourceLabels \(missing.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) do not match this proxy's labels"
         } else if let sourceNamespace = m.sourceNamespace, sourceNamespace != identity.namespace {
             mismatch = "sourceNamespace \(sourceNamespace) is not this proxy's namespace (\(identity.namespace))"
         } else if !m.gateways.isEmpty,
@@ -282,18 +284,23 @@ struct RouteCompiler {
                     policy = (policy ?? TrafficPolicy(node: -1)).overridden(by: subsetPolicy)
                 }
                 if failure == nil, service != nil, endpoints.isEmpty {
-                    let labels = definition.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                    let labels = definition.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                        separator: ",")
                     failure = (503, "UH", "subset \(subset) selects no endpoint (labels \(labels)): no healthy upstream")
                 }
             } else if failure == nil {
-                let why = rule == nil ? "no DestinationRule for \(fqdn)" : "DestinationRule \(rule!.namespace)/\(rule!.name) has no subset \(subset)"
+                let why =
+                    rule == nil
+                    ? "no DestinationRule for \(fqdn)"
+                    : "DestinationRule \(rule!.namespace)/\(rule!.name) has no subset \(subset)"
                 failure = (503, "NC", "subset \(subset) is not defined (\(why)), so no cluster")
             }
         } else if failure == nil, endpoints.isEmpty, let service, service.resolution == "STATIC" {
             failure = (503, "UH", "service \(service.fqdn) has no endpoints: no healthy upstream")
         }
         let target = Target(
-            host: fqdn, subset: subset, port: portNumber, weight: weight, failure: failure, endpoints: endpoints, service: service,
+            host: fqdn, subset: subset, port: portNumber, weight: weight, failure: failure, endpoints: endpoints,
+            service: service,
             policy: policy, destinationRule: rule)
         if failure?.1 != "NC", targets[target.cluster] == nil { targets[target.cluster] = target }
         return target

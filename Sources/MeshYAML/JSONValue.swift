@@ -181,7 +181,10 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// A string as a YAML scalar: plain when that reads back as the same string, else quoted.
     static func yamlScalar(_ s: String) -> String {
-        let reserved: Set<String> = ["", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off"]
+        let reserved: Set<String> = [
+            "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "no", "on", "off", "y",
+            "n", "Yes", "No", "On", "Off",
+        ]
         let first = s.unicodeScalars.first
         let risky =
             reserved.contains(s) || Double(s) != nil || Int(s) != nil || s.hasPrefix(" ") || s.hasSuffix(" ")

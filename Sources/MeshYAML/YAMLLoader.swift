@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import CLibYAML
 
@@ -131,11 +131,14 @@ private struct Builder {
                     nodes[Int(index)].end = index + 1
                     if let anchor = scalar.anchor { anchors[String(cString: anchor)] = index }
                 case YAML_SEQUENCE_START_EVENT:
-                    let index = try open(.sequence, style: event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block, mark: mark)
+                    let index = try open(
+                        .sequence, style: event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block, mark: mark
+                    )
                     try push(index, mark: mark)
                     if let anchor = event.data.sequence_start.anchor { anchors[String(cString: anchor)] = -index - 2 }
                 case YAML_MAPPING_START_EVENT:
-                    let index = try open(.mapping, style: event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block, mark: mark)
+                    let index = try open(
+                        .mapping, style: event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block, mark: mark)
                     try push(index, mark: mark)
                     if let anchor = event.data.mapping_start.anchor { anchors[String(cString: anchor)] = -index - 2 }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -163,7 +166,9 @@ private struct Builder {
         let node = nodes[Int(index)]
         guard node.kind == .scalar, node.style == .plain, !node.explicitString else { return false }
         if node.valueLength == 0 { return true }
-        let text = String(decoding: UnsafeBufferPointer(start: scalars.base + Int(node.valueStart), count: Int(node.valueLength)), as: UTF8.self)
+        let text = String(
+            decoding: UnsafeBufferPointer(start: scalars.base + Int(node.valueStart), count: Int(node.valueLength)), as: UTF8.self
+        )
         return text == "~" || text == "null" || text == "Null" || text == "NULL"
     }
 
@@ -244,13 +249,17 @@ private struct Builder {
                     var item = value + 1
                     while item < nodes[Int(value)].end {
                         guard nodes[Int(item)].kind == .mapping else {
-                            throw YAMLError(reason: .syntax, message: "a merge key (<<) list may hold only mappings", mark: SourceMark(line: Int(nodes[Int(item)].line), column: Int(nodes[Int(item)].column)))
+                            throw YAMLError(
+                                reason: .syntax, message: "a merge key (<<) list may hold only mappings",
+                                mark: SourceMark(line: Int(nodes[Int(item)].line), column: Int(nodes[Int(item)].column)))
                         }
                         sources.append(item)
                         item = nodes[Int(item)].end
                     }
                 case .scalar:
-                    throw YAMLError(reason: .syntax, message: "a merge key (<<) needs a mapping or a list of mappings", mark: SourceMark(line: Int(nodes[Int(value)].line), column: Int(nodes[Int(value)].column)))
+                    throw YAMLError(
+                        reason: .syntax, message: "a merge key (<<) needs a mapping or a list of mappings",
+                        mark: SourceMark(line: Int(nodes[Int(value)].line), column: Int(nodes[Int(value)].column)))
                 }
             } else {
                 explicit.append(((key, value), (value, cursor)))
@@ -299,7 +308,9 @@ private struct Builder {
         }
         expanded += max(0, rebuilt.count - Int(end - mapping - 1))
         if expanded > limits.maxAliasExpansion {
-            throw YAMLError(reason: .limit, message: "merge keys expand the document past the limit of \(limits.maxAliasExpansion) aliased nodes", mark: mark)
+            throw YAMLError(
+                reason: .limit,
+                message: "merge keys expand the document past the limit of \(limits.maxAliasExpansion) aliased nodes", mark: mark)
         }
         while nodes.count > Int(mapping) + 1 { nodes.removeLast() }
         for node in rebuilt { nodes.append(node) }
@@ -346,7 +357,9 @@ private struct Builder {
 
     private func scalarText(_ index: Int32) -> String {
         let node = nodes[Int(index)]
-        return String(decoding: UnsafeBufferPointer(start: scalars.base + Int(node.valueStart), count: Int(node.valueLength)), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: scalars.base + Int(node.valueStart), count: Int(node.valueLength)), as: UTF8.self
+        )
     }
 
     private func duplicate(_ key: Int32, first: Int32) -> YAMLError {

@@ -27,19 +27,22 @@ extension Meshctl {
 
         @Option(
             name: [.customShort("f"), .customLong("filename")],
-            help: ArgumentHelp("A rule or Kubernetes file, a directory (recursively) or - for stdin. Repeatable.", valueName: "path"),
+            help: ArgumentHelp(
+                "A rule or Kubernetes file, a directory (recursively) or - for stdin. Repeatable.", valueName: "path"),
             completion: .file(extensions: ["yaml", "yml", "json"]))
         var paths: [String] = []
 
         @Option(name: [.short, .long], help: "Output format: text or json.")
         var output: OutputFormat = .text
 
-        @Option(name: .customLong("failure-threshold"), help: "The lowest level that makes analyze exit 79: error, warning or info.")
+        @Option(
+            name: .customLong("failure-threshold"), help: "The lowest level that makes analyze exit 79: error, warning or info.")
         var failureThreshold: Severity = .error
 
         @Option(
             name: [.customShort("S"), .customLong("suppress")],
-            help: ArgumentHelp("Suppress findings: CODE=Kind namespace/name; '*' is a wildcard. Repeatable.", valueName: "suppression"))
+            help: ArgumentHelp(
+                "Suppress findings: CODE=Kind namespace/name; '*' is a wildcard. Repeatable.", valueName: "suppression"))
         var suppress: [String] = []
 
         @OptionGroup var meshConfig: MeshConfigOption
@@ -53,7 +56,8 @@ extension Meshctl {
             if listAnalyzers { return }
             if paths.isEmpty { throw ValidationError("give at least one file or directory with -f PATH (or -f - for stdin)") }
             for s in suppress where Suppression(s) == nil {
-                throw ValidationError("malformed suppression '\(s)': write CODE=Kind namespace/name, e.g. IST0130=VirtualService default/legacy")
+                throw ValidationError(
+                    "malformed suppression '\(s)': write CODE=Kind namespace/name, e.g. IST0130=VirtualService default/legacy")
             }
         }
 
@@ -82,7 +86,8 @@ extension Meshctl {
                     let infos = diagnostics.filter { $0.level == .info }.count
                     var counts = Output.summary(diagnostics)
                     if infos > 0 { counts += (counts.isEmpty ? "" : ", ") + Output.plural(infos, "info") }
-                    Output.print("\(diagnostics.contains { $0.level >= failureThreshold } ? "✘" : "✔") \(counts) when analyzing \(scope).")
+                    Output.print(
+                        "\(diagnostics.contains { $0.level >= failureThreshold } ? "✘" : "✔") \(counts) when analyzing \(scope).")
                 }
             }
             if rules.diagnostics.contains(where: { $0.code == DiagnosticCode.unreadableFile.code }) { throw ExitCode(1) }
@@ -96,7 +101,9 @@ extension Meshctl {
                 struct Entry: Encodable {
                     var code, level, name, description: String
                 }
-                Output.print(DiagnosticRenderer.encodeJSON(codes.map { Entry(code: $0.code, level: $0.level.rawValue, name: $0.name, description: $0.summary) }))
+                Output.print(
+                    DiagnosticRenderer.encodeJSON(
+                        codes.map { Entry(code: $0.code, level: $0.level.rawValue, name: $0.name, description: $0.summary) }))
             case .text:
                 let width = codes.map(\.name.count).max() ?? 0
                 Output.print("CODE      LEVEL     NAME" + String(repeating: " ", count: width - 1) + "DESCRIPTION")

@@ -38,7 +38,9 @@ struct ProxyConfigSource: ParsableArguments {
         completion: .file(extensions: ["yaml", "yml", "json"]))
     var paths: [String] = []
 
-    @Option(name: .customLong("file"), help: ArgumentHelp("An Envoy config dump (JSON) to read.", valueName: "dump"), completion: .file(extensions: ["json"]))
+    @Option(
+        name: .customLong("file"), help: ArgumentHelp("An Envoy config dump (JSON) to read.", valueName: "dump"),
+        completion: .file(extensions: ["json"]))
     var dumpFile: String?
 
     @Option(help: ArgumentHelp("A running proxy's admin address, HOST:PORT (reads /config_dump).", valueName: "host:port"))
@@ -54,7 +56,9 @@ struct ProxyConfigSource: ParsableArguments {
 
     func validate() throws {
         let given = [!paths.isEmpty, dumpFile != nil, admin != nil].filter { $0 }.count
-        if given == 0 { throw ValidationError("give rule files (-f PATH), a config dump (--file DUMP.json) or a proxy (--admin HOST:PORT)") }
+        if given == 0 {
+            throw ValidationError("give rule files (-f PATH), a config dump (--file DUMP.json) or a proxy (--admin HOST:PORT)")
+        }
         if given > 1 { throw ValidationError("-f, --file and --admin are alternatives: give one") }
         _ = try Self.hostPort(listen, option: "--listen")
         if let admin { _ = try Self.hostPort(admin, option: "--admin") }
@@ -173,7 +177,8 @@ extension Meshctl.ProxyConfig {
             (filter.address, filter.port) = (address, port)
             let listeners = dump.listeners.filter { l in
                 let socket = l["address"]?["socket_address"]
-                return (address == nil || socket?["address"]?.string == address) && (port == nil || socket?["port_value"]?.int == Int64(port!))
+                return (address == nil || socket?["address"]?.string == address)
+                    && (port == nil || socket?["port_value"]?.int == Int64(port!))
             }
             source.print(listeners, table: ConfigTables.listeners(dump, filter))
         }

@@ -38,7 +38,9 @@ extension Meshctl {
         @Option(help: "The listener port the request arrives on (for match.port).")
         var port: Int?
 
-        @Option(name: .customLong("source-labels"), help: ArgumentHelp("Labels of the calling workload, k=v,... (for match.sourceLabels).", valueName: "labels"))
+        @Option(
+            name: .customLong("source-labels"),
+            help: ArgumentHelp("Labels of the calling workload, k=v,... (for match.sourceLabels).", valueName: "labels"))
         var sourceLabels: String?
 
         @Option(name: .customLong("source-namespace"), help: "Namespace of the calling workload.")
@@ -60,7 +62,8 @@ extension Meshctl {
 
         func validate() throws {
             for header in headers {
-                guard let colon = header.firstIndex(of: ":"), !header[..<colon].trimmingCharacters(in: .whitespaces).isEmpty else {
+                guard let colon = header.firstIndex(of: ":"), !header[..<colon].trimmingCharacters(in: .whitespaces).isEmpty
+                else {
                     throw ValidationError("malformed header '\(header)': write -H 'name: value'")
                 }
             }

@@ -7,7 +7,8 @@ import Testing
 
 @testable import EnvoyConfig
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// Loads project files by their package-relative names, so output never embeds a machine path.
@@ -40,7 +41,9 @@ func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation
         return
     }
     let golden = try String(contentsOf: url, encoding: .utf8)
-    #expect(text == golden, "\(name) differs from its golden file; if the change is intended, rerun with MESHCTL_RECORD_GOLDEN=1", sourceLocation: sourceLocation)
+    #expect(
+        text == golden, "\(name) differs from its golden file; if the change is intended, rerun with MESHCTL_RECORD_GOLDEN=1",
+        sourceLocation: sourceLocation)
 }
 
 func allTables(_ dump: ConfigDump) -> String {
@@ -83,7 +86,9 @@ func allTables(_ dump: ConfigDump) -> String {
 
     @Test func yamlOutputReadsBackAsTheSameDocument() throws {
         for scenario in ["mirror", "fault-abort", "circuit-breaker", "pool-ejection", "egress"] {
-            let table = try load(["samples/tutorial/registry.yaml", "samples/tutorial/destination-rules.yaml", "samples/scenarios/\(scenario).yaml"])
+            let table = try load([
+                "samples/tutorial/registry.yaml", "samples/tutorial/destination-rules.yaml", "samples/scenarios/\(scenario).yaml",
+            ])
             let document = ConfigDumpRenderer(table: table).render()
             let file = try YAMLLoader.load(document.yaml(), path: "dump.yaml")
             #expect(file.jsonValue(file.documents[0]) == document, "\(scenario)")
@@ -105,27 +110,33 @@ func allTables(_ dump: ConfigDump) -> String {
 
     @Test func tablesFromAnIstioSidecarDump() throws {
         let dump = try fixture()
-        #expect(ConfigTables.routes(dump) == [
-            ["NAME", "VHOST NAME", "DOMAINS", "MATCH", "VIRTUAL SERVICE"],
-            ["InboundPassthroughCluster", "inbound|http|0", "*", "/*", "-"],
-            ["9080", "reviews.bookinfo.svc.cluster.local:9080", "reviews +4 more", "/* end-user=jason", "reviews.bookinfo"],
-            ["9080", "reviews.bookinfo.svc.cluster.local:9080", "reviews +4 more", "regex /api/v[0-9]+/.*", "reviews.bookinfo"],
-            ["9080", "allow_any", "*", "/*", "-"],
-        ])
-        #expect(ConfigTables.clusters(dump) == [
-            ["SERVICE FQDN", "PORT", "SUBSET", "DIRECTION", "TYPE", "DESTINATION RULE"],
-            ["-", "9080", "-", "inbound", "ORIGINAL_DST", "-"],
-            ["BlackHoleCluster", "-", "-", "-", "STATIC", "-"],
-            ["prometheus_stats", "-", "-", "-", "STATIC", "-"],
-            ["reviews.bookinfo.svc.cluster.local", "9080", "-", "outbound", "EDS", "-"],
-            ["reviews.bookinfo.svc.cluster.local", "9080", "v2", "outbound", "EDS", "reviews.bookinfo"],
-        ])
-        #expect(ConfigTables.listeners(dump) == [
-            ["ADDRESSES", "PORT", "MATCH", "DESTINATION"],
-            ["0.0.0.0", "9080", "Trans: raw_buffer; App: http/1.1,h2c", "Route: 9080"],
-            ["0.0.0.0", "9080", "ALL (default)", "Cluster: PassthroughCluster"],
-            ["10.96.12.7", "443", "ALL", "Cluster: outbound|443||kubernetes.default.svc.cluster.local"],
-        ])
+        #expect(
+            ConfigTables.routes(dump) == [
+                ["NAME", "VHOST NAME", "DOMAINS", "MATCH", "VIRTUAL SERVICE"],
+                ["InboundPassthroughCluster", "inbound|http|0", "*", "/*", "-"],
+                ["9080", "reviews.bookinfo.svc.cluster.local:9080", "reviews +4 more", "/* end-user=jason", "reviews.bookinfo"],
+                [
+                    "9080", "reviews.bookinfo.svc.cluster.local:9080", "reviews +4 more", "regex /api/v[0-9]+/.*",
+                    "reviews.bookinfo",
+                ],
+                ["9080", "allow_any", "*", "/*", "-"],
+            ])
+        #expect(
+            ConfigTables.clusters(dump) == [
+                ["SERVICE FQDN", "PORT", "SUBSET", "DIRECTION", "TYPE", "DESTINATION RULE"],
+                ["-", "9080", "-", "inbound", "ORIGINAL_DST", "-"],
+                ["BlackHoleCluster", "-", "-", "-", "STATIC", "-"],
+                ["prometheus_stats", "-", "-", "-", "STATIC", "-"],
+                ["reviews.bookinfo.svc.cluster.local", "9080", "-", "outbound", "EDS", "-"],
+                ["reviews.bookinfo.svc.cluster.local", "9080", "v2", "outbound", "EDS", "reviews.bookinfo"],
+            ])
+        #expect(
+            ConfigTables.listeners(dump) == [
+                ["ADDRESSES", "PORT", "MATCH", "DESTINATION"],
+                ["0.0.0.0", "9080", "Trans: raw_buffer; App: http/1.1,h2c", "Route: 9080"],
+                ["0.0.0.0", "9080", "ALL (default)", "Cluster: PassthroughCluster"],
+                ["10.96.12.7", "443", "ALL", "Cluster: outbound|443||kubernetes.default.svc.cluster.local"],
+            ])
         #expect(ConfigTables.endpoints(dump).dropFirst().map { $0[0] } == ["127.0.0.1:15000", "10.244.0.17:9080"])
     }
 
@@ -167,9 +178,14 @@ func allTables(_ dump: ConfigDump) -> String {
         #expect(canary["route"]?["retry_policy"]?["num_retries"]?.int == 2)
         #expect(canary["route"]?["retry_policy"]?["retriable_status_codes"] == [503])
         #expect(canary["route"]?["timeout"]?.string == "0s")
-        #expect(canary["metadata"]?["filter_metadata"]?["istio"]?["config"]?.string == "/apis/networking.istio.io/v1/namespaces/default/virtual-service/recommendation")
+        #expect(
+            canary["metadata"]?["filter_metadata"]?["istio"]?["config"]?.string
+                == "/apis/networking.istio.io/v1/namespaces/default/virtual-service/recommendation")
         let safari = try #require(route(dump, vhost: "recommendation", 0))
-        #expect(safari["match"]?["headers"]?.array?[0] == ["name": "baggage-user-agent", "string_match": ["safe_regex": ["regex": ".*Safari.*"]]])
+        #expect(
+            safari["match"]?["headers"]?.array?[0] == [
+                "name": "baggage-user-agent", "string_match": ["safe_regex": ["regex": ".*Safari.*"]],
+            ])
         let preference = try #require(route(dump, vhost: "preference"))
         #expect(preference["route"]?["timeout"]?.string == "2s")
         #expect(preference["route"]?["retry_policy"]?["per_try_timeout"]?.string == "0.500s")
@@ -177,7 +193,8 @@ func allTables(_ dump: ConfigDump) -> String {
     }
 
     @Test func faultMirrorRedirectAndHeaders() throws {
-        let dump = try renderText("""
+        let dump = try renderText(
+            """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: {name: r}
@@ -205,13 +222,17 @@ func allTables(_ dump: ConfigDump) -> String {
         let exact = try #require(route(dump, vhost: "r.example.com", 1))
         let without = try #require(route(dump, vhost: "r.example.com", 2))
         #expect(exact["match"] == ["path": "/x"])
-        #expect(without["match"] == ["prefix": "/", "headers": [["name": "x-beta", "present_match": true, "invert_match": true]]])
+        #expect(
+            without["match"] == ["prefix": "/", "headers": [["name": "x-beta", "present_match": true, "invert_match": true]]])
         let fault = exact["typed_per_filter_config"]?["envoy.filters.http.fault"]
         #expect(fault?["abort"] == ["http_status": 503, "percentage": ["numerator": 125000, "denominator": "MILLION"]])
         #expect(fault?["delay"]?["fixed_delay"]?.string == "1.500s")
         #expect(exact["route"]?["retry_policy"] == nil)  // a fault replaces retries
         let mirrored = try #require(route(dump, vhost: "r.example.com", 3))
-        #expect(mirrored["route"]?["request_mirror_policies"]?.array?[0]["runtime_fraction"]?["default_value"] == ["numerator": 50000, "denominator": "MILLION"])
+        #expect(
+            mirrored["route"]?["request_mirror_policies"]?.array?[0]["runtime_fraction"]?["default_value"] == [
+                "numerator": 50000, "denominator": "MILLION",
+            ])
         #expect(mirrored["request_headers_to_add"]?.array?.count == 2)
         #expect(mirrored["request_headers_to_remove"] == ["x-c"])
     }
@@ -224,14 +245,17 @@ func allTables(_ dump: ConfigDump) -> String {
         #expect(thresholds?["max_connections"]?.int == 1)
         #expect(thresholds?["max_pending_requests"]?.int == 1)
         #expect(thresholds?["max_requests"]?.int == 4_294_967_295)
-        #expect(v2["typed_extension_protocol_options"]?["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]?["common_http_protocol_options"]?["max_requests_per_connection"]?.int == 1)
+        #expect(
+            v2["typed_extension_protocol_options"]?["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]?[
+                "common_http_protocol_options"]?["max_requests_per_connection"]?.int == 1)
         #expect(v2["load_assignment"]?["endpoints"]?.array?[0]["lb_endpoints"]?.array?.count == 1)
         let v1 = try #require(cluster(dump, "outbound|8080|version-v1|recommendation.default.svc.cluster.local"))
         #expect(v1["circuit_breakers"]?["thresholds"]?.array?[0]["max_connections"]?.int == 4_294_967_295)
     }
 
     @Test func outlierDetectionFollowsIstiosTranslation() throws {
-        let dump = try renderText("""
+        let dump = try renderText(
+            """
             apiVersion: networking.istio.io/v1
             kind: ServiceEntry
             metadata: {name: s}
@@ -257,10 +281,11 @@ func allTables(_ dump: ConfigDump) -> String {
             """)
         let base = try #require(cluster(dump, "outbound|80||s.example.com"))
         #expect(base["lb_policy"]?.string == "RANDOM")
-        #expect(base["outlier_detection"] == [
-            "consecutive_5xx": 3, "enforcing_consecutive_5xx": 100, "interval": "1s", "base_ejection_time": "15s",
-            "max_ejection_percent": 100, "enforcing_success_rate": 0,
-        ])
+        #expect(
+            base["outlier_detection"] == [
+                "consecutive_5xx": 3, "enforcing_consecutive_5xx": 100, "interval": "1s", "base_ejection_time": "15s",
+                "max_ejection_percent": 100, "enforcing_success_rate": 0,
+            ])
         let legacy = try #require(cluster(dump, "outbound|80|legacy|s.example.com"))
         #expect(legacy["outlier_detection"]?["consecutive_gateway_failure"]?.int == 2)
         #expect(legacy["outlier_detection"]?["enforcing_consecutive_5xx"]?.int == 0)
@@ -297,24 +322,29 @@ func allTables(_ dump: ConfigDump) -> String {
 
 @Suite struct UnregisteredHostRenderTests {
     @Test func unregisteredDestinationsGetEDSClusters() throws {
-        let dump = try ConfigDump(try renderText("""
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: reviews}
-            spec:
-              host: reviews
-              trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
-              subsets: [{name: v1, labels: {version: v1}}]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: reviews}
-            spec:
-              hosts: [reviews]
-              http:
-              - route: [{destination: {host: reviews, subset: v1, port: {number: 9080}}}]
-            """))
-        #expect(ConfigTables.clusters(dump).contains(["reviews.default.svc.cluster.local", "9080", "v1", "outbound", "EDS", "reviews.default"]))
+        let dump = try ConfigDump(
+            try renderText(
+                """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+                  subsets: [{name: v1, labels: {version: v1}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route: [{destination: {host: reviews, subset: v1, port: {number: 9080}}}]
+                """))
+        #expect(
+            ConfigTables.clusters(dump).contains([
+                "reviews.default.svc.cluster.local", "9080", "v1", "outbound", "EDS", "reviews.default",
+            ]))
         let cluster = dump.clusters.first { $0["name"]?.string == "outbound|9080|v1|reviews.default.svc.cluster.local" }
         #expect(cluster?["eds_cluster_config"]?["service_name"]?.string == "outbound|9080|v1|reviews.default.svc.cluster.local")
         #expect(cluster?["lb_policy"]?.string == "ROUND_ROBIN")

@@ -61,39 +61,53 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
 
 @Suite struct ReferenceTests {
     @Test func cleanRulesHaveNoFindings() throws {
-        let findings = try analyze(registry + vs("""
-              - match: [{headers: {end-user: {exact: jason}}}]
-                route: [{destination: {host: reviews, subset: v2}}]
-              - route:
-                - {destination: {host: reviews, subset: v1}, weight: 90}
-                - {destination: {host: reviews, subset: v2}, weight: 10}
-            """))
+        let findings = try analyze(
+            registry
+                + vs(
+                    """
+                      - match: [{headers: {end-user: {exact: jason}}}]
+                        route: [{destination: {host: reviews, subset: v2}}]
+                      - route:
+                        - {destination: {host: reviews, subset: v1}, weight: 90}
+                        - {destination: {host: reviews, subset: v2}, weight: 10}
+                    """))
         #expect(findings.isEmpty, "\(findings.map(\.headline))")
     }
 
     @Test func missingHostAndSubsetPointAtTheirScalars() throws {
-        let findings = try analyze(registry + vs("""
-              - route:
-                - destination: {host: ratings}
-                  weight: 100
-                - destination: {host: reviews, subset: v3}
-                  weight: 0
-                mirror: {host: reviews, subset: v9}
-            """))
+        let findings = try analyze(
+            registry
+                + vs(
+                    """
+                      - route:
+                        - destination: {host: ratings}
+                          weight: 100
+                        - destination: {host: reviews, subset: v3}
+                          weight: 0
+                        mirror: {host: reviews, subset: v9}
+                    """))
         let base = registryLines
-        #expect(summary(findings) == [
-            "IST0101 VirtualService default/reviews \(base + 8):27",
-            "IST0101 VirtualService default/reviews \(base + 10):44",
-            "IST0101 VirtualService default/reviews \(base + 12):37",
-        ].sorted())
-        #expect(findings.contains { $0.message == "referenced subset not found: reviews+v3 (DestinationRule default/reviews defines v1, v2)" })
+        #expect(
+            summary(findings)
+                == [
+                    "IST0101 VirtualService default/reviews \(base + 8):27",
+                    "IST0101 VirtualService default/reviews \(base + 10):44",
+                    "IST0101 VirtualService default/reviews \(base + 12):37",
+                ].sorted())
+        #expect(
+            findings.contains {
+                $0.message == "referenced subset not found: reviews+v3 (DestinationRule default/reviews defines v1, v2)"
+            })
         #expect(findings.contains { $0.message.hasSuffix("in mirror") && $0.message.contains("reviews+v9") })
         #expect(findings.allSatisfy { $0.level == .error })
     }
 
     @Test func subsetWithoutAnyDestinationRule() throws {
         let findings = try analyze(vs("  - route: [{destination: {host: reviews, subset: v1}}]\n"))
-        #expect(findings.contains { $0.code == "IST0101" && $0.message.contains("no DestinationRule for reviews.default.svc.cluster.local") })
+        #expect(
+            findings.contains {
+                $0.code == "IST0101" && $0.message.contains("no DestinationRule for reviews.default.svc.cluster.local")
+            })
     }
 
     @Test func portRequiredWhenTheServiceHasSeveral() throws {
@@ -141,13 +155,15 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
     }
 
     @Test func destinationRuleHostNotFound() throws {
-        let findings = try analyze("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: ghost}\nspec:\n  host: ghost\n")
+        let findings = try analyze(
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: ghost}\nspec:\n  host: ghost\n")
         #expect(summary(findings) == ["IST0174 DestinationRule default/ghost 5:9"])
         #expect(findings[0].level == .warning)
     }
 
     @Test func overlappingDestinationRules() throws {
-        let second = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews-lb}\nspec:\n  host: reviews.default.svc.cluster.local\n  trafficPolicy: {loadBalancer: {simple: RANDOM}}\n"
+        let second =
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews-lb}\nspec:\n  host: reviews.default.svc.cluster.local\n  trafficPolicy: {loadBalancer: {simple: RANDOM}}\n"
         let findings = try analyze(registry + second)
         #expect(summary(findings) == ["MESH0105 DestinationRule default/reviews-lb \(registryLines + 5):9"])
     }
@@ -155,75 +171,97 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
 
 @Suite struct VirtualServiceAnalyzerTests {
     @Test func twoMeshVirtualServicesForOneHost() throws {
-        let findings = try analyze(registry + vs("  - route: [{destination: {host: reviews, subset: v1}}]\n") + "\n---\n"
-            + vs("  - route: [{destination: {host: reviews, subset: v2}}]\n", name: "reviews-canary"))
-        #expect(summary(findings) == [
-            "IST0109 VirtualService default/reviews \(registryLines + 5):11",
-            "IST0109 VirtualService default/reviews-canary \(registryLines + 14):11",
-        ])
+        let findings = try analyze(
+            registry + vs("  - route: [{destination: {host: reviews, subset: v1}}]\n") + "\n---\n"
+                + vs("  - route: [{destination: {host: reviews, subset: v2}}]\n", name: "reviews-canary"))
+        #expect(
+            summary(findings) == [
+                "IST0109 VirtualService default/reviews \(registryLines + 5):11",
+                "IST0109 VirtualService default/reviews-canary \(registryLines + 14):11",
+            ])
         #expect(findings[0].level == .error)
     }
 
     @Test func unreachableRulesAndIneffectiveMatches() throws {
-        let findings = try analyze(registry + vs("""
-              - match: [{uri: {prefix: /api}}]
-                route: [{destination: {host: reviews, subset: v1}}]
-              - match: [{uri: {prefix: /api/v1}}, {uri: {exact: /api}}]
-                route: [{destination: {host: reviews, subset: v2}}]
-              - match: [{uri: {prefix: /api/v2}, headers: {x: {exact: "1"}}}, {uri: {prefix: /other}}]
-                route: [{destination: {host: reviews, subset: v2}}]
-              - route: [{destination: {host: reviews, subset: v1}}]
-              - name: legacy
-                route: [{destination: {host: reviews, subset: v2}}]
-            """))
+        let findings = try analyze(
+            registry
+                + vs(
+                    """
+                      - match: [{uri: {prefix: /api}}]
+                        route: [{destination: {host: reviews, subset: v1}}]
+                      - match: [{uri: {prefix: /api/v1}}, {uri: {exact: /api}}]
+                        route: [{destination: {host: reviews, subset: v2}}]
+                      - match: [{uri: {prefix: /api/v2}, headers: {x: {exact: "1"}}}, {uri: {prefix: /other}}]
+                        route: [{destination: {host: reviews, subset: v2}}]
+                      - route: [{destination: {host: reviews, subset: v1}}]
+                      - name: legacy
+                        route: [{destination: {host: reviews, subset: v2}}]
+                    """))
         let b = registryLines
-        #expect(summary(findings) == [
-            "IST0130 VirtualService default/reviews \(b + 9):5",
-            "IST0130 VirtualService default/reviews \(b + 14):5",
-            "IST0131 VirtualService default/reviews \(b + 9):13",
-            "IST0131 VirtualService default/reviews \(b + 9):39",
-            "IST0131 VirtualService default/reviews \(b + 11):13",
-        ].sorted())
+        #expect(
+            summary(findings)
+                == [
+                    "IST0130 VirtualService default/reviews \(b + 9):5",
+                    "IST0130 VirtualService default/reviews \(b + 14):5",
+                    "IST0131 VirtualService default/reviews \(b + 9):13",
+                    "IST0131 VirtualService default/reviews \(b + 9):39",
+                    "IST0131 VirtualService default/reviews \(b + 11):13",
+                ].sorted())
         #expect(findings.contains { $0.message == "VirtualService rule #1 not used (all matches used by prior rules)" })
-        #expect(findings.contains { $0.message == "VirtualService rule \"legacy\" not used (only the last rule can have no matches)" })
+        #expect(
+            findings.contains { $0.message == "VirtualService rule \"legacy\" not used (only the last rule can have no matches)" }
+        )
         #expect(findings.first { $0.code == "IST0131" }?.level == .info)
     }
 
     @Test func catchAllAfterSpecificMatchesIsFine() throws {
-        let findings = try analyze(registry + vs("""
-              - match: [{headers: {user-agent: {regex: ".*Safari.*"}}}]
-                route: [{destination: {host: reviews, subset: v2}}]
-              - match: [{uri: {prefix: /api}}, {uri: {prefix: /admin}}]
-                route: [{destination: {host: reviews, subset: v2}}]
-              - route: [{destination: {host: reviews, subset: v1}}]
-            """))
+        let findings = try analyze(
+            registry
+                + vs(
+                    """
+                      - match: [{headers: {user-agent: {regex: ".*Safari.*"}}}]
+                        route: [{destination: {host: reviews, subset: v2}}]
+                      - match: [{uri: {prefix: /api}}, {uri: {prefix: /admin}}]
+                        route: [{destination: {host: reviews, subset: v2}}]
+                      - route: [{destination: {host: reviews, subset: v1}}]
+                    """))
         #expect(findings.isEmpty, "\(findings.map(\.headline))")
     }
 
     @Test func meshctlsOwnRouteChecks() throws {
-        let findings = try analyze(registry.replacingOccurrences(of: "- {name: v2, labels: {version: v2}}", with: "- {name: v2, labels: {version: v2}}\n  - {name: v3, labels: {version: v3}}") + vs("""
-              - match: [{uri: {prefix: /a}}]
-                route:
-                - {destination: {host: reviews, subset: v1}, weight: 80}
-                - {destination: {host: reviews, subset: v3}, weight: 20}
-              - match: [{uri: {prefix: /b}}]
-                route: [{destination: {host: reviews, subset: v1}}]
-                timeout: 1s
-                retries: {attempts: 3, perTryTimeout: 500ms}
-              - match: [{uri: {prefix: /c}}]
-                route: [{destination: {host: reviews, subset: v1}}]
-                mirror: {host: reviews, subset: v1}
-              - fault: {abort: {httpStatus: 503, percentage: {value: 100}}}
-                route: [{destination: {host: reviews, subset: v1}}]
-            """))
+        let findings = try analyze(
+            registry.replacingOccurrences(
+                of: "- {name: v2, labels: {version: v2}}",
+                with: "- {name: v2, labels: {version: v2}}\n  - {name: v3, labels: {version: v3}}")
+                + vs(
+                    """
+                      - match: [{uri: {prefix: /a}}]
+                        route:
+                        - {destination: {host: reviews, subset: v1}, weight: 80}
+                        - {destination: {host: reviews, subset: v3}, weight: 20}
+                      - match: [{uri: {prefix: /b}}]
+                        route: [{destination: {host: reviews, subset: v1}}]
+                        timeout: 1s
+                        retries: {attempts: 3, perTryTimeout: 500ms}
+                      - match: [{uri: {prefix: /c}}]
+                        route: [{destination: {host: reviews, subset: v1}}]
+                        mirror: {host: reviews, subset: v1}
+                      - fault: {abort: {httpStatus: 503, percentage: {value: 100}}}
+                        route: [{destination: {host: reviews, subset: v1}}]
+                    """))
         let codes = Set(findings.map(\.code))
         #expect(codes.isSuperset(of: ["MESH0101", "MESH0102", "MESH0103", "MESH0104", "IST0173"]))
-        #expect(findings.first { $0.code == "MESH0101" }?.message == "rule #0 sends weight 20 to subset v3, which has no endpoints: that share of requests will fail with 503")
-        #expect(findings.first { $0.code == "MESH0102" }?.message.contains("3 attempts × perTryTimeout 500ms exceed the route timeout 1s") == true)
+        #expect(
+            findings.first { $0.code == "MESH0101" }?.message
+                == "rule #0 sends weight 20 to subset v3, which has no endpoints: that share of requests will fail with 503")
+        #expect(
+            findings.first { $0.code == "MESH0102" }?.message.contains(
+                "3 attempts × perTryTimeout 500ms exceed the route timeout 1s") == true)
     }
 
     @Test func mirrorToAnotherSubsetIsFine() throws {
-        let findings = try analyze(registry + vs("  - route: [{destination: {host: reviews, subset: v1}}]\n    mirror: {host: reviews, subset: v2}\n"))
+        let findings = try analyze(
+            registry + vs("  - route: [{destination: {host: reviews, subset: v1}}]\n    mirror: {host: reviews, subset: v2}\n"))
         #expect(findings.isEmpty)
     }
 }
@@ -245,40 +283,45 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
     }
 
     @Test func correctGatewayAndVirtualServicePair() throws {
-        let findings = try analyze(registry + gateway("edge", hosts: "[\"*.example.com\"]") + """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: shop}
-            spec:
-              hosts: [shop.example.com]
-              gateways: [edge]
-              http:
-              - route: [{destination: {host: reviews, subset: v1}}]
-            """)
+        let findings = try analyze(
+            registry + gateway("edge", hosts: "[\"*.example.com\"]") + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: shop}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [edge]
+                  http:
+                  - route: [{destination: {host: reviews, subset: v1}}]
+                """)
         #expect(findings.isEmpty, "\(findings.map(\.headline))")
     }
 
     @Test func gatewayMissingAndHostNotInGateway() throws {
-        let findings = try analyze(registry + gateway("edge", hosts: "[\"shop.example.com\"]") + """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: shop}
-            spec:
-              hosts: [shop.example.com, blog.example.com]
-              gateways: [edge, other/missing]
-              http:
-              - route: [{destination: {host: reviews, subset: v1}}]
-            """)
+        let findings = try analyze(
+            registry + gateway("edge", hosts: "[\"shop.example.com\"]") + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: shop}
+                spec:
+                  hosts: [shop.example.com, blog.example.com]
+                  gateways: [edge, other/missing]
+                  http:
+                  - route: [{destination: {host: reviews, subset: v1}}]
+                """)
         let b = registryLines + 9
-        #expect(summary(findings) == [
-            "IST0101 VirtualService default/shop \(b + 6):20",
-            "IST0132 VirtualService default/shop \(b + 5):29",
-        ])
+        #expect(
+            summary(findings) == [
+                "IST0101 VirtualService default/shop \(b + 6):20",
+                "IST0132 VirtualService default/shop \(b + 5):29",
+            ])
         #expect(findings.first { $0.code == "IST0101" }?.message == "referenced gateway not found: other/missing")
     }
 
     @Test func conflictingGateways() throws {
-        let findings = try analyze(gateway("a", hosts: "[\"*.example.com\"]") + gateway("b", hosts: "[shop.example.com]") + gateway("c", hosts: "[shop.example.com]", port: 8080))
+        let findings = try analyze(
+            gateway("a", hosts: "[\"*.example.com\"]") + gateway("b", hosts: "[shop.example.com]")
+                + gateway("c", hosts: "[shop.example.com]", port: 8080))
         #expect(summary(findings) == ["IST0145 Gateway default/a 8:13", "IST0145 Gateway default/b 17:13"])
         #expect(findings.allSatisfy { $0.level == .error })
     }
@@ -286,32 +329,42 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
 
 @Suite struct SuppressionTests {
     let findings = [
-        Diagnostic(level: .warning, code: "IST0130", message: "m", file: "f", line: 1, column: 1, resource: "VirtualService default/legacy"),
-        Diagnostic(level: .error, code: "IST0101", message: "m", file: "f", line: 2, column: 1, resource: "VirtualService prod/shop"),
+        Diagnostic(
+            level: .warning, code: "IST0130", message: "m", file: "f", line: 1, column: 1,
+            resource: "VirtualService default/legacy"),
+        Diagnostic(
+            level: .error, code: "IST0101", message: "m", file: "f", line: 2, column: 1, resource: "VirtualService prod/shop"),
     ]
 
     @Test func byCodeAndResourceWithWildcards() {
-        #expect(Suppression.apply([Suppression("IST0130=VirtualService default/legacy")!], to: findings, resources: []).map(\.code) == ["IST0101"])
-        #expect(Suppression.apply([Suppression("IST0130=VirtualService legacy")!], to: findings, resources: []).map(\.code) == ["IST0101"])
-        #expect(Suppression.apply([Suppression("*=VirtualService prod/*")!], to: findings, resources: []).map(\.code) == ["IST0130"])
+        #expect(
+            Suppression.apply([Suppression("IST0130=VirtualService default/legacy")!], to: findings, resources: []).map(\.code)
+                == ["IST0101"])
+        #expect(
+            Suppression.apply([Suppression("IST0130=VirtualService legacy")!], to: findings, resources: []).map(\.code) == [
+                "IST0101"
+            ])
+        #expect(
+            Suppression.apply([Suppression("*=VirtualService prod/*")!], to: findings, resources: []).map(\.code) == ["IST0130"])
         #expect(Suppression.apply([Suppression("IST0101=VirtualService default/*")!], to: findings, resources: []).count == 2)
         #expect(Suppression("no-equals") == nil)
     }
 
     @Test func byAnnotation() throws {
-        let yaml = registry + """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: reviews
-              annotations:
-                galley.istio.io/analyze-suppress: "IST0101, IST0130"
-            spec:
-              hosts: [reviews]
-              http:
-              - route: [{destination: {host: reviews, subset: v7}}]
-              - route: [{destination: {host: reviews, subset: v1}}]
-            """
+        let yaml =
+            registry + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata:
+                  name: reviews
+                  annotations:
+                    galley.istio.io/analyze-suppress: "IST0101, IST0130"
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route: [{destination: {host: reviews, subset: v7}}]
+                  - route: [{destination: {host: reviews, subset: v1}}]
+                """
         var rules = LoadedRules()
         RuleLoader.load(Array(yaml.utf8), name: "t.yaml", into: &rules, validate: Validator().validate)
         var analysis = Analysis(resources: rules.resources)

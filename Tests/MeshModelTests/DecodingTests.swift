@@ -24,22 +24,22 @@ let header = """
     @Test func decodesAVirtualService() throws {
         let (resources, diagnostics) = try decode(
             header + """
-              hosts: [reviews]
-              http:
-              - match:
-                - uri: {prefix: /api}
-                  headers:
-                    end-user: {exact: jason}
-                route:
-                - destination: {host: reviews, subset: v2, port: {number: 9080}}
-                  weight: 75
-                - destination: {host: reviews, subset: v1}
-                  weight: 25
-                timeout: 1.5s
-                retries: {attempts: 3, perTryTimeout: 100ms, retryOn: 5xx}
-                fault:
-                  abort: {httpStatus: 503, percentage: {value: 12.5}}
-            """)
+                  hosts: [reviews]
+                  http:
+                  - match:
+                    - uri: {prefix: /api}
+                      headers:
+                        end-user: {exact: jason}
+                    route:
+                    - destination: {host: reviews, subset: v2, port: {number: 9080}}
+                      weight: 75
+                    - destination: {host: reviews, subset: v1}
+                      weight: 25
+                    timeout: 1.5s
+                    retries: {attempts: 3, perTryTimeout: 100ms, retryOn: 5xx}
+                    fault:
+                      abort: {httpStatus: 503, percentage: {value: 12.5}}
+                """)
         #expect(diagnostics.isEmpty)
         let vs = try #require(resources.first?.virtualService)
         #expect(resources.first?.reference == "VirtualService default/reviews")
@@ -58,12 +58,12 @@ let header = """
     @Test func unknownFieldNamesThePathAndSuggests() throws {
         let (_, diagnostics) = try decode(
             header + """
-              hosts: [reviews]
-              http:
-              - route:
-                - destination: {host: reviews}
-                  weigth: 10
-            """)
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                      weigth: 10
+                """)
         let d = try #require(diagnostics.first)
         #expect(d.message == "unknown field `weigth` in spec.http[0].route[0]; did you mean `weight`?")
         #expect(d.code == "IST0106")
@@ -75,22 +75,24 @@ let header = """
     @Test func wrongTypesNameWhatWasExpected() throws {
         let (_, diagnostics) = try decode(
             header + """
-              hosts: reviews
-              http:
-              - route:
-                - destination: {host: reviews}
-                  weight: ten
-            """)
-        #expect(diagnostics.map(\.message) == [
-            "spec.hosts must be a list, got `reviews`",
-            "spec.http[0].route[0].weight must be an integer, got `ten`",
-        ])
+                  hosts: reviews
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                      weight: ten
+                """)
+        #expect(
+            diagnostics.map(\.message) == [
+                "spec.hosts must be a list, got `reviews`",
+                "spec.http[0].route[0].weight must be an integer, got `ten`",
+            ])
     }
 
-    @Test(arguments: [
-        ("1.5s", 1_500_000_000), ("100ms", 100_000_000), ("3m", 180_000_000_000), ("15.000s", 15_000_000_000),
-        ("1h30m", 5_400_000_000_000), ("250us", 250_000),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("1.5s", 1_500_000_000), ("100ms", 100_000_000), ("3m", 180_000_000_000), ("15.000s", 15_000_000_000),
+            ("1h30m", 5_400_000_000_000), ("250us", 250_000),
+        ] as [(String, Int64)])
     func durationsInIstiosForm(text: String, nanoseconds: Int64) {
         #expect(MeshDuration(text)?.nanoseconds == nanoseconds)
     }
@@ -117,31 +119,32 @@ let header = """
 
     @Test func missingKindAndNameAreErrors() throws {
         #expect(try decode("apiVersion: v1\nfoo: 1\n").diagnostics.first?.code == "MESH0007")
-        #expect(try decode("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {}\nspec: {}\n").diagnostics.first?.message
-            == "Gateway has no metadata.name")
+        #expect(
+            try decode("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {}\nspec: {}\n").diagnostics.first?.message
+                == "Gateway has no metadata.name")
     }
 
     @Test func stringFieldsRefuseUnquotedNumbers() throws {
         let (_, diagnostics) = try decode(
             header + """
-              hosts: [reviews]
-              http:
-              - route:
-                - destination: {host: reviews, subset: 2}
-            """)
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reviews, subset: 2}
+                """)
         #expect(diagnostics.first?.message.contains("must be a string, got `2`; quote it") == true)
     }
 
     @Test func stringMatchTakesOneKind() throws {
         let (_, diagnostics) = try decode(
             header + """
-              hosts: [reviews]
-              http:
-              - match:
-                - uri: {exact: /a, prefix: /b}
-                route:
-                - destination: {host: reviews}
-            """)
+                  hosts: [reviews]
+                  http:
+                  - match:
+                    - uri: {exact: /a, prefix: /b}
+                    route:
+                    - destination: {host: reviews}
+                """)
         #expect(diagnostics.first?.message.contains("sets `exact` and `prefix`") == true)
     }
 
@@ -174,7 +177,8 @@ let header = """
         let (plain, problems, _) = MeshConfig.parse(Array("outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n".utf8), path: "m.yaml")
         #expect(problems.isEmpty)
         #expect(plain.outboundTrafficPolicy == .registryOnly)
-        let configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata:\n  mesh: |-\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLY\n"
+        let configMap =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata:\n  mesh: |-\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLY\n"
         let (wrapped, wrappedProblems, _) = MeshConfig.parse(Array(configMap.utf8), path: "m.yaml")
         #expect(wrappedProblems.isEmpty)
         #expect(wrapped.outboundTrafficPolicy == .registryOnly)
@@ -195,7 +199,9 @@ let header = """
             .deletingLastPathComponent().appendingPathComponent("docs/diagnostics.md")
         let text = try String(contentsOf: docs, encoding: .utf8)
         for code in DiagnosticCode.all {
-            #expect(text.contains("| \(code.code) | \(code.level.rawValue) | \(code.name) |"), "docs/diagnostics.md lacks \(code.code)")
+            #expect(
+                text.contains("| \(code.code) | \(code.level.rawValue) | \(code.name) |"),
+                "docs/diagnostics.md lacks \(code.code)")
         }
         #expect(Set(DiagnosticCode.all.map(\.code)).count == DiagnosticCode.all.count)
     }
@@ -203,7 +209,8 @@ let header = """
 
 @Suite struct ListTests {
     @Test func itemsOfAKubectlListAreResources() throws {
-        let (resources, diagnostics) = try decode("""
+        let (resources, diagnostics) = try decode(
+            """
             apiVersion: v1
             kind: List
             items:
@@ -218,8 +225,9 @@ let header = """
             metadata: {resourceVersion: ""}
             """)
         #expect(resources.map(\.reference) == ["DestinationRule prod/a", "DestinationRule default/b"])
-        #expect(diagnostics.map { "\($0.line):\($0.column) \($0.message)" } == [
-            "11:40 unknown field `labls` in spec.subsets[0]; did you mean `labels`?"
-        ])
+        #expect(
+            diagnostics.map { "\($0.line):\($0.column) \($0.message)" } == [
+                "11:40 unknown field `labls` in spec.subsets[0]; did you mean `labels`?"
+            ])
     }
 }

@@ -57,10 +57,14 @@ func recommendationVS(_ http: String, hosts: String = "[recommendation]") -> Str
         """
 }
 
-func decide(_ t: RouteTable, host: String = "recommendation", path: String = "/", method: String = "GET",
-            headers: [(String, String)] = [], port: Int? = nil, seed: UInt64 = 1) -> Decision {
+func decide(
+    _ t: RouteTable, host: String = "recommendation", path: String = "/", method: String = "GET",
+    headers: [(String, String)] = [], port: Int? = nil, seed: UInt64 = 1
+) -> Decision {
     var random = SplitMix64(seed: seed)
-    return t.decide(HTTPRequest(authority: host, path: path, method: method, headers: headers, port: port), random: &random, certainOnly: true)
+    return t.decide(
+        HTTPRequest(authority: host, path: path, method: method, headers: headers, port: port), random: &random, certainOnly: true
+    )
 }
 
 func distribution(_ t: RouteTable, headers: [(String, String)] = [], count: Int = 100_000, seed: UInt64 = 7) -> [String: Double] {
@@ -74,7 +78,8 @@ func distribution(_ t: RouteTable, headers: [(String, String)] = [], count: Int 
     return counts.mapValues { Double($0) * 100 / Double(count) }
 }
 
-let browserRules = recommendationVS("""
+let browserRules = recommendationVS(
+    """
       - match:
         - headers:
             baggage-user-agent: {regex: ".*Safari.*"}
@@ -105,15 +110,16 @@ let browserRules = recommendationVS("""
     """)
 
 @Suite struct HeaderRoutingTests {
-    @Test(arguments: [
-        ([("baggage-user-agent", "Mozilla/5.0 (Macintosh) AppleWebKit Safari/605.1")], v2, 0),
-        ([("Baggage-User-Agent", "Mozilla/5.0 Firefox/120.0")], v3, 1),
-        ([("user-agent", "Mozilla/5.0 (iPhone) Mobile/15E148")], v3, 2),
-        ([("user-preference", "1234")], v3, 3),
-        ([("user-preference", "129")], v2, 4),
-        ([("user-preference", "1")], v1, 5),
-        ([], v1, 5),
-    ] as [([(String, String)], String, Int)])
+    @Test(
+        arguments: [
+            ([("baggage-user-agent", "Mozilla/5.0 (Macintosh) AppleWebKit Safari/605.1")], v2, 0),
+            ([("Baggage-User-Agent", "Mozilla/5.0 Firefox/120.0")], v3, 1),
+            ([("user-agent", "Mozilla/5.0 (iPhone) Mobile/15E148")], v3, 2),
+            ([("user-preference", "1234")], v3, 3),
+            ([("user-preference", "129")], v2, 4),
+            ([("user-preference", "1")], v1, 5),
+            ([], v1, 5),
+        ] as [([(String, String)], String, Int)])
     func routesByHeader(headers: [(String, String)], cluster: String, rule: Int) throws {
         let d = decide(try table(browserRules), headers: headers)
         #expect(d.cluster == cluster)
@@ -123,15 +129,17 @@ let browserRules = recommendationVS("""
     }
 
     @Test func regexIsAFullMatch() throws {
-        let t = try table(recommendationVS("""
-              - match:
-                - headers:
-                    baggage-user-agent: {regex: "Safari"}
-                route:
-                - destination: {host: recommendation, subset: version-v2}
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - match:
+                    - headers:
+                        baggage-user-agent: {regex: "Safari"}
+                    route:
+                    - destination: {host: recommendation, subset: version-v2}
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         #expect(decide(t, headers: [("baggage-user-agent", "Mozilla Safari")]).cluster == v1)
         #expect(decide(t, headers: [("baggage-user-agent", "Safari")]).cluster == v2)
     }
@@ -143,7 +151,10 @@ let browserRules = recommendationVS("""
         let lines = t.explain(request, t.decide(request, random: &random))
         #expect(lines[0].hasPrefix("host recommendation → VirtualService default/recommendation (t.yaml:"))
         #expect(lines.contains { $0.contains("rule 0 at t.yaml:") && $0.contains("header baggage-user-agent is absent") })
-        #expect(lines.contains { $0.contains("rule 3") && $0.contains("header user-preference \"129\" does not match prefix \"123\"") })
+        #expect(
+            lines.contains {
+                $0.contains("rule 3") && $0.contains("header user-preference \"129\" does not match prefix \"123\"")
+            })
         #expect(lines.contains { $0.contains("rule 4") && $0.contains("matches: header user-preference prefix \"12\"") })
         #expect(lines.contains("→ \(v2) (1 endpoint)"))
     }
@@ -151,17 +162,19 @@ let browserRules = recommendationVS("""
 
 @Suite struct MatchSemanticsTests {
     @Test func andWithinAMatchOrAcrossMatches() throws {
-        let t = try table(recommendationVS("""
-              - match:
-                - uri: {prefix: /api}
-                  method: {exact: POST}
-                - headers:
-                    x-canary: {exact: "yes"}
-                route:
-                - destination: {host: recommendation, subset: version-v2}
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - match:
+                    - uri: {prefix: /api}
+                      method: {exact: POST}
+                    - headers:
+                        x-canary: {exact: "yes"}
+                    route:
+                    - destination: {host: recommendation, subset: version-v2}
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         #expect(decide(t, path: "/api/x", method: "POST").cluster == v2)
         #expect(decide(t, path: "/api/x", method: "GET").cluster == v1)
         #expect(decide(t, path: "/other", method: "POST").cluster == v1)
@@ -169,21 +182,23 @@ let browserRules = recommendationVS("""
     }
 
     @Test func uriIgnoresQueryAndHonoursIgnoreUriCase() throws {
-        let t = try table(recommendationVS("""
-              - match:
-                - uri: {exact: /Login}
-                  ignoreUriCase: true
-                route:
-                - destination: {host: recommendation, subset: version-v2}
-              - match:
-                - uri: {regex: "/items/[0-9]+"}
-                  queryParams:
-                    debug: {exact: "1"}
-                route:
-                - destination: {host: recommendation, subset: version-v3}
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - match:
+                    - uri: {exact: /Login}
+                      ignoreUriCase: true
+                    route:
+                    - destination: {host: recommendation, subset: version-v2}
+                  - match:
+                    - uri: {regex: "/items/[0-9]+"}
+                      queryParams:
+                        debug: {exact: "1"}
+                    route:
+                    - destination: {host: recommendation, subset: version-v3}
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         #expect(decide(t, path: "/login?next=/").cluster == v2)
         #expect(decide(t, path: "/LOGIN").cluster == v2)
         #expect(decide(t, path: "/items/42?debug=1").cluster == v3)
@@ -192,17 +207,19 @@ let browserRules = recommendationVS("""
     }
 
     @Test func withoutHeadersAndPresentMatch() throws {
-        let t = try table(recommendationVS("""
-              - match:
-                - withoutHeaders:
-                    x-beta: {exact: "on"}
-                  headers:
-                    x-user: {}
-                route:
-                - destination: {host: recommendation, subset: version-v1}
-              - route:
-                - destination: {host: recommendation, subset: version-v2}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - match:
+                    - withoutHeaders:
+                        x-beta: {exact: "on"}
+                      headers:
+                        x-user: {}
+                    route:
+                    - destination: {host: recommendation, subset: version-v1}
+                  - route:
+                    - destination: {host: recommendation, subset: version-v2}
+                """))
         #expect(decide(t, headers: [("x-user", "a")]).cluster == v1)
         #expect(decide(t, headers: [("x-user", "a"), ("x-beta", "on")]).cluster == v2)
         #expect(decide(t, headers: [("x-user", "a"), ("x-beta", "off")]).cluster == v1)
@@ -210,7 +227,8 @@ let browserRules = recommendationVS("""
     }
 
     @Test func portSourceLabelsNamespaceAndGateways() throws {
-        let rules = recommendationVS("""
+        let rules = recommendationVS(
+            """
               - match:
                 - sourceLabels: {app: preference, version: v2}
                 route:
@@ -228,7 +246,8 @@ let browserRules = recommendationVS("""
             """)
         #expect(decide(try table(rules, identity: ProxyIdentity(labels: ["app": "preference", "version": "v2"]))).cluster == v2)
         #expect(decide(try table(rules, identity: ProxyIdentity(labels: ["app": "preference", "version": "v1"]))).cluster == v1)
-        #expect(decide(try table(rules, identity: ProxyIdentity(namespace: "canary")), host: "recommendation.default").cluster == v3)
+        #expect(
+            decide(try table(rules, identity: ProxyIdentity(namespace: "canary")), host: "recommendation.default").cluster == v3)
         #expect(decide(try table(rules), port: 9080).cluster == v3)
         #expect(decide(try table(rules), port: 80).cluster == v1)
         let t = try table(rules)
@@ -239,26 +258,30 @@ let browserRules = recommendationVS("""
     }
 
     @Test func catchAllStopsEvaluation() throws {
-        let t = try table(recommendationVS("""
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-              - match:
-                - headers:
-                    x: {exact: "1"}
-                route:
-                - destination: {host: recommendation, subset: version-v2}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                  - match:
+                    - headers:
+                        x: {exact: "1"}
+                    route:
+                    - destination: {host: recommendation, subset: version-v2}
+                """))
         #expect(decide(t, headers: [("x", "1")]).cluster == v1)
         #expect(decide(t, headers: [("x", "1")]).routeIndex == 0)
     }
 
     @Test func noMatchingRuleIs404() throws {
-        let t = try table(recommendationVS("""
-              - match:
-                - uri: {prefix: /only}
-                route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - match:
+                    - uri: {prefix: /only}
+                    route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         let d = decide(t, path: "/else")
         #expect(d.status == 404)
         #expect(d.responseFlag == "NR")
@@ -285,35 +308,36 @@ let browserRules = recommendationVS("""
     }
 
     @Test func mostSpecificWildcardWins() throws {
-        let yaml = registry + """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: broad}
-            spec:
-              hosts: ["*.example.com"]
-              gateways: [mesh]
-              http:
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: narrow}
-            spec:
-              hosts: ["*.api.example.com"]
-              http:
-              - route:
-                - destination: {host: recommendation, subset: version-v2}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: exact}
-            spec:
-              hosts: [v1.api.example.com]
-              http:
-              - route:
-                - destination: {host: recommendation, subset: version-v3}
-            """
+        let yaml =
+            registry + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: broad}
+                spec:
+                  hosts: ["*.example.com"]
+                  gateways: [mesh]
+                  http:
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: narrow}
+                spec:
+                  hosts: ["*.api.example.com"]
+                  http:
+                  - route:
+                    - destination: {host: recommendation, subset: version-v2}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: exact}
+                spec:
+                  hosts: [v1.api.example.com]
+                  http:
+                  - route:
+                    - destination: {host: recommendation, subset: version-v3}
+                """
         let t = try table(yaml)
         #expect(decide(t, host: "www.example.com").cluster == v1)
         #expect(decide(t, host: "x.api.example.com").cluster == v2)
@@ -322,15 +346,16 @@ let browserRules = recommendationVS("""
     }
 
     @Test func egressUnderBothOutboundPolicies() throws {
-        let yaml = registry + """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata: {name: worldclock}
-            spec:
-              hosts: [worldclockapi.com]
-              ports: [{number: 80, name: http, protocol: HTTP}]
-              resolution: DNS
-            """
+        let yaml =
+            registry + """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: worldclock}
+                spec:
+                  hosts: [worldclockapi.com]
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  resolution: DNS
+                """
         let allowAny = try table(yaml)
         #expect(decide(allowAny, host: "worldclockapi.com").cluster == "outbound|80||worldclockapi.com")
         let open = decide(allowAny, host: "example.org")
@@ -355,13 +380,15 @@ let browserRules = recommendationVS("""
 @Suite struct WeightsAndActionsTests {
     @Test(arguments: [(90, 10), (75, 25), (50, 50), (1, 3)])
     func observedSplitWithinOnePoint(a: Int, b: Int) throws {
-        let t = try table(recommendationVS("""
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-                  weight: \(a)
-                - destination: {host: recommendation, subset: version-v2}
-                  weight: \(b)
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                      weight: \(a)
+                    - destination: {host: recommendation, subset: version-v2}
+                      weight: \(b)
+                """))
         let shares = distribution(t)
         let expected = Double(a) * 100 / Double(a + b)
         #expect(abs((shares[v1] ?? 0) - expected) < 1)
@@ -369,24 +396,28 @@ let browserRules = recommendationVS("""
     }
 
     @Test func zeroWeightDestinationsGetNothing() throws {
-        let t = try table(recommendationVS("""
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-                  weight: 0
-                - destination: {host: recommendation, subset: version-v2}
-                  weight: 100
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                      weight: 0
+                    - destination: {host: recommendation, subset: version-v2}
+                      weight: 100
+                """))
         #expect(distribution(t, count: 10_000) == [v2: 100])
     }
 
     @Test func sameSeedSameDecisions() throws {
-        let t = try table(recommendationVS("""
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-                  weight: 50
-                - destination: {host: recommendation, subset: version-v2}
-                  weight: 50
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                      weight: 50
+                    - destination: {host: recommendation, subset: version-v2}
+                      weight: 50
+                """))
         let a = (0..<200).map { decide(t, seed: UInt64($0)).cluster }
         let b = (0..<200).map { decide(t, seed: UInt64($0)).cluster }
         #expect(a == b)
@@ -408,43 +439,51 @@ let browserRules = recommendationVS("""
     }
 
     @Test func faultAbortAndItsEffectOnRetries() throws {
-        let full = try table(recommendationVS("""
-              - fault:
-                  abort: {httpStatus: 503, percentage: {value: 100}}
-                route:
-                - destination: {host: recommendation, subset: version-v1}
-                retries: {attempts: 5}
-                timeout: 1s
-            """))
+        let full = try table(
+            recommendationVS(
+                """
+                  - fault:
+                      abort: {httpStatus: 503, percentage: {value: 100}}
+                    route:
+                    - destination: {host: recommendation, subset: version-v1}
+                    retries: {attempts: 5}
+                    timeout: 1s
+                """))
         let d = decide(full)
         #expect(d.status == 503)
         #expect(d.kind == .abort)
         #expect(d.cluster == v1)
-        let half = try table(recommendationVS("""
-              - fault:
-                  abort: {httpStatus: 500, percentage: {value: 50}}
-                route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let half = try table(
+            recommendationVS(
+                """
+                  - fault:
+                      abort: {httpStatus: 500, percentage: {value: 50}}
+                    route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         #expect(decide(half).status == nil)  // a single request: only a certain fault fixes the status
         let shares = distribution(half)
         #expect(abs((shares["status 500"] ?? 0) - 50) < 1)
-        let unset = try table(recommendationVS("""
-              - fault:
-                  abort: {httpStatus: 500}
-                route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let unset = try table(
+            recommendationVS(
+                """
+                  - fault:
+                      abort: {httpStatus: 500}
+                    route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         #expect(distribution(unset, count: 1000) == [v1: 100])
     }
 
     @Test func delayPercentage() throws {
-        let t = try table(recommendationVS("""
-              - fault:
-                  delay: {fixedDelay: 7s, percentage: {value: 25}}
-                route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - fault:
+                      delay: {fixedDelay: 7s, percentage: {value: 25}}
+                    route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         var random = SplitMix64(seed: 3)
         let request = HTTPRequest(authority: "recommendation")
         let delayed = (0..<40_000).filter { _ in t.decide(request, random: &random).delayed }.count
@@ -452,12 +491,14 @@ let browserRules = recommendationVS("""
     }
 
     @Test func mirrorAndPercentage() throws {
-        let t = try table(recommendationVS("""
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-                mirror: {host: recommendation, subset: version-v2}
-                mirrorPercentage: {value: 20}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                    mirror: {host: recommendation, subset: version-v2}
+                    mirrorPercentage: {value: 20}
+                """))
         var random = SplitMix64(seed: 5)
         let request = HTTPRequest(authority: "recommendation")
         var mirrored = 0
@@ -471,19 +512,21 @@ let browserRules = recommendationVS("""
     }
 
     @Test func retriesDefaultDisabledAndTimeout() throws {
-        let t = try table(recommendationVS("""
-              - match: [{uri: {prefix: /none}}]
-                route:
-                - destination: {host: recommendation, subset: version-v1}
-                retries: {attempts: 0}
-              - match: [{uri: {prefix: /set}}]
-                route:
-                - destination: {host: recommendation, subset: version-v1}
-                retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}
-                timeout: 5s
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - match: [{uri: {prefix: /none}}]
+                    route:
+                    - destination: {host: recommendation, subset: version-v1}
+                    retries: {attempts: 0}
+                  - match: [{uri: {prefix: /set}}]
+                    route:
+                    - destination: {host: recommendation, subset: version-v1}
+                    retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}
+                    timeout: 5s
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         #expect(decide(t, path: "/none").route?.retries.attempts == 0)
         let set = decide(t, path: "/set").route!
         #expect(set.retries == RetryPolicy(attempts: 3, perTryTimeout: MeshDuration("2s"), retryOn: "5xx", isDefault: false))
@@ -494,14 +537,16 @@ let browserRules = recommendationVS("""
     }
 
     @Test func redirectAndDirectResponse() throws {
-        let t = try table(recommendationVS("""
-              - match: [{uri: {prefix: /old}}]
-                redirect: {uri: /new, authority: new.example.com, redirectCode: 308}
-              - match: [{uri: {exact: /health}}]
-                directResponse: {status: 200, body: {string: ok}}
-              - route:
-                - destination: {host: recommendation, subset: version-v1}
-            """))
+        let t = try table(
+            recommendationVS(
+                """
+                  - match: [{uri: {prefix: /old}}]
+                    redirect: {uri: /new, authority: new.example.com, redirectCode: 308}
+                  - match: [{uri: {exact: /health}}]
+                    directResponse: {status: 200, body: {string: ok}}
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
         let request = HTTPRequest(authority: "recommendation:8080", path: "/old/page")
         var random = SplitMix64(seed: 1)
         let redirect = t.decide(request, random: &random)
@@ -513,7 +558,9 @@ let browserRules = recommendationVS("""
     }
 
     @Test func clusterNamesFollowIstio() {
-        #expect(Target.clusterName(port: 9080, subset: "v1", host: "reviews.default.svc.cluster.local") == "outbound|9080|v1|reviews.default.svc.cluster.local")
+        #expect(
+            Target.clusterName(port: 9080, subset: "v1", host: "reviews.default.svc.cluster.local")
+                == "outbound|9080|v1|reviews.default.svc.cluster.local")
         #expect(Target.clusterName(port: 80, subset: nil, host: "worldclockapi.com") == "outbound|80||worldclockapi.com")
     }
 
@@ -527,28 +574,29 @@ let browserRules = recommendationVS("""
 }
 
 @Suite struct RewriteAndGatewayTests {
-    let rules = registry + """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: edge-routes}
-        spec:
-          hosts: [recommendation]
-          gateways: [edge]
-          http:
-          - match: [{uri: {prefix: /v1/api}}]
-            rewrite: {uri: /api, authority: internal}
-            route:
-            - destination: {host: recommendation, subset: version-v1}
-          - match: [{uri: {exact: /exact}}]
-            rewrite: {uri: /replaced}
-            route:
-            - destination: {host: recommendation, subset: version-v1}
-          - match: [{uri: {prefix: /re}}]
-            rewrite:
-              uriRegexRewrite: {match: "^/re/([a-z]+)/(.*)$", rewrite: "/\\\\2/\\\\1"}
-            route:
-            - destination: {host: recommendation, subset: version-v2}
-        """
+    let rules =
+        registry + """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: edge-routes}
+            spec:
+              hosts: [recommendation]
+              gateways: [edge]
+              http:
+              - match: [{uri: {prefix: /v1/api}}]
+                rewrite: {uri: /api, authority: internal}
+                route:
+                - destination: {host: recommendation, subset: version-v1}
+              - match: [{uri: {exact: /exact}}]
+                rewrite: {uri: /replaced}
+                route:
+                - destination: {host: recommendation, subset: version-v1}
+              - match: [{uri: {prefix: /re}}]
+                rewrite:
+                  uriRegexRewrite: {match: "^/re/([a-z]+)/(.*)$", rewrite: "/\\\\2/\\\\1"}
+                route:
+                - destination: {host: recommendation, subset: version-v2}
+            """
 
     func rewritten(_ path: String) throws -> (path: String, authority: String)? {
         let t = try table(rules, identity: ProxyIdentity(gateway: "default/edge"))

@@ -27,7 +27,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
 
 @Suite struct VirtualServiceValidationTests {
     @Test func validRulesHaveNoFindings() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - match:
                 - headers:
                     user-agent: {regex: ".*Safari.*"}
@@ -46,7 +47,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func negativeWeightPointsAtTheScalar() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - route:
                 - destination: {host: reviews}
                   weight: -5
@@ -61,14 +63,18 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func allZeroWeightsWithSeveralDestinations() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - route:
                 - destination: {host: reviews, subset: v1}
                   weight: 0
                 - destination: {host: reviews, subset: v2}
             """)
         let d = try findings(text)
-        #expect(d.map(\.message) == ["all 2 destinations have weight 0, so no traffic can be routed; give at least one a positive weight"])
+        #expect(
+            d.map(\.message) == [
+                "all 2 destinations have weight 0, so no traffic can be routed; give at least one a positive weight"
+            ])
         #expect(d[0].line == 9)
     }
 
@@ -83,7 +89,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
         ("[a-", "missing ]"),
     ])
     func regexesAreCheckedByRE2(pattern: String, reason: String) throws {
-        let text = vs("""
+        let text = vs(
+            """
               - match:
                 - headers:
                     x-user: {regex: "\(pattern)"}
@@ -97,7 +104,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func uppercaseHeaderNameIsAWarning() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - match:
                 - headers:
                     End-User: {exact: jason}
@@ -111,7 +119,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func invalidHeaderNameIsAnError() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - match:
                 - headers:
                     "bad header": {exact: x}
@@ -122,7 +131,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func emptyPrefixIsAnError() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - match:
                 - uri: {prefix: ""}
                 route:
@@ -133,9 +143,10 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
 
     @Test func wildcardHostNotAllowedOnMesh() throws {
         let text = vs("  - route:\n    - destination: {host: reviews}\n", hosts: "['*']")
-        #expect(try findings(text).map(\.message) == [
-            "wildcard host `*` is not allowed for a VirtualService bound to the mesh gateway"
-        ])
+        #expect(
+            try findings(text).map(\.message) == [
+                "wildcard host `*` is not allowed for a VirtualService bound to the mesh gateway"
+            ])
         let onGateway = vs("  - route:\n    - destination: {host: reviews}\n", hosts: "['*']", extra: "  gateways: [edge]\n")
         #expect(try findings(onGateway).isEmpty)
     }
@@ -146,7 +157,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func oneActionPerRoute() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - route:
                 - destination: {host: reviews}
                 redirect: {uri: /elsewhere}
@@ -158,7 +170,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func retries() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - route:
                 - destination: {host: reviews}
                 retries: {attempts: -1, retryOn: "5xx,gateway-eror,999"}
@@ -170,7 +183,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func faults() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - route:
                 - destination: {host: reviews}
                 fault:
@@ -182,11 +196,15 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
         #expect(messages.contains("fault.abort.httpStatus must be between 200 and 599, got 700"))
         #expect(messages.contains("spec.http[0].fault.abort.percentage.value must be between 0 and 100, got 150"))
         #expect(messages.contains("fault.delay needs fixedDelay"))
-        #expect(d.contains { $0.code == "IST0002" && $0.level == .warning && $0.message.hasPrefix("fault.delay.percent is deprecated") })
+        #expect(
+            d.contains {
+                $0.code == "IST0002" && $0.level == .warning && $0.message.hasPrefix("fault.delay.percent is deprecated")
+            })
     }
 
     @Test func durations() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - route:
                 - destination: {host: reviews}
                 timeout: 500us
@@ -198,7 +216,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func mirrorAndMirrorsTogether() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - route:
                 - destination: {host: reviews}
                 mirror: {host: reviews, subset: v2}
@@ -246,7 +265,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func emptyTrafficPolicyIsAnError() throws {
-        let text = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {}\n"
+        let text =
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {}\n"
         #expect(try findings(text).first?.message.hasPrefix("trafficPolicy must set at least one of") == true)
     }
 
@@ -318,7 +338,8 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
 
 @Suite struct ExportToAndAuthorityTests {
     @Test func exportToValues() throws {
-        let text = vs("  - route:\n    - destination: {host: reviews}\n", extra: "  exportTo: [\".\", default, \"*\", Bad_NS, \"~\"]\n")
+        let text = vs(
+            "  - route:\n    - destination: {host: reviews}\n", extra: "  exportTo: [\".\", default, \"*\", Bad_NS, \"~\"]\n")
         let messages = try findings(text).map(\.message)
         #expect(messages.contains("duplicate exportTo entries: `.` and the resource's own namespace `default`"))
         #expect(messages.contains("exportTo entry `Bad_NS` is not `.`, `*` or a namespace name"))
@@ -329,13 +350,17 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 
     @Test func authorityRewrittenTwice() throws {
-        let text = vs("""
+        let text = vs(
+            """
               - route:
                 - destination: {host: reviews}
                 rewrite: {authority: a.example.com}
                 headers:
                   request: {set: {Host: b.example.com}}
             """)
-        #expect(try findings(text).contains { $0.message.hasPrefix("the authority is rewritten both by rewrite.authority and by headers.request") })
+        #expect(
+            try findings(text).contains {
+                $0.message.hasPrefix("the authority is rewritten both by rewrite.authority and by headers.request")
+            })
     }
 }

@@ -39,8 +39,12 @@ import Testing
         let path = try write(rules)
         let text = try CLI.run(["analyze", "-f", path])
         #expect(text.status == 79)
-        #expect(text.stdout.contains("\(path):17:50: error: VirtualService default/legacy: referenced subset not found: legacy+v2"))
-        #expect(text.stdout.contains("\(path):17:5: warning: VirtualService default/legacy: VirtualService rule #1 not used (only the last rule can have no matches) [IST0130]"))
+        #expect(
+            text.stdout.contains("\(path):17:50: error: VirtualService default/legacy: referenced subset not found: legacy+v2"))
+        #expect(
+            text.stdout.contains(
+                "\(path):17:5: warning: VirtualService default/legacy: VirtualService rule #1 not used (only the last rule can have no matches) [IST0130]"
+            ))
         let json = try CLI.run(["analyze", "-f", path, "-o", "json"])
         #expect(json.status == 79)
         let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
@@ -56,7 +60,9 @@ import Testing
         #expect(warningsOnly.status == 0)
         #expect(warningsOnly.stdout.contains("[IST0130]"))
         #expect(!warningsOnly.stdout.contains("[IST0101]"))
-        let strict = try CLI.run(["analyze", "-f", path, "-S", "IST0101=VirtualService *", "--failure-threshold", "warning", "-o", "json"])
+        let strict = try CLI.run([
+            "analyze", "-f", path, "-S", "IST0101=VirtualService *", "--failure-threshold", "warning", "-o", "json",
+        ])
         #expect(strict.status == 79)
         let none = try CLI.run(["analyze", "-f", path, "-S", "*=VirtualService default/legacy", "--failure-threshold", "info"])
         #expect(none.status == 0)
@@ -66,14 +72,17 @@ import Testing
     @Test func suppressionAnnotation() throws {
         let annotated = rules.replacingOccurrences(
             of: "metadata: {name: legacy}\nspec:\n  hosts: [legacy]",
-            with: "metadata:\n  name: legacy\n  annotations: {galley.istio.io/analyze-suppress: \"IST0101,IST0130\"}\nspec:\n  hosts: [legacy]")
+            with:
+                "metadata:\n  name: legacy\n  annotations: {galley.istio.io/analyze-suppress: \"IST0101,IST0130\"}\nspec:\n  hosts: [legacy]"
+        )
         let result = try CLI.run(["analyze", "-f", try write(annotated), "--failure-threshold", "info"])
         #expect(result.status == 0, "\(result.stdout)")
     }
 
     @Test func kubernetesManifestsFormTheRegistry() throws {
         let dir = try CLI.temporaryDirectory()
-        _ = try CLI.write("""
+        _ = try CLI.write(
+            """
             apiVersion: v1
             kind: Namespace
             metadata: {name: shop}
@@ -94,7 +103,8 @@ import Testing
                 metadata: {labels: {app: cart, version: v1}}
                 spec: {containers: [{name: cart, image: cart}]}
             """, to: "k8s/cart.yaml", in: dir)
-        _ = try CLI.write("""
+        _ = try CLI.write(
+            """
             apiVersion: networking.istio.io/v1
             kind: DestinationRule
             metadata: {name: cart, namespace: shop}
@@ -112,11 +122,17 @@ import Testing
               http:
               - route: [{destination: {host: cart, subset: v1}}]
             """, to: "istio/cart.yaml", in: dir)
-        let result = try CLI.run(["analyze", "-f", dir.appendingPathComponent("k8s").path, "-f", dir.appendingPathComponent("istio").path, "--failure-threshold", "warning"])
+        let result = try CLI.run([
+            "analyze", "-f", dir.appendingPathComponent("k8s").path, "-f", dir.appendingPathComponent("istio").path,
+            "--failure-threshold", "warning",
+        ])
         #expect(result.status == 79)
         let headlines = result.stdout.split(separator: "\n").filter { $0.contains(": warning: ") || $0.contains(": error: ") }
         #expect(headlines.count == 1)
-        #expect(headlines.first?.contains("istio/cart.yaml:8:12: warning: DestinationRule shop/cart: subset v2 selects no endpoint of cart.shop.svc.cluster.local") == true)
+        #expect(
+            headlines.first?.contains(
+                "istio/cart.yaml:8:12: warning: DestinationRule shop/cart: subset v2 selects no endpoint of cart.shop.svc.cluster.local"
+            ) == true)
         // validate accepts the Kubernetes kinds quietly.
         let validate = try CLI.run(["validate", "-f", dir.appendingPathComponent("k8s").path])
         #expect(validate.status == 0)
@@ -126,7 +142,10 @@ import Testing
     @Test func listAnalyzers() throws {
         let result = try CLI.run(["analyze", "--list-analyzers"])
         #expect(result.status == 0)
-        for code in ["IST0101", "IST0109", "IST0112", "IST0130", "IST0131", "IST0132", "IST0145", "IST0173", "IST0174", "IST0002", "IST0133", "MESH0101"] {
+        for code in [
+            "IST0101", "IST0109", "IST0112", "IST0130", "IST0131", "IST0132", "IST0145", "IST0173", "IST0174", "IST0002",
+            "IST0133", "MESH0101",
+        ] {
             #expect(result.stdout.contains(code), "\(code) missing")
         }
         #expect(result.stdout.split(separator: "\n").contains { $0.hasPrefix("IST0131  info") })

@@ -7,7 +7,10 @@ import Testing
         #expect(routes.status == 0)
         let lines = routes.stdout.split(separator: "\n").map(String.init)
         #expect(lines[0].hasPrefix("NAME") && lines[0].hasSuffix("VIRTUAL SERVICE"))
-        #expect(lines.contains { $0.contains("recommendation.default.svc.cluster.local:8080") && $0.contains("baggage-user-agent~=.*Safari.*") })
+        #expect(
+            lines.contains {
+                $0.contains("recommendation.default.svc.cluster.local:8080") && $0.contains("baggage-user-agent~=.*Safari.*")
+            })
         let clusters = try CLI.run(["proxy-config", "clusters", "-f", "samples/tutorial/", "--subset", "version-v2"])
         #expect(clusters.stdout.split(separator: "\n").count == 2)
         #expect(clusters.stdout.contains("recommendation.default.svc.cluster.local   8080   version-v2   outbound"))
@@ -28,10 +31,11 @@ import Testing
         #expect(dump.status == 0)
         let json = try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as! [String: Any]
         let types = (json["configs"] as! [[String: Any]]).map { $0["@type"] as! String }
-        #expect(types == [
-            "type.googleapis.com/envoy.admin.v3.BootstrapConfigDump", "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
-            "type.googleapis.com/envoy.admin.v3.ListenersConfigDump", "type.googleapis.com/envoy.admin.v3.RoutesConfigDump",
-        ])
+        #expect(
+            types == [
+                "type.googleapis.com/envoy.admin.v3.BootstrapConfigDump", "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
+                "type.googleapis.com/envoy.admin.v3.ListenersConfigDump", "type.googleapis.com/envoy.admin.v3.RoutesConfigDump",
+            ])
         let path = try CLI.write(dump.stdout, to: "dump.json", in: dir)
         for kind in ["routes", "clusters", "listeners", "endpoints"] {
             let fromRules = try CLI.run(["proxy-config", kind, "-f", "samples/tutorial/"])
@@ -147,7 +151,9 @@ import Testing
             let fromAdmin = try CLI.run(["proxy-config", "clusters", "--admin", admin])
             #expect(fromAdmin.status == 0, "\(fromAdmin.stderr)")
             #expect(fromAdmin.stdout == (try CLI.run(["proxy-config", "clusters", "-f", "samples/tutorial/"])).stdout)
-            let missing = try CLI.run(["proxy-config", "routes", "--admin", admin.replacingOccurrences(of: "127.0.0.1", with: "localhost")])
+            let missing = try CLI.run([
+                "proxy-config", "routes", "--admin", admin.replacingOccurrences(of: "127.0.0.1", with: "localhost"),
+            ])
             #expect(missing.status == 0, "a host name resolves too: \(missing.stderr)")
         }
     }

@@ -23,7 +23,9 @@ import Testing
 
     @Test func jsonHasTheContractFields() throws {
         let doc = try json(["simulate", "-f", "samples/tutorial/", "--host", "recommendation", "-H", "user-preference: 12x"])
-        for key in ["cluster", "destination", "virtualService", "rule", "status", "fault", "mirror", "timeout", "retries", "explain"] {
+        for key in [
+            "cluster", "destination", "virtualService", "rule", "status", "fault", "mirror", "timeout", "retries", "explain",
+        ] {
             #expect(doc.keys.contains(key), "missing \(key)")
         }
         #expect(doc["cluster"] as? String == "outbound|8080|version-v2|recommendation.default.svc.cluster.local")
@@ -52,7 +54,10 @@ import Testing
     }
 
     @Test func faultAbortStatuses() throws {
-        let doc = try json(["simulate"] + base + ["-f", "samples/scenarios/fault-abort.yaml", "--host", "recommendation", "-n", "20000", "--seed", "3"])
+        let doc = try json(
+            ["simulate"] + base + [
+                "-f", "samples/scenarios/fault-abort.yaml", "--host", "recommendation", "-n", "20000", "--seed", "3",
+            ])
         let statuses = doc["statuses"] as! [String: Int]
         #expect(abs(Double(statuses["503"] ?? 0) / 200 - 50) < 1.5)
         let single = try json(["simulate"] + base + ["-f", "samples/scenarios/fault-abort.yaml", "--host", "recommendation"])

@@ -111,7 +111,8 @@ import Testing
         case "tab": _ = try CLI.write("apiVersion: v1\nmetadata:\n\tname: a\n", to: "tab.yaml", in: dir)
         case "quote": _ = try CLI.write("kind: \"VirtualService\nmetadata: {}\n", to: "quote.yaml", in: dir)
         case "deep":
-            _ = try CLI.write("a: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000), to: "deep.yaml", in: dir)
+            _ = try CLI.write(
+                "a: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000), to: "deep.yaml", in: dir)
         case "bomb":
             var text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
             let names = ["b", "c", "d", "e", "f", "g", "h", "i"]
@@ -162,7 +163,9 @@ import Testing
 
 @Suite struct GeneratedFilesTests {
     /// The checked-in completion scripts must match what the parser generates today.
-    @Test(arguments: [("bash", "completions/meshctl.bash"), ("zsh", "completions/_meshctl"), ("fish", "completions/meshctl.fish")])
+    @Test(arguments: [
+        ("bash", "completions/meshctl.bash"), ("zsh", "completions/_meshctl"), ("fish", "completions/meshctl.fish"),
+    ])
     func completionScriptsAreCurrent(shell: String, path: String) throws {
         let generated = try CLI.run(["--generate-completion-script", shell]).stdout
         let checkedIn = try String(contentsOf: CLI.root.appendingPathComponent(path), encoding: .utf8)

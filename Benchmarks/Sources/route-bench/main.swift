@@ -47,17 +47,31 @@ func measure(_ name: String, _ table: RouteTable, _ requests: [HTTPRequest]) {
     }
     rates.sort()
     let median = rates[rates.count / 2]
-    print(String(format: "%-10@ %12.0f decisions/s  (%.0f ns each; median of %d runs of %d; min %.0f, max %.0f)  [%d]",
-                 name as NSString, median, 1e9 / median, runs, decisions, rates.first!, rates.last!, sink % 10))
+    print(
+        String(
+            format: "%-10@ %12.0f decisions/s  (%.0f ns each; median of %d runs of %d; min %.0f, max %.0f)  [%d]",
+            name as NSString, median, 1e9 / median, runs, decisions, rates.first!, rates.last!, sink % 10))
 }
 
 // Tutorial rules: a mix of the requests the tutorial sends.
 let tutorial = loadTable(paths: [samples])
 let tutorialRequests = [
-    HTTPRequest(authority: "recommendation:8080", headers: [("baggage-user-agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15")]),
+    HTTPRequest(
+        authority: "recommendation:8080",
+        headers: [
+            (
+                "baggage-user-agent",
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15"
+            )
+        ]),
     HTTPRequest(authority: "recommendation:8080", headers: [("user-agent", "curl/8.4.0"), ("user-preference", "1234")]),
     HTTPRequest(authority: "recommendation:8080", headers: [("user-agent", "curl/8.4.0"), ("user-preference", "129")]),
-    HTTPRequest(authority: "recommendation:8080", headers: [("user-agent", "curl/8.4.0"), ("baggage-user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0")]),
+    HTTPRequest(
+        authority: "recommendation:8080",
+        headers: [
+            ("user-agent", "curl/8.4.0"),
+            ("baggage-user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"),
+        ]),
     HTTPRequest(authority: "preference:8080", path: "/"),
     HTTPRequest(authority: "customer:8080", path: "/"),
 ]

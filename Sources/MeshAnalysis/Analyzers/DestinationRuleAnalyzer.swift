@@ -11,7 +11,10 @@ struct DestinationRuleAnalyzer: Analyzer {
             let fqdn = HostNames.fqdn(host.value, namespace: resource.namespace)
             let service = host.value.hasPrefix("*") ? analysis.registry.wildcardServices.first : analysis.service(fqdn)
             guard let service else {
-                analysis.report(.unknownDestinationRuleHost, "DestinationRule host \(host.value) matches no service (\(fqdn) is not in the registry)", resource, at: host.node)
+                analysis.report(
+                    .unknownDestinationRuleHost,
+                    "DestinationRule host \(host.value) matches no service (\(fqdn) is not in the registry)", resource,
+                    at: host.node)
                 continue
             }
             // Without any endpoint (e.g. a Kubernetes Service whose pods are not in the input)

@@ -14,8 +14,11 @@ struct GatewayAnalyzer: Analyzer {
                     analysis.report(.referencedResourceNotFound, "referenced gateway not found: \(key)", vs, at: gateway.node)
                     continue
                 }
-                for host in spec.hosts where !gw.servers.contains(where: { server in
-                    server.hosts.contains { Self.serverHost($0.value, gatewayNamespace: resource.namespace, accepts: host.value, from: vs.namespace) }
+                for host in spec.hosts
+                where !gw.servers.contains(where: { server in
+                    server.hosts.contains {
+                        Self.serverHost($0.value, gatewayNamespace: resource.namespace, accepts: host.value, from: vs.namespace)
+                    }
                 }) {
                     analysis.report(
                         .virtualServiceHostNotFoundInGateway,

@@ -23,13 +23,17 @@ struct RouteHygieneAnalyzer: Analyzer {
                         vs, at: retries.perTryTimeout?.node ?? retries.node)
                 }
                 let mirrors = (route.mirror.map { [$0] } ?? []) + route.mirrors.compactMap(\.destination)
-                for mirror in mirrors where route.route.contains(where: { same($0.destination, mirror, vs.namespace) && ($0.weight?.value ?? 100) > 0 }) {
+                for mirror in mirrors
+                where route.route.contains(where: { same($0.destination, mirror, vs.namespace) && ($0.weight?.value ?? 100) > 0 })
+                {
                     analysis.report(
                         .mirrorToRouteDestination,
                         "rule \(label) mirrors to \(describe(mirror)), where it already sends the requests; each is then handled twice by the same destination",
                         vs, at: mirror.node)
                 }
-                if route.match.isEmpty, let abort = route.fault?.abort, let status = abort.httpStatus?.value, (abort.percentage?.value ?? 0) >= 100 {
+                if route.match.isEmpty, let abort = route.fault?.abort, let status = abort.httpStatus?.value,
+                    (abort.percentage?.value ?? 0) >= 100
+                {
                     analysis.report(
                         .fullAbortOnCatchAll,
                         "rule \(label) has no match and aborts 100% of requests with \(status): every request to \(spec.hosts.map(\.value).joined(separator: ", ")) fails",
@@ -57,7 +61,8 @@ struct RouteHygieneAnalyzer: Analyzer {
 
     func same(_ a: Destination?, _ b: Destination, _ namespace: String) -> Bool {
         guard let a, let ha = a.host?.value, let hb = b.host?.value else { return false }
-        return HostNames.fqdn(ha, namespace: namespace) == HostNames.fqdn(hb, namespace: namespace) && a.subset?.value == b.subset?.value
+        return HostNames.fqdn(ha, namespace: namespace) == HostNames.fqdn(hb, namespace: namespace)
+            && a.subset?.value == b.subset?.value
             && a.port?.number == b.port?.number
     }
 

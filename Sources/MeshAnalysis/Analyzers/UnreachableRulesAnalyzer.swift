@@ -13,8 +13,12 @@ struct UnreachableRulesAnalyzer: Analyzer {
             for (i, rule) in spec.http.enumerated() {
                 let label = rule.name.map { "\"\($0)\"" } ?? "#\(i)"
                 if let first = catchAll {
-                    let reason = rule.match.isEmpty ? "only the last rule can have no matches" : "rule #\(first) before it has no matches and takes every request"
-                    analysis.report(.virtualServiceUnreachableRule, "VirtualService rule \(label) not used (\(reason))", vs, at: rule.node)
+                    let reason =
+                        rule.match.isEmpty
+                        ? "only the last rule can have no matches"
+                        : "rule #\(first) before it has no matches and takes every request"
+                    analysis.report(
+                        .virtualServiceUnreachableRule, "VirtualService rule \(label) not used (\(reason))", vs, at: rule.node)
                     continue
                 }
                 if rule.match.isEmpty {
@@ -32,7 +36,9 @@ struct UnreachableRulesAnalyzer: Analyzer {
                     }
                 }
                 if covered == rule.match.count {
-                    analysis.report(.virtualServiceUnreachableRule, "VirtualService rule \(label) not used (all matches used by prior rules)", vs, at: rule.node)
+                    analysis.report(
+                        .virtualServiceUnreachableRule, "VirtualService rule \(label) not used (all matches used by prior rules)",
+                        vs, at: rule.node)
                 }
                 earlier += rule.match.map { (i, $0) }
             }
@@ -57,7 +63,9 @@ enum Coverage {
             if !implies(other, header.value.match) { return false }
         }
         for header in a.withoutHeaders {
-            guard let other = b.withoutHeaders.first(where: { $0.key.lowercased() == header.key.lowercased() }), other.value.match == header.value.match else {
+            guard let other = b.withoutHeaders.first(where: { $0.key.lowercased() == header.key.lowercased() }),
+                other.value.match == header.value.match
+            else {
                 return false
             }
         }

@@ -25,13 +25,16 @@ extension DiagnosticCode {
     public static let conflictingMeshGatewayVirtualServiceHosts = DiagnosticCode(
         "IST0109", .error, "ConflictingMeshGatewayVirtualServiceHosts", "Several mesh VirtualServices claim the same host.")
     public static let virtualServiceDestinationPortSelectorRequired = DiagnosticCode(
-        "IST0112", .error, "VirtualServiceDestinationPortSelectorRequired", "The destination service has several ports and the route names none.")
+        "IST0112", .error, "VirtualServiceDestinationPortSelectorRequired",
+        "The destination service has several ports and the route names none.")
     public static let virtualServiceUnreachableRule = DiagnosticCode(
-        "IST0130", .warning, "VirtualServiceUnreachableRule", "A route rule can never match because an earlier rule takes all its traffic.")
+        "IST0130", .warning, "VirtualServiceUnreachableRule",
+        "A route rule can never match because an earlier rule takes all its traffic.")
     public static let virtualServiceIneffectiveMatch = DiagnosticCode(
         "IST0131", .info, "VirtualServiceIneffectiveMatch", "A match condition is fully covered by an earlier one.")
     public static let virtualServiceHostNotFoundInGateway = DiagnosticCode(
-        "IST0132", .warning, "VirtualServiceHostNotFoundInGateway", "A VirtualService host is not among the hosts of the Gateway it binds to.")
+        "IST0132", .warning, "VirtualServiceHostNotFoundInGateway",
+        "A VirtualService host is not among the hosts of the Gateway it binds to.")
     public static let schemaWarning = DiagnosticCode(
         "IST0133", .warning, "SchemaWarning", "The resource is valid but uses a form Istio warns about.")
     public static let conflictingGateways = DiagnosticCode(
@@ -61,15 +64,18 @@ extension DiagnosticCode {
     public static let invalidMeshConfig = DiagnosticCode(
         "MESH0009", .error, "InvalidMeshConfig", "The --mesh-config file is not a valid Istio MeshConfig.")
     public static let subsetWithoutEndpoints = DiagnosticCode(
-        "MESH0101", .warning, "WeightedSubsetWithoutEndpoints", "A weighted destination's subset has no endpoints; its share of traffic will fail with 503.")
+        "MESH0101", .warning, "WeightedSubsetWithoutEndpoints",
+        "A weighted destination's subset has no endpoints; its share of traffic will fail with 503.")
     public static let retriesExceedTimeout = DiagnosticCode(
-        "MESH0102", .warning, "RetriesExceedTimeout", "attempts × perTryTimeout is longer than the route timeout, so the last tries never happen.")
+        "MESH0102", .warning, "RetriesExceedTimeout",
+        "attempts × perTryTimeout is longer than the route timeout, so the last tries never happen.")
     public static let mirrorToRouteDestination = DiagnosticCode(
         "MESH0103", .warning, "MirrorToSameDestination", "A route mirrors traffic to the destination it already routes to.")
     public static let fullAbortOnCatchAll = DiagnosticCode(
         "MESH0104", .warning, "FullAbortOnCatchAll", "A catch-all rule aborts 100% of requests: every request to the host fails.")
     public static let overlappingDestinationRules = DiagnosticCode(
-        "MESH0105", .warning, "OverlappingDestinationRules", "Several DestinationRules apply to one host; Istio uses only the oldest.")
+        "MESH0105", .warning, "OverlappingDestinationRules",
+        "Several DestinationRules apply to one host; Istio uses only the oldest.")
 
     /// Every code, in code order.
     public static let all: [DiagnosticCode] = [

@@ -55,7 +55,8 @@ public enum ResourceDecoder {
         let ctx = doc.ctx
         let file = ctx.file
         guard file[doc.index].kind == .mapping else {
-            ctx.report(.notAResource, "document is not a mapping; expected a resource with apiVersion, kind and metadata", at: doc.index)
+            ctx.report(
+                .notAResource, "document is not a mapping; expected a resource with apiVersion, kind and metadata", at: doc.index)
             return nil
         }
         // Read the envelope first so that findings in the spec name the resource.
@@ -85,7 +86,8 @@ public enum ResourceDecoder {
         }
         guard let family = family(apiVersion: apiVersion, kind: kind) else {
             ctx.report(
-                .unsupportedKind, "unsupported kind `\(kind)` (\(apiVersion)); meshctl does not model it and skips it", at: kindNode)
+                .unsupportedKind, "unsupported kind `\(kind)` (\(apiVersion)); meshctl does not model it and skips it",
+                at: kindNode)
             return nil
         }
 
@@ -202,7 +204,8 @@ extension KubernetesObject {
                         }
                     }
                     if let number {
-                        object.ports.append(ServicePort(name: name, port: number, protocolName: proto, appProtocol: appProtocol, node: p.index))
+                        object.ports.append(
+                            ServicePort(name: name, port: number, protocolName: proto, appProtocol: appProtocol, node: p.index))
                     }
                 }
             }

@@ -223,7 +223,9 @@ extension LoadBalancerSettings {
 extension LoadBalancerSettings.ConsistentHash {
     static func decode(_ n: Node) -> Self? {
         var h = Self(node: n.index)
-        n.fields(["httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName", "ringHash", "maglev", "minimumRingSize"]) {
+        n.fields([
+            "httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName", "ringHash", "maglev", "minimumRingSize",
+        ]) {
             name, v in
             switch name {
             case "httpHeaderName": h.httpHeaderName = v.string()

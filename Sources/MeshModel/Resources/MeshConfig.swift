@@ -93,11 +93,14 @@ public struct MeshConfig: Sendable {
             return (config, shifted, file)
         }
         let config = decode(ctx.node(root))
-        return (config, ctx.diagnostics.map { d in
-            var d = d
-            if d.level == .error { d.code = DiagnosticCode.invalidMeshConfig.code }
-            return d
-        }, file)
+        return (
+            config,
+            ctx.diagnostics.map { d in
+                var d = d
+                if d.level == .error { d.code = DiagnosticCode.invalidMeshConfig.code }
+                return d
+            }, file
+        )
     }
 
     /// Parses the MeshConfig text held by a scalar (a ConfigMap's data.mesh), with findings

@@ -151,7 +151,9 @@ extension Gateway.Server {
                     case "httpsRedirect": s.httpsRedirect = t.bool()
                     case "mode":
                         s.tlsMode = t.located {
-                            $0.enumValue(["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"])
+                            $0.enumValue([
+                                "PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL",
+                            ])
                         }
                     case "serverCertificate", "privateKey", "credentialName":
                         _ = t.string()

@@ -40,7 +40,9 @@ extension Check {
 
     func port(_ p: Located<Int>?) {
         guard let p else { return }
-        if !(1...65535).contains(p.value) { error("\(path(p.node)) must be a port between 1 and 65535, got \(p.value)", at: p.node) }
+        if !(1...65535).contains(p.value) {
+            error("\(path(p.node)) must be a port between 1 and 65535, got \(p.value)", at: p.node)
+        }
     }
 
     func nonNegative(_ value: Located<Int>?, _ what: String) {
@@ -94,7 +96,9 @@ extension Check {
             let key = entry.value == "." ? namespace : entry.value
             if let first = seen[key] {
                 error(
-                    first == entry.value ? "duplicate exportTo entry `\(entry.value)`" : "duplicate exportTo entries: `.` and the resource's own namespace `\(namespace)`",
+                    first == entry.value
+                        ? "duplicate exportTo entry `\(entry.value)`"
+                        : "duplicate exportTo entries: `.` and the resource's own namespace `\(namespace)`",
                     at: entry.node)
                 continue
             }
@@ -121,7 +125,9 @@ extension Check {
         guard let match else { return }
         switch match.match {
         case .prefix(let p) where p.isEmpty:
-            error("\(path(match.node)): an empty prefix matches everything; remove the match or write a prefix", at: match.valueNode)
+            error(
+                "\(path(match.node)): an empty prefix matches everything; remove the match or write a prefix", at: match.valueNode
+            )
         case .regex(let pattern):
             regex(pattern, at: match.valueNode)
         default:
@@ -136,7 +142,9 @@ extension Check {
         if token.isEmpty || !token.utf8.allSatisfy(Names.isTokenByte) {
             error("`\(name)` is not a valid HTTP header name", at: node)
         } else if name != name.lowercased() {
-            warning("header name `\(name)` is not lowercase; HTTP matches names case-insensitively, but Istio documents them lowercase: write `\(name.lowercased())`", at: node)
+            warning(
+                "header name `\(name)` is not lowercase; HTTP matches names case-insensitively, but Istio documents them lowercase: write `\(name.lowercased())`",
+                at: node)
         }
     }
 
@@ -192,7 +200,9 @@ public enum Names {
         if host.isEmpty { return "is empty" }
         if host.utf8.count > 255 { return "is longer than 255 characters" }
         var name = Substring(host)
-        if name.hasPrefix("*.") { name = name.dropFirst(2) } else if name.hasPrefix("*") {
+        if name.hasPrefix("*.") {
+            name = name.dropFirst(2)
+        } else if name.hasPrefix("*") {
             return "has a partial wildcard; only a leading `*.` is allowed"
         }
         if name.hasSuffix(".") { name = name.dropLast() }

@@ -2,7 +2,9 @@ import MeshModel
 
 extension Check {
     func destinationRule(_ dr: DestinationRule) {
-        if let host = dr.host, !host.value.isEmpty { wildcardHost(host, allowStar: false) } else {
+        if let host = dr.host, !host.value.isEmpty {
+            wildcardHost(host, allowStar: false)
+        } else {
             error("a DestinationRule needs spec.host", at: dr.node)
         }
         if let policy = dr.trafficPolicy { trafficPolicy(policy) }
@@ -13,10 +15,14 @@ extension Check {
                 continue
             }
             if !Names.isDNS1123Label(name.value) {
-                error("subset name `\(name.value)` is not a DNS-1123 label (lowercase letters, digits and '-', at most 63)", at: name.node)
+                error(
+                    "subset name `\(name.value)` is not a DNS-1123 label (lowercase letters, digits and '-', at most 63)",
+                    at: name.node)
             }
             if let first = names[name.value] {
-                error("duplicate subset name `\(name.value)` (first defined at line \(ctx.file.mark(of: first).line))", at: name.node)
+                error(
+                    "duplicate subset name `\(name.value)` (first defined at line \(ctx.file.mark(of: first).line))",
+                    at: name.node)
             }
             names[name.value] = name.node
             labels(subset.labels, at: subset.node)
@@ -28,7 +34,9 @@ extension Check {
         if p.loadBalancer == nil && p.connectionPool == nil && p.outlierDetection == nil && p.tls == nil
             && p.portLevelSettings.isEmpty
         {
-            error("trafficPolicy must set at least one of loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings", at: p.node)
+            error(
+                "trafficPolicy must set at least one of loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings",
+                at: p.node)
         }
         loadBalancer(p.loadBalancer)
         connectionPool(p.connectionPool)
@@ -64,7 +72,9 @@ extension Check {
                 hash.httpQueryParameterName != nil,
             ].filter { $0 }.count
             if keys != 1 {
-                error("consistentHash takes exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName", at: hash.node)
+                error(
+                    "consistentHash takes exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName",
+                    at: hash.node)
             }
             if let size = hash.minimumRingSize, size > 8_388_608 {
                 error("consistentHash minimumRingSize must be at most 8388608, got \(size)", at: hash.node)

@@ -51,7 +51,9 @@ extension Check {
             }
         default:  // DNS, DNS_ROUND_ROBIN
             for host in se.hosts where host.value.hasPrefix("*") && se.endpoints.isEmpty {
-                error("wildcard host `\(host.value)` cannot be resolved by DNS; give endpoints or use resolution NONE", at: host.node)
+                error(
+                    "wildcard host `\(host.value)` cannot be resolved by DNS; give endpoints or use resolution NONE",
+                    at: host.node)
             }
             if resolution == "DNS_ROUND_ROBIN" && se.endpoints.count > 1 {
                 error("resolution DNS_ROUND_ROBIN takes at most one endpoint", at: se.resolution?.node ?? se.node)

@@ -123,7 +123,9 @@ extension Check {
             if rewrite.authority != nil, let ops = r.headers?.request,
                 let host = (ops.set + ops.add).first(where: { ["host", ":authority"].contains($0.key.lowercased()) })
             {
-                error("the authority is rewritten both by rewrite.authority and by headers.request (`\(host.key)`); use one", at: host.keyNode)
+                error(
+                    "the authority is rewritten both by rewrite.authority and by headers.request (`\(host.key)`); use one",
+                    at: host.keyNode)
             }
             if rewrite.uri != nil && rewrite.uriRegexMatch != nil {
                 error("rewrite sets both uri and uriRegexRewrite; use one", at: rewrite.node)
@@ -178,12 +180,16 @@ extension Check {
                 error("weight must not be negative, got \(weight.value)", at: weight.node)
             }
             total += max(0, weight?.value ?? 0)
-            if let destination { self.destination(destination) } else {
+            if let destination {
+                self.destination(destination)
+            } else {
                 error("a route destination needs `destination` with a host", at: destinationNode)
             }
         }
         if destinations.count > 1 && total == 0 {
-            error("all \(destinations.count) destinations have weight 0, so no traffic can be routed; give at least one a positive weight", at: node)
+            error(
+                "all \(destinations.count) destinations have weight 0, so no traffic can be routed; give at least one a positive weight",
+                at: node)
         }
     }
 
@@ -194,7 +200,9 @@ extension Check {
         }
         wildcardHost(host, allowStar: false)
         if let subset = d.subset, !Names.isDNS1123Label(subset.value) {
-            error("subset `\(subset.value)` is not a valid subset name (a DNS-1123 label: lowercase letters, digits and '-')", at: subset.node)
+            error(
+                "subset `\(subset.value)` is not a valid subset name (a DNS-1123 label: lowercase letters, digits and '-')",
+                at: subset.node)
         }
         if let port = d.port, !(1...65535).contains(port.number) {
             error("destination port must be between 1 and 65535, got \(port.number)", at: port.node)
@@ -209,11 +217,15 @@ extension Check {
                 let item = condition.trimmingCharacters(in: " ")
                 if Self.httpRetryOn.contains(item) { continue }
                 if let code = Int(item) {
-                    if !(100...599).contains(code) { error("retryOn status code \(code) is not an HTTP status", at: retryOn.node) }
+                    if !(100...599).contains(code) {
+                        error("retryOn status code \(code) is not an HTTP status", at: retryOn.node)
+                    }
                     continue
                 }
                 var message = "retryOn has unknown condition `\(item)`"
-                if let suggestion = Suggest.closest(to: item, in: Array(Self.httpRetryOn)) { message += "; did you mean `\(suggestion)`?" }
+                if let suggestion = Suggest.closest(to: item, in: Array(Self.httpRetryOn)) {
+                    message += "; did you mean `\(suggestion)`?"
+                }
                 error(message, at: retryOn.node)
             }
         }
@@ -225,7 +237,9 @@ extension Check {
             if delay.fixedDelay == nil && delay.exponentialDelay == nil {
                 error("fault.delay needs fixedDelay", at: delay.node)
             }
-            if delay.exponentialDelay != nil { error("fault.delay.exponentialDelay is not supported; use fixedDelay", at: delay.node) }
+            if delay.exponentialDelay != nil {
+                error("fault.delay.exponentialDelay is not supported; use fixedDelay", at: delay.node)
+            }
             duration(delay.fixedDelay)
             percentage(delay.percentage)
             if let percent = delay.percent {
@@ -250,7 +264,9 @@ extension Check {
         }
         if let mirror = r.mirror { destination(mirror) }
         for policy in r.mirrors {
-            if let destination = policy.destination { self.destination(destination) } else {
+            if let destination = policy.destination {
+                self.destination(destination)
+            } else {
                 error("a mirrors entry needs a destination", at: policy.node)
             }
             percentage(policy.percentage)

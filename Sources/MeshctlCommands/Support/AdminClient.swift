@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A small HTTP/1.1 client for a proxy's admin API: one GET, `Connection: close`, with a time
@@ -13,7 +13,9 @@ enum AdminClient {
     }
 
     /// GETs `path` from `host:port`; returns the status and body (chunked bodies decoded).
-    static func get(host: String, port: Int, path: String, timeoutSeconds: Int = 5) throws(Failure) -> (status: Int, body: [UInt8]) {
+    static func get(host: String, port: Int, path: String, timeoutSeconds: Int = 5) throws(Failure) -> (
+        status: Int, body: [UInt8]
+    ) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -43,7 +45,9 @@ enum AdminClient {
         guard fd >= 0 else { throw Failure(description: lastError.lowercased()) }
         defer { close(fd) }
 
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: meshctl\r\nAccept: */*\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array(
+            "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: meshctl\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+                .utf8)
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -56,7 +60,9 @@ enum AdminClient {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n == 0 { break }
             guard n > 0 else {
-                throw Failure(description: errno == EAGAIN || errno == EWOULDBLOCK ? "no answer within \(timeoutSeconds) s" : String(cString: strerror(errno)))
+                throw Failure(
+                    description: errno == EAGAIN || errno == EWOULDBLOCK
+                        ? "no answer within \(timeoutSeconds) s" : String(cString: strerror(errno)))
             }
             response.append(contentsOf: buffer[0..<n])
             if response.count > 512 << 20 { throw Failure(description: "response larger than 512 MiB") }
@@ -88,7 +94,9 @@ enum AdminClient {
         while i < data.count {
             guard let lineEnd = data[i...].firstRange(of: [13, 10]) else { throw Failure(description: "malformed chunked body") }
             let sizeText = String(decoding: data[i..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: " "), radix: 16) else { throw Failure(description: "malformed chunk size") }
+            guard let size = Int(sizeText.trimmingCharacters(in: " "), radix: 16) else {
+                throw Failure(description: "malformed chunk size")
+            }
             if size == 0 { break }
             let start = lineEnd.upperBound
             guard start + size <= data.count else { throw Failure(description: "truncated chunked body") }

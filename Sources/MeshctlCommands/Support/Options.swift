@@ -5,7 +5,8 @@ import MeshModel
 struct InputOptions: ParsableArguments {
     @Option(
         name: [.customShort("f"), .customLong("filename")],
-        help: ArgumentHelp("A rule file, a directory (read recursively: .yaml, .yml, .json) or - for stdin. Repeatable.", valueName: "path"),
+        help: ArgumentHelp(
+            "A rule file, a directory (read recursively: .yaml, .yml, .json) or - for stdin. Repeatable.", valueName: "path"),
         completion: .file(extensions: ["yaml", "yml", "json"]))
     var paths: [String] = []
 

@@ -7,7 +7,8 @@ import MeshYAML
 struct MeshConfigOption: ParsableArguments {
     @Option(
         name: .customLong("mesh-config"),
-        help: ArgumentHelp("Istio mesh config (MeshConfig YAML, or the istio ConfigMap) for outboundTrafficPolicy.", valueName: "file"),
+        help: ArgumentHelp(
+            "Istio mesh config (MeshConfig YAML, or the istio ConfigMap) for outboundTrafficPolicy.", valueName: "file"),
         completion: .file(extensions: ["yaml", "yml"]))
     var path: String?
 
@@ -30,7 +31,8 @@ func loadValidRules(_ paths: [String]) throws -> LoadedRules {
     let validator = Validator()
     let rules = RuleLoader.load(paths, validate: validator.validate)
     if rules.hasErrors {
-        let errors = Output.sorted(rules.diagnostics.filter { $0.level == .error }, fileOrder: (rules.files + rules.unparsed).map(\.path))
+        let errors = Output.sorted(
+            rules.diagnostics.filter { $0.level == .error }, fileOrder: (rules.files + rules.unparsed).map(\.path))
         Output.error(DiagnosticRenderer.text(errors, files: rules.files + rules.unparsed))
         Output.error("✘ the rules have \(Output.plural(errors.count, "error")); fix them first (meshctl validate -f ...)")
         throw ExitCode(1)

@@ -111,7 +111,9 @@ struct DecisionReport: Encodable {
                 delay: f.delay.map { FaultJSON.Delay(fixedDelay: $0.text, percentage: f.delayPercent) })
         }
         mirrors = (route?.mirrors ?? []).map {
-            MirrorJSON(cluster: $0.target.cluster, host: $0.target.host, subset: $0.target.subset, port: $0.target.port, percentage: $0.percent)
+            MirrorJSON(
+                cluster: $0.target.cluster, host: $0.target.host, subset: $0.target.subset, port: $0.target.port,
+                percentage: $0.percent)
         }
         mirror = mirrors.first
         // When a fault is set, the route's retries and timeout do not apply (Istio).
@@ -119,18 +121,22 @@ struct DecisionReport: Encodable {
             timeout = route.timeout?.text
             if case .route = route.action {
                 retries = RetriesJSON(
-                    attempts: route.retries.attempts, retryOn: route.retries.retryOn, perTryTimeout: route.retries.perTryTimeout?.text,
+                    attempts: route.retries.attempts, retryOn: route.retries.retryOn,
+                    perTryTimeout: route.retries.perTryTimeout?.text,
                     istioDefault: route.retries.isDefault)
             }
         }
         weights = []
         if case .route(let targets, _, let total)? = route?.action, total > 0 {
             weights = targets.map {
-                WeightJSON(cluster: $0.cluster, weight: $0.weight, percent: (Double($0.weight) * 10000 / Double(total)).rounded() / 100)
+                WeightJSON(
+                    cluster: $0.cluster, weight: $0.weight, percent: (Double($0.weight) * 10000 / Double(total)).rounded() / 100)
             }
         }
         location = decision.location(for: request)
-        if let rewritten = table.rewrite(request, decision) { rewrite = ["path": rewritten.path, "authority": rewritten.authority] }
+        if let rewritten = table.rewrite(request, decision) {
+            rewrite = ["path": rewritten.path, "authority": rewritten.authority]
+        }
         body = decision.body
         explain = table.explain(request, decision)
         self.request = ["host": request.authority, "path": request.path, "method": request.method]
@@ -212,12 +218,16 @@ struct Distribution {
         let width = max(7, clusters.keys.map(\.count).max() ?? 0)
         lines.append("  " + "CLUSTER".padding(toLength: width, withPad: " ", startingAt: 0) + "  REQUESTS    SHARE")
         for (name, n) in clusters.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
-            lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(n).leftPadded(8) + "  " + share(n))
+            lines.append(
+                "  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(n).leftPadded(8) + "  "
+                    + share(n))
         }
         for (status, n) in statuses.sorted(by: { $0.key < $1.key }) {
             lines.append("  answered \(status) by the proxy: \(n) (\(share(n).trimmingCharacters(in: .whitespaces)))")
         }
-        if delayed > 0 { lines.append("  delayed by fault injection: \(delayed) (\(share(delayed).trimmingCharacters(in: .whitespaces)))") }
+        if delayed > 0 {
+            lines.append("  delayed by fault injection: \(delayed) (\(share(delayed).trimmingCharacters(in: .whitespaces)))")
+        }
         for (name, n) in mirrored.sorted(by: { $0.key < $1.key }) {
             lines.append("  mirrored to \(name): \(n) (\(share(n).trimmingCharacters(in: .whitespaces)))")
         }
