@@ -11,8 +11,8 @@ public struct Suppression: Sendable, CustomStringConvertible {
     /// Parses `IST0130=VirtualService default/legacy`.
     public init?(_ text: String) {
         guard let eq = text.firstIndex(of: "=") else { return nil }
-        code = text[..<eq].trimmingCharacters(in: " ")
-        resource = text[text.index(after: eq)...].trimmingCharacters(in: " ")
+        code = text[..<eq].trimmingSpaces()
+        resource = text[text.index(after: eq)...].trimmingSpaces()
         guard !code.isEmpty, !resource.isEmpty else { return nil }
     }
 
@@ -34,7 +34,7 @@ public struct Suppression: Sendable, CustomStringConvertible {
         var annotated: [String: [String]] = [:]
         for r in resources {
             if let value = r.annotations[annotation] {
-                annotated[r.reference] = value.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+                annotated[r.reference] = value.split(separator: ",").map { $0.trimmingSpaces() }
             }
         }
         return findings.filter { d in
@@ -75,14 +75,5 @@ enum Glob {
         }
         while pi < p.count && p[pi] == "*" { pi += 1 }
         return pi == p.count
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in character: Character) -> String {
-        var s = self
-        while s.first == character { s.removeFirst() }
-        while s.last == character { s.removeLast() }
-        return String(s)
     }
 }

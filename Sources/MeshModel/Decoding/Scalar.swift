@@ -74,3 +74,13 @@ public enum Suggest {
         return d[a.count * width + b.count]
     }
 }
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces (only spaces: tabs and newlines stay).
+    public func trimmingSpaces() -> String {
+        var slice = self[...]
+        while slice.first == " " { slice = slice.dropFirst() }
+        while slice.last == " " { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -214,7 +214,7 @@ extension Check {
         duration(r.perTryTimeout)
         if let retryOn = r.retryOn {
             for condition in retryOn.value.split(separator: ",", omittingEmptySubsequences: false) {
-                let item = condition.trimmingCharacters(in: " ")
+                let item = condition.trimmingSpaces()
                 if Self.httpRetryOn.contains(item) { continue }
                 if let code = Int(item) {
                     if !(100...599).contains(code) {
@@ -286,14 +286,5 @@ extension Check {
             for entry in operations.set + operations.add { headerName(entry.key, at: entry.keyNode) }
             for name in operations.remove { headerName(name.value, at: name.node) }
         }
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: Character) -> String {
-        var s = self
-        while s.first == set { s.removeFirst() }
-        while s.last == set { s.removeLast() }
-        return String(s)
     }
 }

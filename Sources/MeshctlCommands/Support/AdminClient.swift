@@ -1,3 +1,5 @@
+import MeshModel
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -94,7 +96,7 @@ enum AdminClient {
         while i < data.count {
             guard let lineEnd = data[i...].firstRange(of: [13, 10]) else { throw Failure(description: "malformed chunked body") }
             let sizeText = String(decoding: data[i..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: " "), radix: 16) else {
+            guard let size = Int(sizeText.trimmingSpaces(), radix: 16) else {
                 throw Failure(description: "malformed chunk size")
             }
             if size == 0 { break }
@@ -104,14 +106,5 @@ enum AdminClient {
             i = start + size + 2
         }
         return out
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in c: Character) -> String {
-        var s = self
-        while s.first == c { s.removeFirst() }
-        while s.last == c { s.removeLast() }
-        return String(s)
     }
 }
