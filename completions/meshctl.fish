@@ -122,7 +122,7 @@ complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_option
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl simulate" method' -l 'method' -d 'The HTTP method.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl simulate" scheme' -l 'scheme' -d 'The request scheme.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl simulate"' -s 'H' -d 'A request header, \'name: value\'. Repeatable.' -rfka ''
-complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl simulate" port' -l 'port' -d 'The listener port the request arrives on (for match.port).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl simulate" port' -l 'port' -d 'The listener port the request arrives on (for match.port); by default the port in --host, if any.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl simulate" source-labels' -l 'source-labels' -d 'Labels of the calling workload, k=v,... (for match.sourceLabels).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl simulate" source-namespace' -l 'source-namespace' -d 'Namespace of the calling workload.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl simulate" gateway' -l 'gateway' -d 'Simulate at this gateway (namespace/name or name) instead of a sidecar (mesh).' -rfka ''

@@ -35,7 +35,7 @@ extension Meshctl {
         @Option(name: .customShort("H"), help: ArgumentHelp("A request header, 'name: value'. Repeatable.", valueName: "header"))
         var headers: [String] = []
 
-        @Option(help: "The listener port the request arrives on (for match.port).")
+        @Option(help: "The listener port the request arrives on (for match.port); by default the port in --host, if any.")
         var port: Int?
 
         @Option(
@@ -87,7 +87,9 @@ extension Meshctl {
         }
 
         func request() -> HTTPRequest {
-            var request = HTTPRequest(authority: host, path: path, method: method, scheme: scheme, port: port)
+            // A client that sends `Host: reviews:9080` connected to port 9080.
+            let hostPort = host.split(separator: ":").last.flatMap { host.contains(":") && !host.hasSuffix("]") ? Int($0) : nil }
+            var request = HTTPRequest(authority: host, path: path, method: method, scheme: scheme, port: port ?? hostPort)
             for header in headers {
                 let colon = header.firstIndex(of: ":")!
                 request.addHeader(

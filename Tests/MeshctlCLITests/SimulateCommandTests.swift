@@ -120,3 +120,28 @@ import Testing
         #expect(missing.stderr.contains("cannot read mesh config"))
     }
 }
+
+@Suite struct SimulatePortTests {
+    @Test func theHostsPortIsTheListenerPortUnlessGiven() throws {
+        let path = try CLI.write(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: r}
+            spec:
+              hosts: [r.example.com]
+              http:
+              - match: [{port: 9080}]
+                directResponse: {status: 200}
+              - directResponse: {status: 404}
+            """, to: "r.yaml", in: try CLI.temporaryDirectory())
+        func status(_ extra: [String]) throws -> Int? {
+            let result = try CLI.run(["simulate", "-f", path, "-o", "json"] + extra)
+            let doc = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+            return doc["status"] as? Int
+        }
+        #expect(try status(["--host", "r.example.com:9080"]) == 200)
+        #expect(try status(["--host", "r.example.com"]) == 404)
+        #expect(try status(["--host", "r.example.com:9080", "--port", "80"]) == 404)
+    }
+}
