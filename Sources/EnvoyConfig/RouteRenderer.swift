@@ -172,10 +172,8 @@ struct RouteRenderer {
                     ]
                 ))
             retry.append(("host_selection_retry_max_attempts", "5"))
-            if route.retries.retryOn.contains("retriable-status-codes") {
-                let codes = route.retries.retryOn.split(separator: ",").compactMap { Int($0) }
-                let statuses = route.retries.isDefault || codes.isEmpty ? RetryPolicy.istioDefaultRetriableStatusCodes : codes
-                retry.append(("retriable_status_codes", .array(statuses.map { .int(Int64($0)) })))
+            if !route.retries.retriableStatusCodes.isEmpty {
+                retry.append(("retriable_status_codes", .array(route.retries.retriableStatusCodes.map { .int(Int64($0)) })))
             }
             fields.append(("retry_policy", .object(retry)))
         }

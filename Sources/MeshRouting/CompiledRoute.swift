@@ -159,14 +159,38 @@ public enum RouteAction: Sendable {
 public struct RetryPolicy: Sendable, Equatable {
     public var attempts: Int
     public var perTryTimeout: MeshDuration?
+    /// Envoy's retry conditions, without status codes.
     public var retryOn: String
+    /// The statuses `retriable-status-codes` retries on.
+    public var retriableStatusCodes: [Int]
     /// True when the rule set none and Istio's (or the mesh config's) default applies.
     public var isDefault: Bool
 
+    public init(attempts: Int, perTryTimeout: MeshDuration?, retryOn: String, retriableStatusCodes: [Int], isDefault: Bool) {
+        self.attempts = attempts
+        self.perTryTimeout = perTryTimeout
+        self.retryOn = retryOn
+        self.retriableStatusCodes = retriableStatusCodes
+        self.isDefault = isDefault
+    }
+
+    /// Istio's reading of a `retryOn` string: numbers are status codes, and naming any adds the
+    /// `retriable-status-codes` condition.
+    public init(attempts: Int, perTryTimeout: MeshDuration?, retryOn: String, isDefault: Bool) {
+        let items = retryOn.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+        let codes = items.compactMap { Int($0) }
+        var conditions = items.filter { Int($0) == nil }
+        if !codes.isEmpty && !conditions.contains("retriable-status-codes") { conditions.append("retriable-status-codes") }
+        self.init(
+            attempts: attempts, perTryTimeout: perTryTimeout, retryOn: conditions.joined(separator: ","),
+            retriableStatusCodes: codes,
+            isDefault: isDefault)
+    }
+
     public static let istioDefault = RetryPolicy(
         attempts: 2, perTryTimeout: nil,
-        retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", isDefault: true)
-    public static let istioDefaultRetriableStatusCodes = [503]
+        retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", retriableStatusCodes: [503],
+        isDefault: true)
 }
 
 public struct CompiledFault: Sendable {

@@ -103,7 +103,10 @@ extension RouteTable {
                 lines.append("retries: disabled (attempts: 0)")
             } else {
                 let perTry = r.perTryTimeout.map { ", perTryTimeout \($0.text)" } ?? ""
-                lines.append("retries: \(r.attempts) on \(r.retryOn)\(perTry)\(r.isDefault ? " (Istio's default)" : "")")
+                let codes =
+                    r.retriableStatusCodes.isEmpty
+                    ? "" : " (statuses \(r.retriableStatusCodes.map(String.init).joined(separator: ",")))"
+                lines.append("retries: \(r.attempts) on \(r.retryOn)\(codes)\(perTry)\(r.isDefault ? " (Istio's default)" : "")")
             }
         }
         if let rewritten = rewrite(request, decision) {

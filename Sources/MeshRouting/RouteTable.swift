@@ -167,8 +167,10 @@ struct RouteCompiler {
 
     func defaultRetries() -> RetryPolicy {
         var policy = RetryPolicy.istioDefault
+        if let retryOn = mesh.defaultRetryOn {
+            policy = RetryPolicy(attempts: policy.attempts, perTryTimeout: nil, retryOn: retryOn, isDefault: true)
+        }
         if let attempts = mesh.defaultRetryAttempts { policy.attempts = attempts }
-        if let retryOn = mesh.defaultRetryOn { policy.retryOn = retryOn }
         if let perTry = mesh.defaultPerTryTimeout { policy.perTryTimeout = perTry }
         return policy
     }
@@ -220,11 +222,19 @@ struct RouteCompiler {
             guard let destination = policy.destination else { continue }
             mirrors.append((makeTarget(destination, weight: 100, namespace: ns), policy.percentage?.value ?? 100))
         }
+        // Istio starts from its default policy and overrides what the rule sets; attempts unset
+        // or 0 disables retries.
         var retries = defaultRetries()
         if let set = r.retries {
-            retries = RetryPolicy(
-                attempts: set.attempts?.value ?? 0, perTryTimeout: set.perTryTimeout,
-                retryOn: set.retryOn?.value ?? RetryPolicy.istioDefault.retryOn, isDefault: false)
+            let base = defaultRetries()
+            retries =
+                set.retryOn.map {
+                    RetryPolicy(
+                        attempts: set.attempts?.value ?? 0, perTryTimeout: set.perTryTimeout, retryOn: $0.value, isDefault: false)
+                }
+                ?? RetryPolicy(
+                    attempts: set.attempts?.value ?? 0, perTryTimeout: set.perTryTimeout, retryOn: base.retryOn,
+                    retriableStatusCodes: base.retriableStatusCodes, isDefault: false)
         }
         let timeout = r.timeout.flatMap { $0.nanoseconds > 0 ? $0 : nil }
         return CompiledRoute(

@@ -529,11 +529,21 @@ let browserRules = recommendationVS(
                 """))
         #expect(decide(t, path: "/none").route?.retries.attempts == 0)
         let set = decide(t, path: "/set").route!
-        #expect(set.retries == RetryPolicy(attempts: 3, perTryTimeout: MeshDuration("2s"), retryOn: "5xx", isDefault: false))
+        #expect(
+            set.retries
+                == RetryPolicy(
+                    attempts: 3, perTryTimeout: MeshDuration("2s"), retryOn: "5xx", retriableStatusCodes: [], isDefault: false))
         #expect(set.timeout?.text == "5s")
         let defaulted = decide(t).route!
         #expect(defaulted.retries == .istioDefault)
         #expect(defaulted.timeout == nil)
+    }
+
+    @Test func retryOnStatusCodesFollowIstio() {
+        let policy = RetryPolicy(attempts: 2, perTryTimeout: nil, retryOn: "5xx, 503,504", isDefault: false)
+        #expect(policy.retryOn == "5xx,retriable-status-codes")
+        #expect(policy.retriableStatusCodes == [503, 504])
+        #expect(RetryPolicy.istioDefault.retriableStatusCodes == [503])
     }
 
     @Test func redirectAndDirectResponse() throws {

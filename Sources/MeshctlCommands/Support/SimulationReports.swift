@@ -38,6 +38,7 @@ struct DecisionReport: Encodable {
     struct RetriesJSON: Encodable {
         var attempts: Int
         var retryOn: String
+        var retriableStatusCodes: [Int]
         var perTryTimeout: String?
         var istioDefault: Bool
     }
@@ -122,7 +123,7 @@ struct DecisionReport: Encodable {
             if case .route = route.action {
                 retries = RetriesJSON(
                     attempts: route.retries.attempts, retryOn: route.retries.retryOn,
-                    perTryTimeout: route.retries.perTryTimeout?.text,
+                    retriableStatusCodes: route.retries.retriableStatusCodes, perTryTimeout: route.retries.perTryTimeout?.text,
                     istioDefault: route.retries.isDefault)
             }
         }
