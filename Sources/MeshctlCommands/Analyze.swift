@@ -117,4 +117,11 @@ extension Meshctl {
     }
 }
 
-extension Severity: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {
+    /// `error`, `warning`, `info`, in any case (istioctl spells them `Error`, `Warning`, `Info`).
+    public init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}

@@ -64,6 +64,8 @@ import Testing
             "analyze", "-f", path, "-S", "IST0101=VirtualService *", "--failure-threshold", "warning", "-o", "json",
         ])
         #expect(strict.status == 79)
+        let capitalized = try CLI.run(["analyze", "-f", path, "-S", "IST0101=VirtualService *", "--failure-threshold", "Warning"])
+        #expect(capitalized.status == 79)
         let none = try CLI.run(["analyze", "-f", path, "-S", "*=VirtualService default/legacy", "--failure-threshold", "info"])
         #expect(none.status == 0)
         #expect(none.stdout.contains("No validation issues found"))
