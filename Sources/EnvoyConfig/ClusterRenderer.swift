@@ -14,7 +14,7 @@ struct ClusterRenderer {
         var rendered: [String: JSONValue] = [:]
         let services = table.registry.services.values.sorted { $0.fqdn < $1.fqdn } + table.registry.wildcardServices
         for service in services where !service.fqdn.hasPrefix("*") {
-            let rule = destinationRule(for: service.fqdn)
+            let rule = table.destinationRules[service.fqdn]
             for port in service.ports {
                 let base = Target.clusterName(port: port.number, subset: nil, host: service.fqdn)
                 rendered[base] = cluster(
@@ -59,10 +59,6 @@ struct ClusterRenderer {
     static func namespace(of fqdn: String) -> String {
         let parts = fqdn.split(separator: ".")
         return fqdn.hasSuffix(".svc.cluster.local") && parts.count >= 2 ? String(parts[1]) : "default"
-    }
-
-    func destinationRule(for fqdn: String) -> Resource? {
-        table.destinationRules[fqdn]
     }
 
     /// The rule's policy, then its port-level settings for `port`, then the subset's policy

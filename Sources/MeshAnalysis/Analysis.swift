@@ -20,11 +20,9 @@ public struct Analysis {
     public init(resources: [Resource], mesh: MeshConfig = MeshConfig()) {
         // A later definition of the same kind/namespace/name replaces an earlier one (kubectl
         // apply); the duplicate analyzer reports it, the others see the one that wins.
-        var latest: [String: Int] = [:]
-        for (i, r) in resources.enumerated() { latest[r.reference] = i }
         self.resources = resources
         self.mesh = mesh
-        let effective = resources.enumerated().filter { latest[$0.element.reference] == $0.offset }.map(\.element)
+        let effective = resources.effective
         self.registry = Registry(resources: effective)
         self.index = Index(effective)
     }
@@ -126,23 +124,10 @@ extension Resource {
                 }
             }
         }
-        for route in vs.tcp {
-            for d in route.route {
-                if let destination = d.destination {
-                    refs.append(
-                        DestinationRef(
-                            resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: nil))
-                }
-            }
-        }
-        for route in vs.tls {
-            for d in route.route {
-                if let destination = d.destination {
-                    refs.append(
-                        DestinationRef(
-                            resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: nil))
-                }
-            }
+        for d in vs.tcp.flatMap(\.route) + vs.tls.flatMap(\.route) {
+            guard let destination = d.destination else { continue }
+            refs.append(
+                DestinationRef(resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: nil))
         }
         return refs
     }

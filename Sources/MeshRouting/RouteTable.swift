@@ -100,10 +100,7 @@ struct RouteCompiler {
     var destinationRules: [String: Resource] = [:]
 
     init(resources: [Resource], mesh: MeshConfig, identity: ProxyIdentity, regexes: @escaping RegexProvider) {
-        // A later definition of the same kind/namespace/name replaces the earlier one.
-        var latest: [String: Int] = [:]
-        for (i, r) in resources.enumerated() { latest[r.reference] = i }
-        self.resources = resources.enumerated().filter { latest[$0.element.reference] == $0.offset }.map(\.element)
+        self.resources = resources.effective
         self.mesh = mesh
         self.identity = identity
         self.regexes = regexes

@@ -54,6 +54,16 @@ public final class Resource: @unchecked Sendable {
     }
 }
 
+extension Array where Element == Resource {
+    /// The resources that take effect: a later definition of the same kind, namespace and name
+    /// replaces an earlier one, as with `kubectl apply`.
+    public var effective: [Resource] {
+        var latest: [String: Int] = [:]
+        for (i, r) in enumerated() { latest[r.reference] = i }
+        return enumerated().filter { latest[$0.element.reference] == $0.offset }.map(\.element)
+    }
+}
+
 extension Resource {
     public var virtualService: VirtualService? {
         if case .virtualService(let v) = spec { return v }
