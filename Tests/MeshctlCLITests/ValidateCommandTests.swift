@@ -24,6 +24,14 @@ import Testing
         #expect(result.stdout.contains("valid"))
     }
 
+    @Test func samplesValidateWithinSmallBounds() throws {
+        let usage = try CLI.runBounded(["validate", "-f", "samples/"], cpuSeconds: 10, memoryBytes: 2 << 30)
+        #expect(usage.signal == 0 && usage.status == 0, "\(usage.stderr)")
+        #expect(usage.peakMemory > 0 && usage.peakMemory < 200 << 20)
+        #expect(usage.cpuSeconds < 5)
+        #expect(usage.stdout.contains("valid"))
+    }
+
     @Test func errorsPrintFileLineColumnSourceAndCaret() throws {
         let dir = try CLI.temporaryDirectory()
         let path = try CLI.write(badRule, to: "bad.yaml", in: dir)
