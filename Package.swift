@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "meshctl",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "meshctl", targets: ["meshctl"]),
         // Libraries, for the benchmarks package and for embedding.
@@ -12,7 +12,11 @@ let package = Package(
         .library(name: "MeshRouting", targets: ["MeshRouting"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries: libyaml (libyaml-dev) and a small C shim over RE2 (libre2-dev).
@@ -35,10 +39,34 @@ let package = Package(
         .target(name: "MeshRouting", dependencies: ["MeshModel", "MeshRegex"]),
         .target(name: "MeshAnalysis", dependencies: ["MeshModel", "MeshRouting"]),
         .target(name: "EnvoyConfig", dependencies: ["MeshRouting", "MeshModel", "MeshYAML"]),
+        // The data plane: listeners, upstream pools, policies, stats and the admin API.
+        .target(
+            name: "MeshProxy",
+            dependencies: [
+                "MeshRouting", "MeshModel", "MeshValidation", "MeshYAML", "EnvoyConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // Demo services that answer like the Istio tutorial's.
+        .target(
+            name: "MeshDemo",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "MeshctlCommands",
             dependencies: [
-                "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig",
+                "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig", "MeshProxy",
+                "MeshDemo",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +80,7 @@ let package = Package(
         .testTarget(
             name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"],
             exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "MeshProxyTests", dependencies: ["MeshProxy", "MeshDemo", "MeshRouting", "MeshModel"]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
     ]
 )

@@ -173,13 +173,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|analyze|simulate|proxy-config|help)
+    validate|analyze|simulate|proxy-config|proxy|demo|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy demo help' -- "${cur}"))
         ;;
     esac
 }
@@ -504,6 +504,132 @@ _meshctl_proxy-config_all() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    run)
+        # Offer subcommand argument completions
+        "_meshctl_proxy_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'run' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_proxy_run() {
+    repeating_flags=()
+    non_repeating_flags=(--expose-admin --watch --version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--mesh-config --listen --admin --concurrency --access-log --log-level --namespace --labels --workload --compatibility-version --drain-time)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--access-log')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--labels')
+        return
+        ;;
+    '--workload')
+        return
+        ;;
+    '--compatibility-version')
+        return
+        ;;
+    '--drain-time')
+        return
+        ;;
+    esac
+}
+
+_meshctl_demo() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    backend)
+        # Offer subcommand argument completions
+        "_meshctl_demo_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'backend' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_demo_backend() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--name --version --listen --status --fail-rate --delay)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--name')
+        return
+        ;;
+    '--version')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--status')
+        return
+        ;;
+    '--fail-rate')
+        return
+        ;;
+    '--delay')
         return
         ;;
     esac

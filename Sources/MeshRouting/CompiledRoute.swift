@@ -222,6 +222,9 @@ public final class CompiledRoute: @unchecked Sendable {
     let cumulativeWeights: [Int]
     let totalWeight: Int
 
+    /// The weighted destinations of a `route` action, in order (empty for other actions).
+    public var destinations: [Target] { targets }
+
     init(
         index: Int, name: String?, node: Int32, matches: [CompiledMatch], action: RouteAction, fault: CompiledFault?,
         mirrors: [(target: Target, percent: Double)], timeout: MeshDuration?, retries: RetryPolicy, rewrite: HTTPRewrite?,

@@ -23,6 +23,20 @@ public struct HTTPRequest: Sendable {
         self.port = port
     }
 
+    /// A request whose header names are already lowercase (as the proxy reads them), so they
+    /// are taken as they are.
+    public init(
+        authority: String, path: String, method: String, scheme: String = "http",
+        lowercasedHeaders: [(name: String, value: String)], port: Int?
+    ) {
+        self.authority = authority
+        self.path = path.isEmpty ? "/" : path
+        self.method = method
+        self.scheme = scheme
+        self.headers = lowercasedHeaders
+        self.port = port
+    }
+
     public mutating func addHeader(_ name: String, _ value: String) { headers.append((name.lowercased(), value)) }
 
     /// The first value of a header; `name` must be lowercase.

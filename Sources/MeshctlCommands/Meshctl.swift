@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The `meshctl` command tree.
-public struct Meshctl: ParsableCommand {
+public struct Meshctl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "meshctl",
         abstract: "Validate, simulate and render Istio route rules, offline.",
@@ -13,8 +13,14 @@ public struct Meshctl: ParsableCommand {
               meshctl validate -f samples/
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, Analyze.self, Simulate.self, ProxyConfig.self]
+        subcommands: [Validate.self, Analyze.self, Simulate.self, ProxyConfig.self, Proxy.self, Demo.self]
     )
 
     public init() {}
+
+    /// Runs the command line (asynchronously: the proxy and the demo run on event loops).
+    public static func start() async {
+        let asynchronous: AsyncParsableCommand.Type = Meshctl.self
+        await asynchronous.main()
+    }
 }

@@ -1,3 +1,3 @@
 import MeshctlCommands
 
-Meshctl.main()
+await Meshctl.start()

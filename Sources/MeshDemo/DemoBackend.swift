@@ -1,0 +1,192 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A service that answers like the Istio tutorial's: `recommendation v1 from 'HOST': 3`, the
+/// number its running count of requests. It can play a misbehaving version (a fixed status, a
+/// share of 503s, a delay) and reports what reached it in response headers, so a test or a
+/// person can see what the proxy sent.
+///
+/// Paths, beside the tutorial answer on every other path:
+/// - `/status/CODE` answers with that status;
+/// - `/bytes/N` streams N bytes (chunked);
+/// - `/upload` reads the request body and answers with its length;
+/// - `/echo` answers with the request's headers, one per line.
+public final class DemoBackend: Sendable {
+    public struct Behaviour: Sendable {
+        public var name: String
+        public var version: String
+        /// Every answer has this status.
+        public var status: Int?
+        /// This share (0–1) of answers is 503.
+        public var failRate: Double = 0
+        /// Each answer waits this long.
+        public var delayNanos: Int64 = 0
+        public init(name: String, version: String) {
+            self.name = name
+            self.version = version
+        }
+    }
+
+    public let behaviour: Behaviour
+    let group: MultiThreadedEventLoopGroup
+    let count = Atomic<Int>(0)
+    let random = Mutex(UInt64(0x9E37_79B9_7F4A_7C15))
+    private let channel = Mutex<Channel?>(nil)
+
+    public init(_ behaviour: Behaviour, threads: Int = 1) {
+        self.behaviour = behaviour
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+    }
+
+    public var requestCount: Int { count.load(ordering: .relaxed) }
+
+    /// Binds `host:port` (0: any free port) and returns the bound address as `HOST:PORT`.
+    @discardableResult
+    public func start(host: String, port: Int) async throws -> String {
+        let bound = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(DemoHandler(backend: self))
+                }
+            }
+            .bind(host: host, port: port).get()
+        channel.withLock { $0 = bound }
+        guard let address = bound.localAddress, let ip = address.ipAddress, let port = address.port else {
+            return "\(host):\(port)"
+        }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    /// A bind error in a few words.
+    public static func describe(_ error: Error) -> String {
+        if let io = error as? IOError, io.errnoCode == EADDRINUSE { return "address already in use" }
+        return "\(error)"
+    }
+
+    public func stop() async {
+        let bound = channel.withLock { $0 }
+        try? await bound?.close()
+        try? await group.shutdownGracefully()
+    }
+
+    /// Whether this answer should fail, drawn from `failRate`.
+    func shouldFail() -> Bool {
+        guard behaviour.failRate > 0 else { return false }
+        let draw = random.withLock { state -> UInt64 in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return Double(draw >> 11) * 0x1p-53 < behaviour.failRate
+    }
+}
+
+final class DemoHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let backend: DemoBackend
+    private var head: HTTPRequestHead?
+    private var bodyBytes = 0
+
+    init(backend: DemoBackend) { self.backend = backend }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            bodyBytes = 0
+        case .body(let part):
+            bodyBytes += part.readableBytes
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let delay = backend.behaviour.delayNanos
+            if delay > 0 {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                let body = bodyBytes
+                context.eventLoop.scheduleTask(in: .nanoseconds(delay)) {
+                    let (handler, context) = bound.value
+                    handler.respond(context, head, bodyBytes: body)
+                }
+            } else {
+                respond(context, head, bodyBytes: bodyBytes)
+            }
+        }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, bodyBytes: Int) {
+        guard context.channel.isActive else { return }
+        let n = backend.count.wrappingAdd(1, ordering: .relaxed).newValue
+        let b = backend.behaviour
+        let path = head.uri.split(separator: "?").first.map(String.init) ?? "/"
+        let host = head.headers["host"].first ?? ""
+        var status = HTTPResponseStatus(statusCode: b.status ?? 200)
+        if backend.shouldFail() { status = .serviceUnavailable }
+        var body = "\(b.name) \(b.version) from '\(localName(context))': \(n)\n"
+        if path.hasPrefix("/status/"), let code = Int(path.dropFirst(8)), code >= 200 && code < 600 {
+            status = HTTPResponseStatus(statusCode: code)
+        } else if path == "/upload" {
+            body = "\(bodyBytes)\n"
+        } else if path == "/echo" {
+            body = head.headers.map { "\($0.name.lowercased()): \($0.value)\n" }.joined()
+        } else if path.hasPrefix("/bytes/"), let size = Int(path.dropFirst(7)), size >= 0 {
+            return stream(context, head, size: size, status: status)
+        }
+        var headers = seenHeaders(head, host: host)
+        headers.add(name: "content-type", value: "text/plain")
+        headers.add(name: "content-length", value: String(body.utf8.count))
+        if !head.isKeepAlive { headers.add(name: "connection", value: "close") }
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        if head.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func seenHeaders(_ head: HTTPRequestHead, host: String) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add(name: "x-seen-host", value: host)
+        headers.add(name: "x-seen-path", value: head.uri)
+        headers.add(name: "x-seen-method", value: head.method.rawValue)
+        if let id = head.headers["x-request-id"].first { headers.add(name: "x-seen-request-id", value: id) }
+        headers.add(name: "x-demo-version", value: backend.behaviour.version)
+        return headers
+    }
+
+    /// `/bytes/N`: N bytes in 64 KiB chunks, written as the client takes them.
+    private func stream(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, size: Int, status: HTTPResponseStatus) {
+        var headers = seenHeaders(head, host: head.headers["host"].first ?? "")
+        headers.add(name: "content-type", value: "application/octet-stream")
+        headers.add(name: "transfer-encoding", value: "chunked")
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 * 1024)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        @Sendable func next(_ remaining: Int) {
+            let (handler, context) = bound.value
+            guard context.channel.isActive else { return }
+            if remaining == 0 {
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
+                return
+            }
+            let n = min(remaining, chunk.readableBytes)
+            let write = context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(chunk.getSlice(at: 0, length: n)!))))
+            write.whenSuccess { next(remaining - n) }
+        }
+        next(size)
+    }
+
+    private func localName(_ context: ChannelHandlerContext) -> String {
+        guard let address = context.channel.localAddress, let ip = address.ipAddress, let port = address.port else {
+            return backend.behaviour.name
+        }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+}

@@ -1,0 +1,84 @@
+import MeshModel
+import MeshRouting
+import MeshYAML
+
+/// One configuration of the proxy, compiled and immutable: the route table `simulate` uses,
+/// and for every cluster it can send to, the hosts and settings the data plane uses.
+///
+/// A new configuration is built beside the running one and swapped in whole; a request keeps
+/// the snapshot it started with until it ends.
+public final class ProxySnapshot: @unchecked Sendable {
+    public let version: Int
+    public let table: RouteTable
+    public let resources: [Resource]
+    public let clusters: [String: ClusterRuntime]
+    public let passthrough: ClusterRuntime
+    /// Every target a route can choose (weighted destinations and mirrors), by identity.
+    let clusterByTarget: [ObjectIdentifier: ClusterRuntime]
+    let policyByRoute: [ObjectIdentifier: RoutePolicy]
+
+    init(version: Int, table: RouteTable, resources: [Resource], registry: ClusterRegistry) {
+        self.version = version
+        self.table = table
+        self.resources = resources
+        var clusters: [String: ClusterRuntime] = [:]
+        var byTarget: [ObjectIdentifier: ClusterRuntime] = [:]
+        var policies: [ObjectIdentifier: RoutePolicy] = [:]
+        func runtime(for target: Target) -> ClusterRuntime {
+            if let existing = clusters[target.cluster] { return existing }
+            let state = registry.state(target.cluster)
+            let hosts = target.failure == nil ? Self.hosts(of: target, state: state) : []
+            var failure = target.failure
+            if failure == nil && hosts.isEmpty {
+                failure = (503, "UH", "no endpoints are known for \(target.host): no healthy upstream")
+            }
+            let cluster = ClusterRuntime(
+                name: target.cluster, kind: .endpoints, state: state, settings: ClusterSettings(target), hosts: hosts,
+                failure: failure, service: target.host)
+            state.setCurrentHosts(hosts)
+            clusters[target.cluster] = cluster
+            return cluster
+        }
+        for vh in table.virtualHosts {
+            for route in vh.routes {
+                policies[ObjectIdentifier(route)] = RoutePolicy(route)
+                for target in route.destinations { byTarget[ObjectIdentifier(target)] = runtime(for: target) }
+                for mirror in route.mirrors { byTarget[ObjectIdentifier(mirror.target)] = runtime(for: mirror.target) }
+            }
+        }
+        for target in table.targets.values where clusters[target.cluster] == nil { _ = runtime(for: target) }
+        let passthroughState = registry.state("PassthroughCluster")
+        passthrough = ClusterRuntime(
+            name: "PassthroughCluster", kind: .originalDestination, state: passthroughState, settings: ClusterSettings(),
+            hosts: [], failure: nil, service: "PassthroughCluster")
+        registry.retain(Set(clusters.keys).union(["PassthroughCluster"]))
+        self.clusters = clusters
+        self.clusterByTarget = byTarget
+        self.policyByRoute = policies
+    }
+
+    /// The hosts a target's cluster sends to: its endpoints (subset labels already applied by
+    /// routing), or, for a DNS service without endpoints, the service's own name.
+    static func hosts(of target: Target, state: ClusterState) -> [UpstreamHost] {
+        let servicePort =
+            target.service?.ports.first { $0.number == target.port }
+            ?? Registry.Port(number: target.port, name: "", protocolName: "HTTP")
+        if !target.endpoints.isEmpty {
+            return target.endpoints.map { endpoint in
+                state.host(address: endpoint.address, port: endpoint.targetPort(for: servicePort), labels: endpoint.labels)
+            }
+        }
+        guard let service = target.service, service.resolution != "STATIC", !target.host.hasPrefix("*") else { return [] }
+        return [state.host(address: target.host, port: target.port, labels: [:])]
+    }
+
+    /// The cluster a decision's target sends to.
+    @inline(__always) func cluster(for target: Target) -> ClusterRuntime? { clusterByTarget[ObjectIdentifier(target)] }
+
+    @inline(__always) func policy(for route: CompiledRoute) -> RoutePolicy? { policyByRoute[ObjectIdentifier(route)] }
+
+    /// The running rule set as multi-document YAML (`GET /config`).
+    public func rulesYAML() -> String {
+        resources.map { $0.file.jsonValue($0.node).yaml() }.joined(separator: "---\n")
+    }
+}

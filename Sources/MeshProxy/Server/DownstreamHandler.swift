@@ -1,0 +1,240 @@
+import NIOCore
+import NIOHTTP1
+
+/// Counts the bytes a client sends, ahead of the HTTP decoder, so the header timeout can tell a
+/// slow client from an idle one.
+final class DownstreamBytes: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    var received = 0
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received &+= unwrapInboundIn(data).readableBytes
+        context.fireChannelRead(data)
+    }
+}
+
+/// One client connection to the outbound listener: requests in order, one at a time (later
+/// pipelined ones wait in a small queue), with the header timeout, the idle timeout,
+/// backpressure both ways, and answers to requests that are not HTTP.
+final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let worker: Worker
+    let bytes: DownstreamBytes
+    private var context: ChannelHandlerContext?
+    private var current: Exchange?
+    private var queued: [HTTPServerRequestPart] = []
+    /// Parts of a request whose answer was given before its body ended: dropped.
+    private var discarding = false
+    private var readsPaused = false
+    private var readPending = false
+    private var closed = false
+    private var headerTimer: Scheduled<Void>?
+    private var bytesAtIdle = 0
+    private var idleSince = NIODeadline.now()
+    /// Set by the exchange: close once the current response is written.
+    var closeAfterResponse = false
+    private(set) var remoteIP = "-"
+    private(set) var remoteAddress = "-"
+
+    init(worker: Worker, bytes: DownstreamBytes) {
+        self.worker = worker
+        self.bytes = bytes
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+    /// The proxy is draining: every response closes its connection.
+    var mustClose: Bool { worker.context.draining.load(ordering: .relaxed) }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let address = context.channel.remoteAddress {
+            remoteIP = address.ipAddress ?? "-"
+            if let ip = address.ipAddress, let port = address.port {
+                remoteAddress = ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+            }
+        }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        worker.context.listenerStats.cxTotal.increment()
+        worker.context.listenerStats.cxActive.increment()
+        armHeaderTimer()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        worker.context.listenerStats.cxActive.decrement()
+        headerTimer?.cancel()
+        headerTimer = nil
+        current?.downstreamClosed()
+        current = nil
+        queued.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if current != nil && (current!.requestComplete || current!.phase == .done) || !queued.isEmpty {
+            if case .head = part, discarding { discarding = false }
+            if discarding {
+                if case .end = part { discarding = false }
+                return
+            }
+            queued.append(part)
+            if queued.count > 64 { pauseReads(true) }
+            return
+        }
+        handle(part)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart) {
+        switch part {
+        case .head(let head):
+            headerTimer?.cancel()
+            headerTimer = nil
+            let request: ProxyRequestHead
+            do {
+                request = try ProxyRequestHead(head)
+            } catch {
+                let (status, message): (Int, String) =
+                    switch error {
+                    case .badRequest(let why): (400, why)
+                    case .notSupported(let why): (405, why)
+                    }
+                worker.context.listenerStats.cxProtocolError.increment()
+                return reject(status, message)
+            }
+            let exchange = Exchange(downstream: self, worker: worker, head: request)
+            current = exchange
+            exchange.start()
+        case .body(let buffer):
+            current?.requestBody(buffer)
+        case .end:
+            current?.requestEnd()
+        }
+    }
+
+    /// The current exchange is over: close if it said so, else take the next request.
+    func exchangeFinished(_ exchange: Exchange) {
+        guard exchange === current else { return }
+        if !exchange.requestComplete { discarding = true }
+        current = nil
+        if closeAfterResponse {
+            close()
+            return
+        }
+        while current == nil, !queued.isEmpty, !closed {
+            let part = queued.removeFirst()
+            if discarding {
+                if case .end = part { discarding = false }
+                continue
+            }
+            handle(part)
+        }
+        if current == nil {
+            if readsPaused { pauseReads(false) }
+            armHeaderTimer()
+        }
+    }
+
+    // MARK: - Writing
+
+    func write(_ buffer: ByteBuffer, flush: Bool) {
+        guard let context, !closed else { return }
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if flush { context.flush() }
+    }
+
+    func flush() { context?.flush() }
+
+    func sendContinue() { write(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n"), flush: true) }
+
+    func close() {
+        guard let context, !closed else { return }
+        closed = true
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    /// A request the proxy cannot read: answer it and close.
+    private func reject(_ status: Int, _ message: String) {
+        closeAfterResponse = true
+        let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
+        let body = message.isEmpty ? "" : message + "\n"
+        write(
+            ByteBuffer(
+                string:
+                    "HTTP/1.1 \(status) \(reason)\r\ncontent-length: \(body.utf8.count)\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n\(body)"
+            ), flush: true)
+        close()
+    }
+
+    // MARK: - Backpressure
+
+    func pauseReads(_ paused: Bool) {
+        guard paused != readsPaused else { return }
+        readsPaused = paused
+        if !paused && readPending {
+            readPending = false
+            context?.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { current?.downstreamWritable() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: - Timeouts and errors
+
+    /// Waiting for a request: a client that starts one must finish its headers within the
+    /// header timeout (else 408); an idle keep-alive connection closes after the idle timeout.
+    private func armHeaderTimer() {
+        guard let context, !closed else { return }
+        bytesAtIdle = bytes.received
+        idleSince = .now()
+        headerTimer = context.eventLoop.scheduleTask(in: .nanoseconds(worker.context.options.headerTimeoutNanos)) { [self] in
+            headerTimer = nil
+            guard current == nil, !closed else { return }
+            if bytes.received != bytesAtIdle {
+                worker.context.listenerStats.rqTimeout.increment()
+                return reject(408, "request header timeout")
+            }
+            if NIODeadline.now() - idleSince >= .nanoseconds(worker.context.options.idleTimeoutNanos) { return close() }
+            let idleStart = idleSince
+            armHeaderTimer()
+            idleSince = idleStart
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let parserError = error as? HTTPParserError {
+            worker.context.listenerStats.cxProtocolError.increment()
+            if let current, current.phase == .streaming || current.phase == .done {
+                close()
+                return
+            }
+            current?.downstreamClosed()
+            current = nil
+            switch parserError {
+            case .headerOverflow: reject(431, "request header fields too large")
+            default: reject(400, "malformed HTTP request")
+            }
+            return
+        }
+        close()
+    }
+}

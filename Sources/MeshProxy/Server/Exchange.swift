@@ -1,0 +1,777 @@
+import Foundation
+import MeshRouting
+import NIOCore
+import NIOHTTP1
+
+/// One downstream request from head to last byte: Envoy's fault filter and router in one
+/// object. It asks the route table where the request goes (the same `decide` `simulate`
+/// uses), injects faults, picks a host, borrows a pooled connection, forwards the request,
+/// retries and times out as the route says, streams the response back, mirrors, and counts.
+final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
+    enum Phase {
+        case routing, delaying, connecting, awaitingResponse, streaming, done
+    }
+
+    unowned let downstream: DownstreamHandler
+    let worker: Worker
+    let snapshot: ProxySnapshot
+    let head: ProxyRequestHead
+    let started = NIODeadline.now()
+    let startDate: Date?
+    var phase = Phase.routing
+
+    // Routing
+    private var decision: Decision?
+    private var cluster: ClusterRuntime?
+    private var policy: RoutePolicy?
+    private var upstreamPath: String
+    private var upstreamAuthority: String
+    private var requestID: String
+    private var hashKey: UInt64?
+    private var holdsRequestSlot = false
+
+    // Request body
+    private var bodyParts: [ByteBuffer] = []
+    private var bodyPartsSent = 0
+    private var bodyBytes = 0
+    private(set) var requestComplete = false
+    private var retainsBody = true
+
+    // Attempts
+    private var connection: UpstreamConnection?
+    private var waitingIn: ConnectionPool?
+    private var host: UpstreamHost?
+    private var tried: [UpstreamHost] = []
+    private var retriesDone = 0
+    private var holdsRetrySlot = false
+    private var attemptStarted = NIODeadline.now()
+    private var routeTimer: Scheduled<Void>?
+    private var attemptTimer: Scheduled<Void>?
+    private var waitTimer: Scheduled<Void>?
+
+    // Response
+    private(set) var status = 0
+    private var flags: ResponseFlags = []
+    private var bytesSent = 0
+    private var upstreamServiceTime: Int?
+    private var responseDecodesChunks = false
+
+    init(downstream: DownstreamHandler, worker: Worker, head: ProxyRequestHead) {
+        self.downstream = downstream
+        self.worker = worker
+        self.snapshot = worker.snapshot
+        self.head = head
+        self.startDate = worker.context.accessLog == nil ? nil : Date()
+        upstreamPath = head.path
+        upstreamAuthority = head.authority
+        requestID = head.value("x-request-id") ?? ""
+    }
+
+    // MARK: - Downstream events
+
+    func start() {
+        let listener = worker.context.listenerStats
+        listener.rqTotal.increment()
+        listener.rqActive.increment()
+        if requestID.isEmpty { requestID = worker.requestID() }
+        let request = head.routingRequest
+        let decision = snapshot.table.decide(request, random: &worker.random)
+        self.decision = decision
+        if let route = decision.route {
+            policy = snapshot.policy(for: route)
+            if let rewritten = snapshot.table.rewrite(request, decision) {
+                (upstreamPath, upstreamAuthority) = rewritten
+            }
+        }
+        if decision.delayed, let delay = policy?.delayNanos, delay > 0 {
+            flags.insert(.delayInjected)
+            listener.faultDelaysInjected.increment()
+            phase = .delaying
+            waitTimer = worker.eventLoop.scheduleTask(in: .nanoseconds(delay)) { [self] in
+                waitTimer = nil
+                route(decision, request)
+            }
+            return
+        }
+        route(decision, request)
+    }
+
+    func requestBody(_ part: ByteBuffer) {
+        guard phase != .done else { return }
+        bodyBytes += part.readableBytes
+        bodyParts.append(part)
+        if retainsBody && bodyBytes > worker.context.options.retryBufferBytes {
+            // Too large to keep for a retry or a mirror: from here on, parts are only streamed.
+            retainsBody = false
+            bodyParts.removeFirst(bodyPartsSent)
+            bodyPartsSent = 0
+        }
+        if let connection {
+            writeBody(to: connection, flush: true)
+            if !connection.isWritable { downstream.pauseReads(true) }
+        } else if !retainsBody {
+            downstream.pauseReads(true)  // nowhere to put it until a connection is ready
+        }
+    }
+
+    func requestEnd() {
+        guard phase != .done else { return }
+        requestComplete = true
+        if let connection {
+            writeEnd(to: connection)
+            startAttemptTimer()
+        }
+        if phase == .connecting || phase == .awaitingResponse { startRouteTimer() }
+        if let decision, !decision.mirrored.isEmpty, phase != .done { mirror(decision) }
+    }
+
+    /// The client went away: release everything, log what happened.
+    func downstreamClosed() {
+        guard phase != .done else { return }
+        flags.insert(.downstreamConnectionTermination)
+        releaseUpstream(closing: true)
+        finish()
+    }
+
+    /// The client can take more bytes again.
+    func downstreamWritable() { connection?.pauseReads(false) }
+
+    // MARK: - Routing
+
+    private func route(_ decision: Decision, _ request: HTTPRequest) {
+        let listener = worker.context.listenerStats
+        switch decision.kind {
+        case .forward:
+            guard let target = decision.target, let cluster = snapshot.cluster(for: target) else {
+                listener.noCluster.increment()
+                return localReply(503, body: "", flags: .noClusterFound)
+            }
+            if let failure = cluster.failure {
+                return localReply(
+                    failure.status, body: failure.flag == "UH" ? "no healthy upstream" : "",
+                    flags: ResponseFlags(name: failure.flag), cluster: cluster)
+            }
+            self.cluster = cluster
+            hashKey = Self.hashKey(cluster.settings.balancer, head, downstream.remoteIP)
+        case .passthrough:
+            cluster = snapshot.passthrough
+        case .blackhole:
+            return localReply(502, body: "", flags: [])
+        case .noRoute, .delegate:
+            listener.noRoute.increment()
+            return localReply(404, body: "", flags: .noRoute)
+        case .unavailable:
+            let failure = decision.target?.failure
+            return localReply(
+                failure?.status ?? 503, body: failure?.flag == "UH" ? "no healthy upstream" : "",
+                flags: ResponseFlags(name: failure?.flag ?? "UH"),
+                cluster: decision.target.flatMap { snapshot.cluster(for: $0) })
+        case .redirect:
+            listener.rqRedirect.increment()
+            let location = decision.location(for: request) ?? "/"
+            return localReply(decision.fixedStatus, body: "", flags: [], headers: [("location", location)])
+        case .directResponse:
+            listener.rqDirectResponse.increment()
+            return localReply(decision.fixedStatus, body: decision.body ?? "", flags: [])
+        case .abort:
+            listener.faultAbortsInjected.increment()
+            flags.insert(.faultInjected)
+            return localReply(
+                decision.fixedStatus, body: "fault filter abort", flags: [],
+                cluster: decision.target.flatMap { snapshot.cluster(for: $0) })
+        }
+        guard let cluster else { return }
+        let settings = cluster.settings
+        if cluster.state.activeRequests.load(ordering: .relaxed) >= settings.maxRequests {
+            cluster.state.stats.rqPendingOverflow.increment()
+            return overflow(cluster)
+        }
+        cluster.state.activeRequests.wrappingAdd(1, ordering: .relaxed)
+        holdsRequestSlot = true
+        if requestComplete { startRouteTimer() }
+        startAttempt()
+    }
+
+    /// The key a consistent-hash cluster hashes: a header, cookie, query parameter or the
+    /// client's address.
+    static func hashKey(_ balancer: ClusterSettings.Balancer, _ head: ProxyRequestHead, _ remoteIP: String) -> UInt64? {
+        guard case .ringHash(let key, _) = balancer else { return nil }
+        switch key {
+        case .header(let name): return head.value(name).map { HashKeys.hash($0) }
+        case .sourceIP: return HashKeys.hash(remoteIP)
+        case .cookie(let name):
+            guard let cookies = head.value("cookie") else { return nil }
+            for pair in cookies.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 && parts[0].trimmingSpaces() == name { return HashKeys.hash(parts[1]) }
+            }
+            return nil
+        case .queryParameter(let name):
+            return head.routingRequest.queryParameter(name).map { HashKeys.hash($0) }
+        }
+    }
+
+    // MARK: - Attempts
+
+    private func startAttempt() {
+        guard let cluster else { return }
+        phase = .connecting
+        let chosen: UpstreamHost?
+        if cluster.kind == .originalDestination {
+            chosen = worker.passthroughHost(head.hostName, port: head.port)
+        } else {
+            // Previous-host avoidance: retries go elsewhere while another host exists (up to 5
+            // selection attempts in Envoy; the balancer filters the tried hosts directly).
+            chosen = cluster.pick(random: &worker.random, exclude: tried, hashKey: hashKey)
+        }
+        guard let host = chosen else {
+            return localReply(503, body: "no healthy upstream", flags: .noHealthyUpstream, cluster: cluster)
+        }
+        self.host = host
+        tried.append(host)
+        host.activeRequests.wrappingAdd(1, ordering: .relaxed)
+        let pool = worker.pool(for: host, cluster: cluster)
+        switch pool.acquire(self, cluster: cluster) {
+        case .ready(let connection): send(on: connection)
+        case .queued: waitingIn = pool
+        case .overflow:
+            host.activeRequests.wrappingSubtract(1, ordering: .relaxed)
+            self.host = nil
+            overflow(cluster)
+        }
+    }
+
+    func poolReady(_ connection: UpstreamConnection) {
+        waitingIn = nil
+        guard phase == .connecting else {
+            connection.pool.release(connection)
+            return
+        }
+        send(on: connection)
+    }
+
+    func poolFailed(_ failure: UpstreamFailure) {
+        waitingIn = nil
+        guard phase == .connecting else { return }
+        attemptFailed(failure)
+    }
+
+    private func send(on connection: UpstreamConnection) {
+        guard let cluster, let host else { return }
+        self.connection = connection
+        phase = .awaitingResponse
+        attemptStarted = .now()
+        responseDecodesChunks = head.minorVersion == 0
+        connection.attach(self, requestIsHead: head.method == "HEAD", decodeChunks: responseDecodesChunks)
+        cluster.state.stats.rqTotal.increment()
+        cluster.state.stats.rqActive.increment()
+        host.rqTotal.wrappingAdd(1, ordering: .relaxed)
+        connection.write(upstreamHead(authority: upstreamAuthority), flush: false)
+        bodyPartsSent = 0
+        writeBody(to: connection, flush: false)
+        if requestComplete {
+            writeEnd(to: connection)
+            startAttemptTimer()
+        } else {
+            connection.flush()
+            if head.expectsContinue { downstream.sendContinue() }
+        }
+    }
+
+    private func writeBody(to connection: UpstreamConnection, flush: Bool) {
+        guard bodyPartsSent < bodyParts.count else { return }
+        for i in bodyPartsSent..<bodyParts.count {
+            let part = bodyParts[i]
+            if case .chunked = head.framing {
+                guard part.readableBytes > 0 else { continue }
+                var frame = ByteBufferAllocator().buffer(capacity: 12)
+                frame.writeString(String(part.readableBytes, radix: 16))
+                frame.writeStaticString("\r\n")
+                connection.write(frame, flush: false)
+                connection.write(part, flush: false)
+                connection.write(ByteBuffer(string: "\r\n"), flush: false)
+            } else {
+                connection.write(part, flush: false)
+            }
+        }
+        if retainsBody {
+            bodyPartsSent = bodyParts.count
+        } else {
+            bodyParts.removeAll(keepingCapacity: true)
+            bodyPartsSent = 0
+        }
+        if flush { connection.flush() }
+    }
+
+    private func writeEnd(to connection: UpstreamConnection) {
+        if case .chunked = head.framing { connection.write(ByteBuffer(string: "0\r\n\r\n"), flush: false) }
+        connection.flush()
+    }
+
+    /// The request head the upstream sees: Envoy's lowercase names, hop-by-hop headers
+    /// dropped, the route's header operations applied, and the proxy's own headers added.
+    func upstreamHead(authority: String) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 256 + head.headers.count * 48)
+        buffer.writeString(head.method)
+        buffer.writeStaticString(" ")
+        buffer.writeString(upstreamPath)
+        buffer.writeStaticString(" HTTP/1.1\r\nhost: ")
+        buffer.writeString(authority)
+        buffer.writeStaticString("\r\n")
+        let policy = self.policy
+        var sawRequestID = false
+        var forwardedFor: String?
+        var sawProto = false
+        for (name, value) in head.headers {
+            switch name {
+            case "connection", "keep-alive", "proxy-connection", "te", "upgrade", "trailer", "transfer-encoding":
+                continue
+            case "x-forwarded-for":
+                forwardedFor = value
+                continue
+            case "x-request-id":
+                sawRequestID = true
+            case "x-forwarded-proto":
+                sawProto = true
+            default: break
+            }
+            if let policy, !policy.requestRemove.isEmpty || !policy.requestSet.isEmpty {
+                if policy.requestRemove.contains(name) || policy.requestSet.contains(where: { $0.name == name }) { continue }
+            }
+            Self.writeHeader(&buffer, name, value)
+        }
+        if !sawRequestID { Self.writeHeader(&buffer, "x-request-id", requestID) }
+        let client = downstream.remoteIP
+        Self.writeHeader(&buffer, "x-forwarded-for", forwardedFor.map { "\($0), \(client)" } ?? client)
+        if !sawProto { Self.writeHeader(&buffer, "x-forwarded-proto", "http") }
+        if upstreamPath != head.path { Self.writeHeader(&buffer, "x-envoy-original-path", head.path) }
+        if let policy {
+            for (name, value) in policy.requestSet { Self.writeHeader(&buffer, name, value) }
+            for (name, value) in policy.requestAdd { Self.writeHeader(&buffer, name, value) }
+        }
+        switch head.framing {
+        case .none: break
+        case .length(let n): Self.writeHeader(&buffer, "content-length", String(n))
+        case .chunked: Self.writeHeader(&buffer, "transfer-encoding", "chunked")
+        }
+        buffer.writeStaticString("\r\n")
+        return buffer
+    }
+
+    @inline(__always) static func writeHeader(_ buffer: inout ByteBuffer, _ name: String, _ value: String) {
+        buffer.writeString(name)
+        buffer.writeStaticString(": ")
+        buffer.writeString(value)
+        buffer.writeStaticString("\r\n")
+    }
+
+    private func startRouteTimer() {
+        guard routeTimer == nil, let timeout = policy?.timeoutNanos, cluster?.kind != .originalDestination else { return }
+        routeTimer = worker.eventLoop.scheduleTask(in: .nanoseconds(timeout)) { [self] in
+            routeTimer = nil
+            routeTimedOut()
+        }
+    }
+
+    private func startAttemptTimer() {
+        guard let perTry = policy?.perTryTimeoutNanos, phase == .awaitingResponse else { return }
+        attemptTimer?.cancel()
+        attemptTimer = worker.eventLoop.scheduleTask(in: .nanoseconds(perTry)) { [self] in
+            attemptTimer = nil
+            attemptTimedOut()
+        }
+    }
+
+    // MARK: - Upstream events
+
+    func upstreamHead(_ response: ResponseHead) {
+        guard phase == .awaitingResponse, let cluster, let host, let connection else { return }
+        attemptTimer?.cancel()
+        attemptTimer = nil
+        let code = response.status
+        recordOutlier(host, cluster, error: code >= 500, gateway: code == 502 || code == 503 || code == 504)
+        if let policy, canRetry(), policy.retries(status: code, grpcStatus: response.value(of: "grpc-status").flatMap { Int($0) })
+        {
+            finishAttemptStats(cluster, host, status: code)
+            connection.abandon()
+            self.connection = nil
+            return retry()
+        }
+        if holdsRetrySlot { cluster.state.stats.rqRetrySuccess.increment() }
+        status = code
+        phase = .streaming
+        upstreamServiceTime = Int((NIODeadline.now() - attemptStarted).nanoseconds / 1_000_000)
+        downstream.write(downstreamHead(response), flush: false)
+    }
+
+    func upstreamBody(_ buffer: ByteBuffer) {
+        guard phase == .streaming else { return }
+        bytesSent += buffer.readableBytes
+        downstream.write(buffer, flush: false)
+        if !downstream.isWritable {
+            downstream.flush()
+            connection?.pauseReads(true)
+        }
+    }
+
+    func upstreamEnd() {
+        guard phase == .streaming, let cluster, let host else { return }
+        connection = nil
+        finishAttemptStats(cluster, host, status: status)
+        downstream.flush()
+        finish()
+    }
+
+    func upstreamFailed(_ failure: UpstreamFailure) {
+        connection = nil
+        if phase == .streaming {
+            // The answer is half sent: all the client can be told is that it ended early.
+            flags.insert(.upstreamConnectionTermination)
+            if let cluster, let host { finishAttemptStats(cluster, host, status: status, error: true) }
+            downstream.closeAfterResponse = true
+            downstream.flush()
+            finish()
+            downstream.close()
+            return
+        }
+        guard phase == .awaitingResponse || phase == .connecting else { return }
+        attemptFailed(failure)
+    }
+
+    func upstreamWritabilityChanged(_ writable: Bool) { downstream.pauseReads(!writable) }
+
+    private func attemptFailed(_ failure: UpstreamFailure) {
+        attemptTimer?.cancel()
+        attemptTimer = nil
+        guard let cluster, let host else { return }
+        var isConnect = false
+        if case .connectFailure = failure { isConnect = true }
+        if !isConnect { finishAttemptStats(cluster, host, status: 503, error: true) } else { releaseHost() }
+        recordOutlier(host, cluster, error: true, gateway: true)
+        if let policy, canRetry(), policy.retries(connectFailure: isConnect) { return retry() }
+        let (status, flag, body): (Int, ResponseFlags, String) =
+            switch failure {
+            case .connectFailure(let reason):
+                (
+                    503, .upstreamConnectionFailure,
+                    "upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: \(reason)"
+                )
+            case .protocolError(let reason): (502, .upstreamProtocolError, "upstream protocol error: \(reason)")
+            case .resetBeforeResponse, .resetDuringResponse:
+                (
+                    503, .upstreamConnectionTermination,
+                    "upstream connect error or disconnect/reset before headers. reset reason: connection termination"
+                )
+            }
+        if retriesDone > 0 { flags.insert(.upstreamRetryLimitExceeded) }
+        localReply(status, body: body, flags: flag, cluster: cluster)
+    }
+
+    private func routeTimedOut() {
+        guard phase != .done else { return }
+        if phase == .streaming {
+            flags.insert(.upstreamRequestTimeout)
+            connection?.abandon()
+            connection = nil
+            downstream.close()
+            finish()
+            return
+        }
+        guard let cluster else { return }
+        cluster.state.stats.rqTimeout.increment()
+        worker.context.listenerStats.rqTimeout.increment()
+        if let host, connection != nil {
+            host.rqTimeout.wrappingAdd(1, ordering: .relaxed)
+            recordOutlier(host, cluster, error: true, gateway: true)
+        }
+        releaseUpstream(closing: true)
+        localReply(504, body: "upstream request timeout", flags: .upstreamRequestTimeout, cluster: cluster)
+    }
+
+    private func attemptTimedOut() {
+        guard phase == .awaitingResponse, let cluster, let host else { return }
+        cluster.state.stats.rqPerTryTimeout.increment()
+        host.rqTimeout.wrappingAdd(1, ordering: .relaxed)
+        recordOutlier(host, cluster, error: true, gateway: true)
+        finishAttemptStats(cluster, host, status: 504, error: true)
+        connection?.abandon()
+        connection = nil
+        if let policy, canRetry(), policy.retries(connectFailure: false) { return retry() }
+        cluster.state.stats.rqTimeout.increment()
+        localReply(504, body: "upstream request timeout", flags: .upstreamRequestTimeout, cluster: cluster)
+    }
+
+    /// A retry is possible: attempts left, the body still held, and the cluster's retry budget.
+    private func canRetry() -> Bool {
+        guard let policy, let cluster, retriesDone < policy.retries, retainsBody, requestComplete else { return false }
+        if holdsRetrySlot { return true }
+        if cluster.state.activeRetries.load(ordering: .relaxed) >= cluster.settings.maxRetries {
+            cluster.state.stats.rqRetryOverflow.increment()
+            return false
+        }
+        cluster.state.activeRetries.wrappingAdd(1, ordering: .relaxed)
+        holdsRetrySlot = true
+        return true
+    }
+
+    private func retry() {
+        guard let cluster else { return }
+        retriesDone += 1
+        cluster.state.stats.rqRetry.increment()
+        phase = .connecting
+        let wait = RoutePolicy.backoffNanos(retry: retriesDone, random: &worker.random)
+        waitTimer = worker.eventLoop.scheduleTask(in: .nanoseconds(wait)) { [self] in
+            waitTimer = nil
+            guard phase == .connecting else { return }
+            startAttempt()
+        }
+    }
+
+    /// Counts a host's answer (or failure) toward outlier ejection, as Envoy's detector does:
+    /// a 5xx or a local failure extends the host's streak; anything else ends it.
+    private func recordOutlier(_ host: UpstreamHost, _ cluster: ClusterRuntime, error: Bool, gateway: Bool) {
+        guard let settings = cluster.settings.outlier else { return }
+        if error {
+            if gateway && settings.consecutiveGateway > 0 {
+                let n = host.consecutiveGateway.wrappingAdd(1, ordering: .relaxed).newValue
+                if n >= settings.consecutiveGateway {
+                    host.consecutiveGateway.store(0, ordering: .relaxed)
+                    cluster.state.thresholdReached(host, gateway: true, settings: settings, now: Self.monotonicNow())
+                }
+            } else if !gateway {
+                host.consecutiveGateway.store(0, ordering: .relaxed)
+            }
+            if settings.consecutive5xx > 0 {
+                let n = host.consecutive5xx.wrappingAdd(1, ordering: .relaxed).newValue
+                if n >= settings.consecutive5xx {
+                    host.consecutive5xx.store(0, ordering: .relaxed)
+                    cluster.state.thresholdReached(host, gateway: false, settings: settings, now: Self.monotonicNow())
+                }
+            }
+        } else {
+            if host.consecutive5xx.load(ordering: .relaxed) != 0 { host.consecutive5xx.store(0, ordering: .relaxed) }
+            if host.consecutiveGateway.load(ordering: .relaxed) != 0 { host.consecutiveGateway.store(0, ordering: .relaxed) }
+        }
+    }
+
+    static func monotonicNow() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
+
+    private func finishAttemptStats(_ cluster: ClusterRuntime, _ host: UpstreamHost, status: Int, error: Bool = false) {
+        let stats = cluster.state.stats
+        stats.rqActive.decrement()
+        stats.rqCompleted.increment()
+        if status > 0 {
+            stats.statusClass(status)?.increment()
+            worker.statusStat(cluster.state, status).increment()
+        }
+        if error || status >= 500 {
+            host.rqError.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            host.rqSuccess.wrappingAdd(1, ordering: .relaxed)
+        }
+        releaseHost()
+    }
+
+    private func releaseHost() {
+        host?.activeRequests.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    /// Lets go of the upstream side: a pending wait, or a connection mid-exchange.
+    private func releaseUpstream(closing: Bool) {
+        if let pool = waitingIn {
+            pool.cancel(self)
+            waitingIn = nil
+            releaseHost()
+        }
+        if let connection {
+            if let cluster, let host, phase == .awaitingResponse || phase == .streaming {
+                finishAttemptStats(cluster, host, status: 0, error: true)
+            }
+            connection.abandon()
+            self.connection = nil
+        }
+    }
+
+    // MARK: - Responses
+
+    /// The response head the client sees: the upstream's status line and headers, less
+    /// hop-by-hop ones, with the route's response header operations and Envoy's headers.
+    private func downstreamHead(_ response: ResponseHead) -> ByteBuffer {
+        var out = ByteBufferAllocator().buffer(capacity: response.raw.readableBytes + 160)
+        out.writeStaticString("HTTP/1.1 ")
+        var statusLine = response.raw.getSlice(at: response.raw.readerIndex + 9, length: response.statusLineEnd - 9)!
+        out.writeBuffer(&statusLine)
+        let policy = self.policy
+        let hasResponseOps = policy.map { !$0.responseRemove.isEmpty || !$0.responseSet.isEmpty } ?? false
+        response.raw.withUnsafeReadableBytes { bytes in
+            for field in response.fields {
+                let length = field.nameEnd - field.lineStart
+                if Self.isHopByHop(bytes, field.lineStart, field.nameEnd, length) { continue }
+                if hasResponseOps, let policy {
+                    let name = String(
+                        decoding: UnsafeRawBufferPointer(rebasing: bytes[field.lineStart..<field.nameEnd]), as: UTF8.self
+                    )
+                    .lowercased()
+                    if policy.responseRemove.contains(name) || policy.responseSet.contains(where: { $0.name == name }) {
+                        continue
+                    }
+                }
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[field.lineStart..<field.lineEnd]))
+            }
+        }
+        if let time = upstreamServiceTime { Self.writeHeader(&out, "x-envoy-upstream-service-time", String(time)) }
+        out.writeStaticString("server: envoy\r\n")
+        if let policy {
+            for (name, value) in policy.responseSet { Self.writeHeader(&out, name, value) }
+            for (name, value) in policy.responseAdd { Self.writeHeader(&out, name, value) }
+        }
+        let delimitedByClose = response.contentLength == nil && (!response.chunked || responseDecodesChunks)
+        if response.chunked && !responseDecodesChunks {
+            out.writeStaticString("transfer-encoding: chunked\r\n")
+        }
+        let noBody = head.method == "HEAD" || response.status == 204 || response.status == 304
+        if (delimitedByClose && !noBody) || !head.keepAlive || downstream.mustClose {
+            downstream.closeAfterResponse = true
+            out.writeStaticString("connection: close\r\n")
+        } else if head.minorVersion == 0 {
+            out.writeStaticString("connection: keep-alive\r\n")
+        }
+        out.writeStaticString("\r\n")
+        return out
+    }
+
+    /// Header names the proxy never forwards in a response (it writes its own `server`).
+    @inline(__always) static func isHopByHop(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ length: Int) -> Bool {
+        switch length {
+        case 2: HTTPBytes.equalsIgnoringCase(b, start, end, "te")
+        case 6: HTTPBytes.equalsIgnoringCase(b, start, end, "server")
+        case 7: HTTPBytes.equalsIgnoringCase(b, start, end, "upgrade")
+        case 10:
+            HTTPBytes.equalsIgnoringCase(b, start, end, "connection") || HTTPBytes.equalsIgnoringCase(b, start, end, "keep-alive")
+        case 16: HTTPBytes.equalsIgnoringCase(b, start, end, "proxy-connection")
+        case 17: HTTPBytes.equalsIgnoringCase(b, start, end, "transfer-encoding")
+        default: false
+        }
+    }
+
+    /// 503 UO: a circuit breaker said no.
+    private func overflow(_ cluster: ClusterRuntime) {
+        localReply(
+            503, body: "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+            flags: .upstreamOverflow, cluster: cluster, headers: [("x-envoy-overloaded", "true")])
+    }
+
+    /// An answer the proxy makes itself (Envoy's local replies), with the route's response
+    /// header operations.
+    func localReply(
+        _ status: Int, body: String, flags: ResponseFlags, cluster: ClusterRuntime? = nil, headers: [(String, String)] = []
+    ) {
+        guard phase != .done else { return }
+        self.flags.formUnion(flags)
+        if self.cluster == nil { self.cluster = cluster }
+        self.status = status
+        releaseUpstream(closing: true)
+        var out = ByteBufferAllocator().buffer(capacity: 160 + body.utf8.count)
+        out.writeString("HTTP/1.1 \(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase)\r\n")
+        for (name, value) in headers { Self.writeHeader(&out, name, value) }
+        if let policy {
+            for (name, value) in policy.responseSet { Self.writeHeader(&out, name, value) }
+            for (name, value) in policy.responseAdd { Self.writeHeader(&out, name, value) }
+        }
+        Self.writeHeader(&out, "content-length", String(body.utf8.count))
+        if !body.isEmpty { out.writeStaticString("content-type: text/plain\r\n") }
+        out.writeStaticString("server: envoy\r\n")
+        // A request whose body is still arriving cannot be followed on this connection.
+        if !head.keepAlive || !requestComplete || downstream.mustClose {
+            downstream.closeAfterResponse = true
+            out.writeStaticString("connection: close\r\n")
+        }
+        out.writeStaticString("\r\n")
+        if head.method != "HEAD" { out.writeString(body) }
+        bytesSent = body.utf8.count
+        downstream.write(out, flush: true)
+        finish()
+    }
+
+    // MARK: - Mirrors
+
+    /// Fire-and-forget copies to the mirror clusters: never waited for, never retried,
+    /// bounded per worker.
+    private func mirror(_ decision: Decision) {
+        guard retainsBody else {
+            worker.context.mirrorsDropped.increment(by: Int64(decision.mirrored.count))
+            return
+        }
+        for target in decision.mirrored {
+            guard let cluster = snapshot.cluster(for: target), cluster.failure == nil else { continue }
+            guard worker.mirrorsInFlight < worker.context.options.maxMirrorsInFlight,
+                let host = cluster.pick(random: &worker.random, exclude: [], hashKey: nil)
+            else {
+                worker.context.mirrorsDropped.increment()
+                continue
+            }
+            var authority = upstreamAuthority
+            if worker.context.options.mirrorsToShadowHost {
+                let (name, port) = ProxyRequestHead.split(authority)
+                authority = authority.contains(":") ? "\(name)-shadow:\(port)" : "\(name)-shadow"
+            }
+            var request = upstreamHead(authority: authority)
+            for part in bodyParts {
+                if case .chunked = head.framing {
+                    guard part.readableBytes > 0 else { continue }
+                    request.writeString(String(part.readableBytes, radix: 16) + "\r\n")
+                    var copy = part
+                    request.writeBuffer(&copy)
+                    request.writeStaticString("\r\n")
+                } else {
+                    var copy = part
+                    request.writeBuffer(&copy)
+                }
+            }
+            if case .chunked = head.framing { request.writeStaticString("0\r\n\r\n") }
+            MirrorRequest(worker: worker, cluster: cluster, host: host, request: request, isHead: head.method == "HEAD").start()
+        }
+    }
+
+    // MARK: - Completion
+
+    private func finish() {
+        guard phase != .done else { return }
+        phase = .done
+        routeTimer?.cancel()
+        attemptTimer?.cancel()
+        waitTimer?.cancel()
+        routeTimer = nil
+        attemptTimer = nil
+        waitTimer = nil
+        if let cluster {
+            if holdsRequestSlot { cluster.state.activeRequests.wrappingSubtract(1, ordering: .relaxed) }
+            if holdsRetrySlot { cluster.state.activeRetries.wrappingSubtract(1, ordering: .relaxed) }
+        }
+        let listener = worker.context.listenerStats
+        listener.rqActive.decrement()
+        listener.statusClass(status)?.increment()
+        let millis = Double((NIODeadline.now() - started).nanoseconds) / 1_000_000
+        if status > 0 {
+            let handles = worker.metrics(cluster, host, status, flags)
+            handles.requests.increment()
+            handles.duration.record(millis)
+        }
+        if let log = worker.context.accessLog { log.write(accessLogLine(millis)) }
+        downstream.exchangeFinished(self)
+    }
+
+    /// Istio's default access log line for this request.
+    private func accessLogLine(_ millis: Double) -> String {
+        func dash(_ s: String?) -> String { (s?.isEmpty ?? true) ? "-" : s! }
+        let upstreamHost = host.map { $0.key } ?? "-"
+        let clusterName = cluster?.name ?? "-"
+        let routeName = policy?.name ?? (decision?.virtualHost != nil ? "default" : "-")
+        return
+            "[\(AccessLog.timestamp(startDate ?? Date()))] \"\(head.method) \(head.path) HTTP/1.\(head.minorVersion)\" \(status) \(flags) "
+            + "\(status == 0 ? "-" : "via_upstream") - \"-\" \(bodyBytes) \(bytesSent) \(Int(millis)) "
+            + "\(upstreamServiceTime.map(String.init) ?? "-") \"\(dash(head.value("x-forwarded-for")))\" \"\(dash(head.value("user-agent")))\" "
+            + "\"\(requestID)\" \"\(head.authority)\" \"\(upstreamHost)\" \(clusterName) - "
+            + "\(worker.context.options.listen) \(downstream.remoteAddress) - \(routeName)\n"
+    }
+}

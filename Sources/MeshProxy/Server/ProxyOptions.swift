@@ -1,0 +1,56 @@
+import MeshModel
+import MeshRouting
+
+/// How a proxy is run: its addresses, workers, identity and limits.
+public struct ProxyOptions: Sendable {
+    public struct Address: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// The outbound listener (Istio's 15001).
+    public var listen = Address(host: "127.0.0.1", port: 15001)
+    /// The admin API (Envoy's 15000).
+    public var admin = Address(host: "127.0.0.1", port: 15000)
+    /// Worker event loops, as Envoy's `--concurrency`.
+    public var concurrency = System.coreCount
+    public var identity = ProxyIdentity()
+    /// The workload name in Istio's metric labels.
+    public var workload = "meshctl"
+    public var mesh = MeshConfig()
+    /// Istio's `--compatibility-version`: 1.27 or earlier appends `-shadow` to mirrored hosts.
+    public var compatibilityVersion: (major: Int, minor: Int)?
+    /// A client must send a request's headers within this time, or is cut off (408).
+    public var headerTimeoutNanos: Int64 = 10_000_000_000
+    /// An idle keep-alive client connection is closed after this time.
+    public var idleTimeoutNanos: Int64 = 3_600_000_000_000
+    /// Request bodies up to this size are kept for retries and mirrors (Envoy's buffer limit).
+    public var retryBufferBytes = 1 << 20
+    /// Mirrored requests one worker keeps in flight; more are dropped and counted.
+    public var maxMirrorsInFlight = 256
+    /// Largest `PUT /config` body.
+    public var maxConfigBytes = 64 << 20
+    /// Drain time on shutdown before connections are closed.
+    public var drainNanos: Int64 = 5_000_000_000
+
+    public init() {}
+
+    /// Istio 1.27 and earlier mirror to `HOST-shadow`.
+    public var mirrorsToShadowHost: Bool {
+        guard let v = compatibilityVersion else { return false }
+        return v.major < 1 || (v.major == 1 && v.minor <= 27)
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+enum System {
+    static var coreCount: Int { max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1) }
+}

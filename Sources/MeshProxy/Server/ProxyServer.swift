@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import MeshModel
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// meshctl's sidecar proxy: the outbound listener on worker event loops (one per
+/// `--concurrency`, as Envoy's workers), and the admin API on an event loop of its own.
+public final class ProxyServer: @unchecked Sendable {
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let options: ProxyOptions
+    public let config: ConfigStore
+    let context: ProxyContext
+    let workerGroup: MultiThreadedEventLoopGroup
+    let adminGroup: MultiThreadedEventLoopGroup
+    let logger: Logger
+    let started = NIODeadline.now()
+    let startDate = Date()
+    private var workersByLoop: [ObjectIdentifier: Worker] = [:]
+    private var listener: Channel?
+    private var adminChannel: Channel?
+    private var sweeper: RepeatedTask?
+    private let quit = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let quitRequested = Atomic<Bool>(false)
+    /// The addresses actually bound (port 0 resolved).
+    public private(set) var listenAddress: SocketAddress?
+    public private(set) var adminAddress: SocketAddress?
+
+    public init(options: ProxyOptions, rules: LoadedRules, accessLog: AccessLog? = nil, logger: Logger? = nil) {
+        self.options = options
+        self.context = ProxyContext(options: options, accessLog: accessLog)
+        self.config = ConfigStore(context: context, initial: rules)
+        self.workerGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(options.concurrency, 1))
+        self.adminGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.logger = logger ?? Logger(label: "meshctl.proxy")
+    }
+
+    /// Binds the outbound and admin listeners. Throws a one-line error (e.g. an address in use).
+    public func start() async throws {
+        let snapshot = config.snapshot
+        var seed = UInt64(truncatingIfNeeded: ObjectIdentifier(self).hashValue) ^ DispatchTime.now().uptimeNanoseconds
+        var workers: [Worker] = []
+        for loop in workerGroup.makeIterator() {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let worker = Worker(eventLoop: loop, context: context, snapshot: snapshot, seed: seed)
+            workers.append(worker)
+            workersByLoop[ObjectIdentifier(loop)] = worker
+        }
+        config.workers = workers
+        let byLoop = workersByLoop
+        do {
+            listener = try await ServerBootstrap(group: workerGroup)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard let worker = byLoop[ObjectIdentifier(channel.eventLoop)] else {
+                            throw ChannelError.ioOnClosedChannel
+                        }
+                        let bytes = DownstreamBytes()
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(bytes)
+                        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                        try sync.addHandler(DownstreamHandler(worker: worker, bytes: bytes))
+                    }
+                }
+                .bind(host: options.listen.host, port: options.listen.port).get()
+        } catch {
+            try? await shutdownGroups()
+            throw StartError(description: "cannot listen on \(options.listen): \(Self.describe(error))")
+        }
+        listenAddress = listener?.localAddress
+        let admin = AdminAPI(server: self)
+        do {
+            adminChannel = try await ServerBootstrap(group: adminGroup)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                        try channel.pipeline.syncOperations.addHandler(AdminHandler(api: admin))
+                    }
+                }
+                .bind(host: options.admin.host, port: options.admin.port).get()
+        } catch {
+            try? await listener?.close()
+            try? await shutdownGroups()
+            throw StartError(description: "cannot serve the admin API on \(options.admin): \(Self.describe(error))")
+        }
+        adminAddress = adminChannel?.localAddress
+        startSweeps()
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case EADDRINUSE: return "address already in use"
+            case EADDRNOTAVAIL: return "address not available on this machine"
+            case EACCES: return "permission denied"
+            default: return io.description
+            }
+        }
+        if let socket = error as? SocketAddressError { return "\(socket)" }
+        return "\(error)"
+    }
+
+    /// Outlier detection's interval sweeps, on the admin event loop.
+    private func startSweeps() {
+        final class Sweeps: @unchecked Sendable { var last: [String: Int64] = [:] }
+        let sweeps = Sweeps()  // touched only on the admin event loop
+        sweeper = adminGroup.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) {
+            [config] _ in
+            var lastSweep = sweeps.last
+            defer { sweeps.last = lastSweep }
+            let now = Int64(NIODeadline.now().uptimeNanoseconds)
+            for cluster in config.snapshot.clusters.values {
+                guard let settings = cluster.settings.outlier else { continue }
+                let last = lastSweep[cluster.name] ?? now
+                if lastSweep[cluster.name] == nil { lastSweep[cluster.name] = now }
+                guard now - last >= settings.intervalNanos else { continue }
+                lastSweep[cluster.name] = now
+                cluster.state.sweep(hosts: cluster.hosts, settings: settings, now: now)
+            }
+        }
+    }
+
+    /// Waits until the proxy is asked to stop (`/quitquitquit`, or `requestQuit()`).
+    public func waitForQuit() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = quit.withLock { waiters -> Bool in
+                if quitRequested.load(ordering: .relaxed) { return true }
+                waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    public func requestQuit() {
+        let waiters = quit.withLock { waiters -> [CheckedContinuation<Void, Never>] in
+            quitRequested.store(true, ordering: .relaxed)
+            defer { waiters.removeAll() }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Stops accepting connections (Envoy's `/drain_listeners`); open connections finish
+    /// their current request and close.
+    public func drainListeners() async {
+        context.draining.store(true, ordering: .relaxed)
+        try? await listener?.close()
+    }
+
+    /// Stops: no new connections, requests in flight get up to the drain time to finish,
+    /// then everything closes.
+    public func shutdown() async {
+        sweeper?.cancel()
+        await drainListeners()
+        let deadline = NIODeadline.now() + .nanoseconds(options.drainNanos)
+        while context.listenerStats.rqActive.value > 0 && NIODeadline.now() < deadline {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        try? await adminChannel?.close()
+        try? await shutdownGroups()
+    }
+
+    private func shutdownGroups() async throws {
+        try await workerGroup.shutdownGracefully()
+        try await adminGroup.shutdownGracefully()
+    }
+
+    /// The bound outbound listener, as `HOST:PORT`.
+    public var boundListen: String { Self.text(listenAddress) ?? options.listen.description }
+    /// The bound admin API, as `HOST:PORT`.
+    public var boundAdmin: String { Self.text(adminAddress) ?? options.admin.description }
+
+    static func text(_ address: SocketAddress?) -> String? {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return nil }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    var uptimeSeconds: Int { Int((NIODeadline.now() - started).nanoseconds / 1_000_000_000) }
+}

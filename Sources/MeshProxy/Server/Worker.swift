@@ -1,0 +1,134 @@
+import MeshRouting
+import NIOCore
+import Synchronization
+
+/// What every worker shares for the life of the proxy.
+final class ProxyContext: Sendable {
+    let options: ProxyOptions
+    let stats: StatStore
+    let listenerStats: ListenerStats
+    let metrics: IstioMetrics
+    let accessLog: AccessLog?
+    let clusters: ClusterRegistry
+    /// `/healthcheck/fail` sets it: `/ready` answers 503 while set.
+    let failingHealthChecks = Atomic<Bool>(false)
+    /// `/drain_listeners` or shutdown: answer with `connection: close` from now on.
+    let draining = Atomic<Bool>(false)
+    let mirrorsDropped: Stat
+
+    init(options: ProxyOptions, accessLog: AccessLog?) {
+        self.options = options
+        let stats = StatStore()
+        self.stats = stats
+        listenerStats = ListenerStats(statPrefix: "outbound_\(options.listen.host)_\(options.listen.port)", store: stats)
+        metrics = IstioMetrics(identity: options.identity, workload: options.workload)
+        self.accessLog = accessLog
+        clusters = ClusterRegistry(stats: stats)
+        mirrorsDropped = stats.counter("meshctl.mirror.dropped")
+    }
+}
+
+/// One event loop's share of the proxy: its snapshot of the configuration, its connection
+/// pools, its random numbers and its caches of stat handles. Only its own event loop touches
+/// it, so nothing here is locked.
+final class Worker: @unchecked Sendable {
+    let eventLoop: EventLoop
+    let context: ProxyContext
+    private(set) var snapshot: ProxySnapshot
+    var random: SplitMix64
+    private var pools: [ObjectIdentifier: ConnectionPool] = [:]
+    private var statusStats: [StatusKey: Stat] = [:]
+    private var metricHandles: [MetricKey: IstioMetrics.Handles] = [:]
+    private var passthroughHosts: [String: UpstreamHost] = [:]
+    var mirrorsInFlight = 0
+
+    struct StatusKey: Hashable {
+        var cluster: ObjectIdentifier
+        var status: Int
+    }
+    struct MetricKey: Hashable {
+        var cluster: ObjectIdentifier?
+        var host: ObjectIdentifier?
+        var status: Int
+        var flags: UInt32
+    }
+
+    init(eventLoop: EventLoop, context: ProxyContext, snapshot: ProxySnapshot, seed: UInt64) {
+        self.eventLoop = eventLoop
+        self.context = context
+        self.snapshot = snapshot
+        self.random = SplitMix64(seed: seed)
+    }
+
+    /// Takes a new configuration: later requests use it; pools of hosts it no longer has
+    /// close their idle connections.
+    func install(_ next: ProxySnapshot) {
+        snapshot = next
+        var live = Set<ObjectIdentifier>()
+        for cluster in next.clusters.values {
+            for host in cluster.hosts { live.insert(ObjectIdentifier(host)) }
+        }
+        for (key, pool) in pools where !live.contains(key) && pool.host.labels["meshctl.passthrough"] == nil {
+            pool.closeIdle()
+            if pool.isEmpty { pools[key] = nil }
+        }
+        metricHandles.removeAll(keepingCapacity: true)
+        statusStats.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always) func pool(for host: UpstreamHost, cluster: ClusterRuntime) -> ConnectionPool {
+        let key = ObjectIdentifier(host)
+        if let pool = pools[key] { return pool }
+        let pool = ConnectionPool(host: host, cluster: cluster, eventLoop: eventLoop)
+        pools[key] = pool
+        return pool
+    }
+
+    /// The host a passthrough request goes to: the name and port it asked for.
+    func passthroughHost(_ name: String, port: Int) -> UpstreamHost {
+        let key = "\(name):\(port)"
+        if let host = passthroughHosts[key] { return host }
+        let host = snapshot.passthrough.state.host(address: name, port: port, labels: ["meshctl.passthrough": "true"])
+        if passthroughHosts.count > 4096 { passthroughHosts.removeAll() }
+        passthroughHosts[key] = host
+        return host
+    }
+
+    @inline(__always) func statusStat(_ cluster: ClusterState, _ status: Int) -> Stat {
+        let key = StatusKey(cluster: ObjectIdentifier(cluster), status: status)
+        if let stat = statusStats[key] { return stat }
+        let stat = cluster.stats.status(status)
+        statusStats[key] = stat
+        return stat
+    }
+
+    @inline(__always) func metrics(
+        _ cluster: ClusterRuntime?, _ host: UpstreamHost?, _ status: Int, _ flags: ResponseFlags
+    ) -> IstioMetrics.Handles {
+        let key = MetricKey(
+            cluster: cluster.map { ObjectIdentifier($0.state) }, host: host.map { ObjectIdentifier($0) }, status: status,
+            flags: flags.rawValue)
+        if let handles = metricHandles[key] { return handles }
+        let handles = context.metrics.handles(cluster: cluster, host: host, status: status, flags: flags)
+        metricHandles[key] = handles
+        return handles
+    }
+
+    /// A 128-bit random request id in UUID form.
+    func requestID() -> String {
+        let a = random.next()
+        let b = random.next()
+        let hex = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+        var value = a
+        var position = 0
+        for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+            if position == 16 { value = b }
+            bytes[i] = hex[Int(value & 0xf)]
+            value >>= 4
+            position += 1
+        }
+        bytes[14] = UInt8(ascii: "4")
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

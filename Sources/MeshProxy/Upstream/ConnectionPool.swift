@@ -1,0 +1,145 @@
+import NIOCore
+import NIOPosix
+
+/// A request waiting for a connection from a pool.
+protocol PoolWaiter: AnyObject {
+    func poolReady(_ connection: UpstreamConnection)
+    func poolFailed(_ failure: UpstreamFailure)
+}
+
+/// One event loop's connections to one upstream host: keep-alive reuse, pending requests,
+/// and the cluster's connection and pending-request limits (shared atomics, counted across
+/// every event loop). Only its own event loop touches it.
+final class ConnectionPool: @unchecked Sendable {
+    enum Acquired {
+        case ready(UpstreamConnection)
+        case queued
+        /// 503 UO: the pending-request limit is reached.
+        case overflow
+    }
+
+    let host: UpstreamHost
+    let eventLoop: EventLoop
+    private(set) var cluster: ClusterState
+    private var settings: ClusterSettings
+    private var machine = PoolStateMachine<UpstreamConnection, AnyObject>()
+
+    init(host: UpstreamHost, cluster: ClusterRuntime, eventLoop: EventLoop) {
+        self.host = host
+        self.cluster = cluster.state
+        self.settings = cluster.settings
+        self.eventLoop = eventLoop
+    }
+
+    var isEmpty: Bool { machine.isEmpty }
+
+    func acquire(_ waiter: PoolWaiter, cluster runtime: ClusterRuntime) -> Acquired {
+        settings = runtime.settings
+        cluster = runtime.state
+        let pendingAllowed = cluster.pendingRequests.load(ordering: .relaxed) < settings.maxPendingRequests
+        let action = machine.acquire(waiter, pendingAllowed: pendingAllowed, connectionAllowed: connectionAllowed)
+        switch action {
+        case .use(let connection):
+            connection.maxRequests = settings.maxRequestsPerConnection
+            return .ready(connection)
+        case .overflow:
+            cluster.stats.rqPendingOverflow.increment()
+            return .overflow
+        case .wait(let connect):
+            cluster.pendingRequests.wrappingAdd(1, ordering: .relaxed)
+            cluster.stats.rqPendingTotal.increment()
+            cluster.stats.rqPendingActive.increment()
+            if connect { openConnection() }
+            return .queued
+        }
+    }
+
+    /// A waiting request gave up.
+    func cancel(_ waiter: PoolWaiter) {
+        if machine.cancel(waiter) { leftPending() }
+    }
+
+    /// A connection finished its request and can be reused.
+    func release(_ connection: UpstreamConnection) {
+        guard connection.isUsable else { return }
+        if case .serve(let waiter, let connection) = machine.released(connection) { serve(waiter, connection) }
+    }
+
+    func connectionClosed(_ connection: UpstreamConnection) {
+        cluster.connections.wrappingSubtract(1, ordering: .relaxed)
+        cluster.stats.cxActive.decrement()
+        cluster.stats.cxDestroy.increment()
+        host.cxActive.wrappingSubtract(1, ordering: .relaxed)
+        if machine.closed(connection, connectionAllowed: connectionAllowed) { openConnection() }
+    }
+
+    /// Closes idle connections (the host left the configuration).
+    func closeIdle() {
+        for connection in machine.drainIdle() { connection.close() }
+    }
+
+    private func connectionAllowed() -> Bool {
+        if cluster.connections.load(ordering: .relaxed) < settings.maxConnections { return true }
+        cluster.stats.cxOverflow.increment()
+        return false
+    }
+
+    private func leftPending() {
+        cluster.pendingRequests.wrappingSubtract(1, ordering: .relaxed)
+        cluster.stats.rqPendingActive.decrement()
+    }
+
+    private func serve(_ waiter: AnyObject, _ connection: UpstreamConnection) {
+        leftPending()
+        connection.maxRequests = settings.maxRequestsPerConnection
+        (waiter as! PoolWaiter).poolReady(connection)
+    }
+
+    private func openConnection() {
+        cluster.connections.wrappingAdd(1, ordering: .relaxed)
+        let connection = UpstreamConnection(host: host, pool: self)
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.nanoseconds(settings.connectTimeoutNanos))
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(connection) }
+            }
+        let future =
+            if let address = host.socketAddress {
+                bootstrap.connect(to: address)
+            } else {
+                bootstrap.connect(host: host.address, port: host.port)
+            }
+        future.hop(to: eventLoop).whenComplete { result in
+            switch result {
+            case .success:
+                self.cluster.stats.cxTotal.increment()
+                self.cluster.stats.cxActive.increment()
+                self.host.cxTotal.wrappingAdd(1, ordering: .relaxed)
+                self.host.cxActive.wrappingAdd(1, ordering: .relaxed)
+                if case .serve(let waiter, let connection) = self.machine.connected(connection) {
+                    self.serve(waiter, connection)
+                }
+            case .failure(let error):
+                self.cluster.connections.wrappingSubtract(1, ordering: .relaxed)
+                self.cluster.stats.cxConnectFail.increment()
+                self.host.cxConnectFail.wrappingAdd(1, ordering: .relaxed)
+                let (failed, again) = self.machine.connectFailed(connectionAllowed: self.connectionAllowed)
+                if let failed {
+                    self.leftPending()
+                    (failed as! PoolWaiter).poolFailed(.connectFailure(Self.describe(error)))
+                }
+                if again { self.openConnection() }
+            }
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let io = error as? IOError { return "\(io.description)" }
+        if error is ChannelError { return "connection timeout" }
+        let text = "\(error)"
+        if text.contains("connectTimeout") { return "connection timeout" }
+        if text.contains("refused") || text.contains("Connection refused") { return "connection refused" }
+        return text
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import MeshDemo
+import MeshModel
+import ServiceLifecycle
+import Logging
+
+extension Meshctl.Demo {
+    struct Backend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backend",
+            abstract: "A service that answers like the tutorial's: `recommendation v1 from 'HOST': 3`.",
+            discussion: """
+                Every answer counts: the number is the service's running request count, and HOST is \
+                the address it listens on. Response headers report what arrived: x-seen-host, \
+                x-seen-path, x-seen-method, x-seen-request-id. Paths: /status/CODE answers with that \
+                status, /bytes/N streams N bytes, /upload answers with the request body's length, \
+                /echo lists the request's headers.
+
+                Examples:
+                  meshctl demo backend --name recommendation --version v1 --listen 127.0.0.1:8081
+                  meshctl demo backend --name recommendation --version v2 --listen 127.0.0.1:8082 --fail-rate 0.5
+                """)
+
+        @Option(help: ArgumentHelp("The service's name.", valueName: "name"))
+        var name: String
+
+        @Option(help: ArgumentHelp("The version it plays (v1, v2, ...).", valueName: "version"))
+        var version: String
+
+        @Option(help: ArgumentHelp("Where to listen, HOST:PORT.", valueName: "host:port"))
+        var listen: String
+
+        @Option(help: ArgumentHelp("Answer every request with this status.", valueName: "code"))
+        var status: Int?
+
+        @Option(help: ArgumentHelp("Answer this share of requests (0 to 1) with 503.", valueName: "f"))
+        var failRate: Double = 0
+
+        @Option(help: ArgumentHelp("Wait this long before each answer (e.g. 200ms).", valueName: "duration"))
+        var delay: String?
+
+        func validate() throws {
+            _ = try HostPort.parse(listen, option: "--listen")
+            if let status, !(200...599).contains(status) { throw ValidationError("--status must be from 200 to 599") }
+            if !(0...1).contains(failRate) { throw ValidationError("--fail-rate must be from 0 to 1") }
+            if let delay, MeshDuration(delay).map({ $0.nanoseconds >= 0 }) != true {
+                throw ValidationError("--delay must be a duration such as 200ms or 2s")
+            }
+            if name.isEmpty || version.isEmpty { throw ValidationError("--name and --version must not be empty") }
+        }
+
+        func run() async throws {
+            var behaviour = DemoBackend.Behaviour(name: name, version: version)
+            behaviour.status = status
+            behaviour.failRate = failRate
+            behaviour.delayNanos = delay.flatMap { MeshDuration($0)?.nanoseconds } ?? 0
+            let backend = DemoBackend(behaviour)
+            let address = try HostPort.parse(listen, option: "--listen")
+            let bound: String
+            do {
+                bound = try await backend.start(host: address.host, port: address.port)
+            } catch {
+                Output.error("error: cannot listen on \(listen): \(DemoBackend.describe(error))")
+                throw ExitCode(1)
+            }
+            Output.error("\(name) \(version) listening on \(bound)")
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: BackendService(backend: backend))], gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: Logger(label: "meshctl.demo")))
+            try await group.run()
+        }
+    }
+}
+
+struct BackendService: Service {
+    let backend: DemoBackend
+    func run() async throws {
+        try? await gracefulShutdown()
+        await backend.stop()
+    }
+}

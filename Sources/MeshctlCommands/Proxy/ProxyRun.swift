@@ -1,0 +1,213 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshModel
+import MeshProxy
+import MeshRouting
+import ServiceLifecycle
+
+extension Meshctl.Proxy {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve live traffic with the rules: routing, retries, timeouts, faults, mirrors, breakers, ejection.",
+            discussion: """
+                The proxy routes each request through the same engine as `meshctl simulate`, and \
+                answers Envoy's admin API (/clusters, /stats, /stats/prometheus, /config_dump, ...) \
+                plus meshctl's GET and PUT /config. The port in the Host header (or in an absolute-form \
+                URL) is the service port the request is for; without one, 80. SIGINT or SIGTERM \
+                stops accepting, lets requests in flight finish, and exits 0.
+
+                Example (the Istio tutorial's recommendation service, two versions):
+                  meshctl demo backend --name recommendation --version v1 --listen 127.0.0.1:8081 &
+                  meshctl demo backend --name recommendation --version v2 --listen 127.0.0.1:8082 &
+                  meshctl proxy run -f samples/tutorial/ &
+                  curl -H 'Host: recommendation' http://127.0.0.1:15001/
+                  curl -x http://127.0.0.1:15001 http://recommendation/
+                  curl http://127.0.0.1:15000/clusters
+                """)
+
+        @OptionGroup var input: InputOptions
+        @OptionGroup var meshConfig: MeshConfigOption
+
+        @Option(help: ArgumentHelp("The outbound listener, HOST:PORT (port 0: any free port).", valueName: "host:port"))
+        var listen = "127.0.0.1:15001"
+
+        @Option(help: ArgumentHelp("The admin API, HOST:PORT.", valueName: "host:port"))
+        var admin = "127.0.0.1:15000"
+
+        @Flag(help: "Allow the admin API on an address other than loopback (it can change and stop the proxy).")
+        var exposeAdmin = false
+
+        @Option(
+            help: ArgumentHelp("Worker event loops, as Envoy's --concurrency (default: the number of cores).", valueName: "n"))
+        var concurrency: Int?
+
+        @Flag(help: "Reload when a rule file changes (through the same checks as PUT /config).")
+        var watch = false
+
+        @Option(help: ArgumentHelp("Write Istio's access log to - (standard output) or a file.", valueName: "path"))
+        var accessLog: String?
+
+        @Option(help: ArgumentHelp("trace, debug, info, warning, error or critical.", valueName: "level"))
+        var logLevel = "info"
+
+        @Option(help: ArgumentHelp("The proxy's namespace (for short hosts and sourceNamespace).", valueName: "ns"))
+        var namespace = "default"
+
+        @Option(help: ArgumentHelp("The proxy's workload labels, for sourceLabels matches (k=v,...).", valueName: "labels"))
+        var labels: String?
+
+        @Option(help: ArgumentHelp("The workload name in Istio's metric labels.", valueName: "name"))
+        var workload = "meshctl"
+
+        @Option(
+            help: ArgumentHelp(
+                "Follow an older Istio's defaults (1.27 or earlier: mirrors go to HOST-shadow).", valueName: "x.y"))
+        var compatibilityVersion: String?
+
+        @Option(help: ArgumentHelp("How long requests in flight may take to finish on shutdown.", valueName: "duration"))
+        var drainTime = "5s"
+
+        func validate() throws {
+            try input.validate()
+            let adminAddress = try HostPort.parse(admin, option: "--admin")
+            _ = try HostPort.parse(listen, option: "--listen")
+            if !exposeAdmin && !HostPort.isLoopback(adminAddress.host) {
+                throw ValidationError(
+                    "--admin \(admin) is not a loopback address; the admin API can reconfigure and stop the proxy, so pass --expose-admin to serve it there"
+                )
+            }
+            if let concurrency, concurrency < 1 || concurrency > 256 {
+                throw ValidationError("--concurrency must be from 1 to 256")
+            }
+            if !ProxyLogLevel.isValid(logLevel) {
+                throw ValidationError("--log-level must be trace, debug, info, warning, error or critical")
+            }
+            if let compatibilityVersion, Self.version(compatibilityVersion) == nil {
+                throw ValidationError("--compatibility-version must be MAJOR.MINOR, e.g. 1.27")
+            }
+            guard MeshDuration(drainTime).map({ $0.nanoseconds >= 0 }) == true else {
+                throw ValidationError("--drain-time must be a duration such as 5s")
+            }
+        }
+
+        static func version(_ text: String) -> (Int, Int)? {
+            let parts = text.split(separator: ".")
+            guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
+            return (major, minor)
+        }
+
+        func run() async throws {
+            ProxyLogLevel.set(logLevel)
+            LoggingSystem.bootstrap { ProxyLogHandler(label: $0) }
+            let logger = Logger(label: "meshctl.proxy")
+            let rules = try loadValidRules(input.paths)
+            var options = ProxyOptions()
+            let listenAddress = try HostPort.parse(listen, option: "--listen")
+            let adminAddress = try HostPort.parse(admin, option: "--admin")
+            options.listen = .init(host: listenAddress.host, port: listenAddress.port)
+            options.admin = .init(host: adminAddress.host, port: adminAddress.port)
+            if let concurrency { options.concurrency = concurrency }
+            options.mesh = try meshConfig.load()
+            options.identity = ProxyIdentity(namespace: namespace, labels: try Self.parseLabels(labels))
+            options.workload = workload
+            options.compatibilityVersion = compatibilityVersion.flatMap(Self.version).map { (major: $0.0, minor: $0.1) }
+            options.drainNanos = MeshDuration(drainTime)?.nanoseconds ?? options.drainNanos
+            var log: AccessLog?
+            if let accessLog {
+                do {
+                    log = try AccessLog(path: accessLog)
+                } catch {
+                    Output.error("error: \(error)")
+                    throw ExitCode(1)
+                }
+            }
+            let server = ProxyServer(options: options, rules: rules, accessLog: log, logger: logger)
+            do {
+                try await server.start()
+            } catch {
+                Output.error("error: \(error)")
+                throw ExitCode(1)
+            }
+            logger.info(
+                "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(rules.resources.count) resources, config version 1"
+            )
+            var services: [Service] = [ProxyService(server: server)]
+            if watch { services.append(RuleWatcher(paths: input.paths, server: server, logger: logger)) }
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "meshctl.lifecycle")))
+            try await group.run()
+            logger.info("stopped")
+        }
+
+        static func parseLabels(_ text: String?) throws -> [String: String] {
+            guard let text, !text.isEmpty else { return [:] }
+            var labels: [String: String] = [:]
+            for pair in text.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw ValidationError("--labels wants k=v,k2=v2, got '\(text)'")
+                }
+                labels[String(parts[0])] = String(parts[1])
+            }
+            return labels
+        }
+    }
+}
+
+/// The proxy as a service of the process: it runs until `/quitquitquit` or a signal, then drains.
+struct ProxyService: Service {
+    let server: ProxyServer
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await server.waitForQuit()
+        } onGracefulShutdown: {
+            server.requestQuit()
+        }
+        await server.shutdown()
+    }
+}
+
+/// `--watch`: checks the rule files once a second and reloads when they change, through the
+/// same validation as `PUT /config`; a change with errors is reported and changes nothing.
+struct RuleWatcher: Service {
+    let paths: [String]
+    let server: ProxyServer
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var last = fingerprint()
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                let now = fingerprint()
+                guard now != last else { continue }
+                last = now
+                switch ConfigStore.load(paths: paths) {
+                case .success(let rules):
+                    let version = server.config.apply(rules)
+                    logger.info("rule files changed: configuration \(version) in force, \(rules.resources.count) resources")
+                case .failure(let rejected):
+                    let errors = rejected.diagnostics.filter { $0.level == .error }
+                    logger.error(
+                        "rule files changed but have \(errors.count) error\(errors.count == 1 ? "" : "s"); the running configuration is kept: \(rejected.description)"
+                    )
+                }
+            }
+        }
+    }
+
+    /// Paths, sizes and modification times of every rule file.
+    func fingerprint() -> [String] {
+        let (files, _) = RuleLoader.expand(paths)
+        return files.map { path in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(path)|\(size)|\(modified)"
+        }
+    }
+}
