@@ -304,20 +304,109 @@ _meshctl_proxy-config() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    routes|clusters|listeners|endpoints|all)
+    cluster|listener|route|endpoint|eds|bootstrap|secret|ecds|all)
         # Offer subcommand argument completions
         "_meshctl_proxy-config_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'routes clusters listeners endpoints all' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'cluster listener route endpoint eds bootstrap secret ecds all' -- "${cur}"))
         ;;
     esac
 }
 
-_meshctl_proxy-config_routes() {
+_meshctl_proxy-config_cluster() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --fqdn --direction --subset --port)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    '--fqdn')
+        return
+        ;;
+    '--direction')
+        return
+        ;;
+    '--subset')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_listener() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose --no-verbose --version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --address --type --port)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    '--address')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_route() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename)
     non_repeating_options=(--file --admin --listen --mesh-config -o --output --name)
     __meshctl_offer_flags_options 0
@@ -352,57 +441,11 @@ _meshctl_proxy-config_routes() {
     esac
 }
 
-_meshctl_proxy-config_clusters() {
+_meshctl_proxy-config_endpoint() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --fqdn --port --subset --direction)
-    __meshctl_offer_flags_options 0
-
-    # Offer option value completions
-    case "${prev}" in
-    '-f'|'--filename')
-        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
-        return
-        ;;
-    '--file')
-        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
-        return
-        ;;
-    '--admin')
-        return
-        ;;
-    '--listen')
-        return
-        ;;
-    '--mesh-config')
-        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
-        return
-        ;;
-    '-o'|'--output')
-        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
-        return
-        ;;
-    '--fqdn')
-        return
-        ;;
-    '--port')
-        return
-        ;;
-    '--subset')
-        return
-        ;;
-    '--direction')
-        return
-        ;;
-    esac
-}
-
-_meshctl_proxy-config_listeners() {
-    repeating_flags=()
-    non_repeating_flags=(--version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --address --port)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -435,14 +478,20 @@ _meshctl_proxy-config_listeners() {
     '--port')
         return
         ;;
+    '--cluster')
+        return
+        ;;
+    '--status')
+        return
+        ;;
     esac
 }
 
-_meshctl_proxy-config_endpoints() {
+_meshctl_proxy-config_eds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --cluster)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -469,13 +518,22 @@ _meshctl_proxy-config_endpoints() {
         __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
         return
         ;;
+    '--address')
+        return
+        ;;
+    '--port')
+        return
+        ;;
     '--cluster')
+        return
+        ;;
+    '--status')
         return
         ;;
     esac
 }
 
-_meshctl_proxy-config_all() {
+_meshctl_proxy-config_bootstrap() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
@@ -504,6 +562,129 @@ _meshctl_proxy-config_all() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_secret() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_ecds() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-config_all() {
+    repeating_flags=()
+    non_repeating_flags=(--verbose --no-verbose --version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(--file --admin --listen --mesh-config -o --output --fqdn --direction --subset --port --address --type --name)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--file')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--mesh-config')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    '--fqdn')
+        return
+        ;;
+    '--direction')
+        return
+        ;;
+    '--subset')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--address')
+        return
+        ;;
+    '--type')
+        return
+        ;;
+    '--name')
         return
         ;;
     esac

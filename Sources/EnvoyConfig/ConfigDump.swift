@@ -1,28 +1,24 @@
 import MeshYAML
 
-/// The resources of an Envoy `/config_dump`, from meshctl's renderer or from a real Envoy.
-///
-/// Reading is lenient where Envoy is rich: fields meshctl never produces are kept as they are,
-/// and config sections of types it does not know are skipped with a note.
+/// An Envoy `/config_dump`, from meshctl's renderer, a file or a running proxy, read as istioctl
+/// reads it: either protobuf JSON spelling (snake_case or lowerCamelCase), the last section of
+/// each type, dynamic resources before static ones, and warming resources left out.
 public struct ConfigDump: Sendable {
-    public var bootstrap: JSONValue?
-    public var clusters: [JSONValue] = []
-    public var listeners: [JSONValue] = []
-    public var routeConfigs: [JSONValue] = []
-    /// ClusterLoadAssignments from an EndpointsConfigDump (`/config_dump?include_eds`).
-    public var endpointConfigs: [JSONValue] = []
+    /// The document as given (Envoy's own format when it came from Envoy or meshctl).
+    public var document: JSONValue
+    /// Each section by its type URL, with snake_case field names.
+    public var sections: [String: JSONValue] = [:]
     /// Things skipped while reading, for the user.
     public var notes: [String] = []
-    /// The document as read.
-    public var document: JSONValue
 
     public struct ReadError: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public init(_ document: JSONValue) throws(ReadError) {
         self.document = document
-        guard case .object = document, let configs = document["configs"]?.array else {
+        guard case .object = document, let configs = (document["configs"] ?? document["Configs"])?.array else {
             throw ReadError(
                 description: "not an Envoy config dump: expected a JSON object with a \"configs\" list (as /config_dump returns)")
         }
@@ -31,36 +27,21 @@ public struct ConfigDump: Sendable {
                 notes.append("configs[\(i)] has no @type; skipped")
                 continue
             }
-            switch type {
-            case TypeURL.bootstrapDump:
-                bootstrap = config["bootstrap"]
-            case TypeURL.clustersDump:
-                for section in ["static_clusters", "dynamic_active_clusters", "dynamic_warming_clusters"] {
-                    for entry in config[section]?.array ?? [] { if let c = entry["cluster"] { clusters.append(c) } }
-                }
-            case TypeURL.listenersDump:
-                for entry in config["static_listeners"]?.array ?? [] { if let l = entry["listener"] { listeners.append(l) } }
-                for entry in config["dynamic_listeners"]?.array ?? [] {
-                    if let l = entry["active_state"]?["listener"] ?? entry["warming_state"]?["listener"] { listeners.append(l) }
-                }
-            case TypeURL.routesDump:
-                for section in ["static_route_configs", "dynamic_route_configs"] {
-                    for entry in config[section]?.array ?? [] { if let r = entry["route_config"] { routeConfigs.append(r) } }
-                }
-            case TypeURL.endpointsDump:
-                for section in ["static_endpoint_configs", "dynamic_endpoint_configs"] {
-                    for entry in config[section]?.array ?? [] {
-                        if let e = entry["endpoint_config"] { endpointConfigs.append(e) }
-                    }
-                }
-            default:
-                if !TypeURL.knownOtherDumps.contains(type) { notes.append("skipped config of unknown type \(type)") }
+            if EnvoySchema.shared.message(type) == nil {
+                notes.append("skipped config of unknown type \(type)")
+                continue
             }
+            sections[type] = ProtoJSON.snakeCase(config, type: type)
         }
     }
 
     /// Parses dump text (JSON; YAML is accepted too). Errors name the position.
     public static func parse(_ bytes: [UInt8], path: String) throws(ReadError) -> ConfigDump {
+        try ConfigDump(document(bytes, path: path))
+    }
+
+    /// The JSON (or YAML) document in `bytes`.
+    public static func document(_ bytes: [UInt8], path: String) throws(ReadError) -> JSONValue {
         let file: YAMLFile
         do {
             file = try YAMLLoader.load(bytes, path: path, limits: YAMLLimits(maxAliasExpansion: 0, maxDepth: 512))
@@ -70,10 +51,82 @@ public struct ConfigDump: Sendable {
         guard let root = file.documents.first else {
             throw ReadError(description: "\(path) is empty: expected an Envoy config dump")
         }
-        do {
-            return try ConfigDump(file.jsonValue(root))
-        } catch {
-            throw ReadError(description: "\(path): \(error.description)")
+        return file.jsonValue(root)
+    }
+
+    // MARK: Sections
+
+    /// istioctl's words when a dump lacks a section.
+    public func section(_ type: String) throws(ReadError) -> JSONValue {
+        guard let section = sections[type] else {
+            throw ReadError(description: "config dump has no configuration type \(type)")
         }
+        return section
+    }
+
+    /// Dynamic active clusters, then static ones (istioctl's order; warming ones left out).
+    public func clusters() throws(ReadError) -> [JSONValue] {
+        let dump = try section(TypeURL.clustersDump)
+        return entries(dump, "dynamic_active_clusters", "cluster") + entries(dump, "static_clusters", "cluster")
+    }
+
+    public func listeners() throws(ReadError) -> [JSONValue] {
+        let dump: JSONValue
+        do { dump = try section(TypeURL.listenersDump) } catch { throw ReadError(description: "listener dump: \(error)") }
+        let dynamic = (dump["dynamic_listeners"]?.array ?? []).compactMap { $0["active_state"]?["listener"] }
+        return dynamic + entries(dump, "static_listeners", "listener")
+    }
+
+    public func routeConfigs() throws(ReadError) -> [JSONValue] {
+        let dump = try section(TypeURL.routesDump)
+        return entries(dump, "dynamic_route_configs", "route_config") + entries(dump, "static_route_configs", "route_config")
+    }
+
+    public func endpointConfigs() throws(ReadError) -> [JSONValue] {
+        let dump = try section(TypeURL.endpointsDump)
+        return entries(dump, "dynamic_endpoint_configs", "endpoint_config")
+            + entries(dump, "static_endpoint_configs", "endpoint_config")
+    }
+
+    func entries(_ dump: JSONValue, _ list: String, _ key: String) -> [JSONValue] {
+        (dump[list]?.array ?? []).compactMap { $0[key] }
+    }
+
+    /// A rendered dump has no EDS section (Envoy adds one only for `?include_eds`): this one is
+    /// what Envoy would list there, every cluster's own load assignment.
+    public mutating func addEndpointsFromClusters() {
+        guard sections[TypeURL.endpointsDump] == nil, let clusters = try? clusters() else { return }
+        let assignments: [JSONValue] = clusters.compactMap { cluster in
+            guard case .object(var fields) = cluster["load_assignment"] else { return nil }
+            fields.insert(("@type", .string(TypeURL.clusterLoadAssignment)), at: 0)
+            // Envoy reports each host's health there; a rendered host is healthy.
+            for (i, field) in fields.enumerated() where field.0 == "endpoints" {
+                fields[i].1 = .array(
+                    (field.1.array ?? []).map { locality in
+                        guard case .object(var l) = locality else { return locality }
+                        for (j, entry) in l.enumerated() where entry.0 == "lb_endpoints" {
+                            l[j].1 = .array(
+                                (entry.1.array ?? []).map { lb in
+                                    guard case .object(var e) = lb, lb["health_status"] == nil else { return lb }
+                                    e.insert(("health_status", "HEALTHY"), at: min(1, e.count))
+                                    return .object(e)
+                                })
+                        }
+                        return .object(l)
+                    })
+            }
+            return ["endpoint_config": .object(fields)]
+        }
+        sections[TypeURL.endpointsDump] = [
+            "@type": .string(TypeURL.endpointsDump), "static_endpoint_configs": .array(assignments),
+        ]
+    }
+}
+
+extension JSONValue {
+    /// The value without its `@type`: an Any's message as istioctl holds it once unpacked.
+    public var unpacked: JSONValue {
+        guard case .object(let fields) = self else { return self }
+        return .object(fields.filter { $0.0 != "@type" })
     }
 }

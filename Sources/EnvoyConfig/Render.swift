@@ -133,7 +133,8 @@ enum Proto {
 
     static func uint32(_ value: Int) -> JSONValue { .int(Int64(value)) }
 
-    /// `/apis/networking.istio.io/v1/namespaces/NS/kind/NAME`, the path Istio stores in metadata
+    /// `/apis/networking.istio.io/v1alpha3/namespaces/NS/kind/NAME`, the path Istio stores in
+    /// metadata (always with Istio's internal version, v1alpha3, whatever the file's apiVersion)
     /// and istioctl reads back for its tables.
     static func configPath(_ resource: Resource) -> String {
         let kind: String =
@@ -143,7 +144,6 @@ enum Proto {
             case "ServiceEntry": "service-entry"
             default: resource.kind.lowercased()
             }
-        let version = resource.apiVersion.split(separator: "/").last.map(String.init) ?? "v1"
-        return "/apis/networking.istio.io/\(version)/namespaces/\(resource.namespace)/\(kind)/\(resource.name)"
+        return "/apis/networking.istio.io/v1alpha3/namespaces/\(resource.namespace)/\(kind)/\(resource.name)"
     }
 }

@@ -12,17 +12,21 @@ extension Meshctl {
             abstract: "Show the Envoy configuration rules produce, or that a proxy runs.",
             discussion: """
                 Reads the configuration from rule files (-f, rendered offline), from an Envoy \
-                config dump (--file, e.g. from a real Envoy's /config_dump or meshctl's own), or \
-                from a running proxy's admin API (--admin). Tables follow istioctl's columns; -o json \
-                and -o yaml print Envoy's own v3 resources.
+                config dump (--file, or -f given a dump, e.g. a real Envoy's /config_dump), or from a \
+                running proxy's admin API (--admin). Commands, aliases, filters, tables and -o json|yaml \
+                follow istioctl's proxy-config, byte for byte for the same dump.
 
                 Examples:
                   meshctl proxy-config routes -f samples/tutorial/
-                  meshctl proxy-config clusters -f samples/tutorial/ -o json
-                  meshctl proxy-config all -f samples/tutorial/ -o yaml
-                  meshctl proxy-config routes --file envoy_config_dump.json
+                  meshctl pc clusters -f samples/tutorial/ --direction outbound -o json
+                  meshctl proxy-config all -f samples/tutorial/ -o json      # Envoy's /config_dump
+                  meshctl proxy-config listeners --file envoy_config_dump.json
                 """,
-            subcommands: [Routes.self, Clusters.self, Listeners.self, Endpoints.self, All.self])
+            subcommands: [
+                Clusters.self, Listeners.self, Routes.self, Endpoints.self, EDS.self, Bootstrap.self, Secrets.self,
+                ECDS.self, All.self,
+            ],
+            aliases: ["pc"])
     }
 }
 
@@ -34,25 +38,24 @@ enum ProxyConfigFormat: String, ExpressibleByArgument, CaseIterable {
 struct ProxyConfigSource: ParsableArguments {
     @Option(
         name: [.customShort("f"), .customLong("filename")],
-        help: ArgumentHelp("Rule files or directories to render (repeatable; - for stdin).", valueName: "path"),
+        help: ArgumentHelp(
+            "Rule files or directories to render (repeatable; - for stdin), or one Envoy config dump.", valueName: "path"),
         completion: .file(extensions: ["yaml", "yml", "json"]))
     var paths: [String] = []
 
     @Option(
-        name: .customLong("file"), help: ArgumentHelp("An Envoy config dump (JSON) to read.", valueName: "dump"),
+        name: .customLong("file"),
+        help: ArgumentHelp("An Envoy config dump (JSON), or /clusters?format=json for endpoints.", valueName: "dump"),
         completion: .file(extensions: ["json"]))
     var dumpFile: String?
 
-    @Option(help: ArgumentHelp("A running proxy's admin address, HOST:PORT (reads /config_dump).", valueName: "host:port"))
+    @Option(help: ArgumentHelp("A running proxy's admin address, HOST:PORT.", valueName: "host:port"))
     var admin: String?
 
     @Option(help: ArgumentHelp("The listener address to render rules for (the proxy's default).", valueName: "host:port"))
     var listen = "127.0.0.1:15001"
 
     @OptionGroup var meshConfig: MeshConfigOption
-
-    @Option(name: [.short, .long], help: "Output format: short (a table), json or yaml.")
-    var output: ProxyConfigFormat = .short
 
     func validate() throws {
         let given = [!paths.isEmpty, dumpFile != nil, admin != nil].filter { $0 }.count
@@ -64,159 +67,135 @@ struct ProxyConfigSource: ParsableArguments {
         if let admin { _ = try Self.hostPort(admin, option: "--admin") }
     }
 
+    /// `HOST:PORT`, with an IPv6 host in brackets (`[::1]:15001`); the host comes back without
+    /// them, as Envoy wants an address.
     static func hostPort(_ text: String, option: String) throws -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port),
             colon > text.startIndex
         else {
             throw ValidationError("\(option) '\(text)' is not HOST:PORT")
         }
-        return (String(text[..<colon]), port)
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            throw ValidationError("\(option) '\(text)' is not HOST:PORT (write an IPv6 address in brackets: [::1]:15001)")
+        }
+        if host.isEmpty { throw ValidationError("\(option) '\(text)' has no host") }
+        return (host, port)
     }
 
-    /// The config dump, from whichever source was given.
-    func load() throws -> ConfigDump {
-        if let dumpFile {
-            guard let data = FileManager.default.contents(atPath: dumpFile) else {
-                Output.error("error: cannot read config dump `\(dumpFile)`: no such file or directory")
-                throw ExitCode(1)
-            }
-            return try report { () throws(ConfigDump.ReadError) in try ConfigDump.parse(Array(data), path: dumpFile) }
-        }
+    /// What was read: a dump (with its bytes when it came from a file or a proxy), or Envoy's
+    /// `/clusters` document.
+    enum Loaded {
+        case dump(ConfigDump, raw: [UInt8]?)
+        case clusters(ClusterStatuses)
+    }
+
+    /// The configuration, from whichever source was given. `adminPath` is the admin endpoint
+    /// the command reads (istioctl's).
+    func load(adminPath: String = "/config_dump") throws -> Loaded {
+        if let dumpFile { return try read(path: dumpFile) }
+        if paths.count == 1, paths[0] != "-", let loaded = try? readIfDump(path: paths[0]) { return loaded }
         if let admin {
             let (host, port) = try Self.hostPort(admin, option: "--admin")
-            let url = "http://\(admin)/config_dump"
+            let url = "http://\(admin)\(adminPath)"
             let response: (status: Int, body: [UInt8])
             do {
-                response = try AdminClient.get(host: host, port: port, path: "/config_dump")
+                response = try AdminClient.get(host: host, port: port, path: adminPath)
             } catch {
-                Output.error("error: cannot reach \(url): \(error.description)")
-                throw ExitCode(1)
+                fail("cannot reach \(url): \(error.description)")
             }
-            guard response.status == 200 else {
-                Output.error("error: \(url) answered HTTP \(response.status)")
-                throw ExitCode(1)
-            }
-            return try report { () throws(ConfigDump.ReadError) in try ConfigDump.parse(response.body, path: url) }
+            guard response.status == 200 else { fail("\(url) answered HTTP \(response.status)") }
+            return try parse(response.body, path: url)
         }
         let rules = try loadValidRules(paths)
         let mesh = try meshConfig.load()
         let table = RouteTable(resources: rules.resources, mesh: mesh)
         let renderer = ConfigDumpRenderer(table: table, listen: try Self.hostPort(listen, option: "--listen"))
-        return try ConfigDump(renderer.render())
+        var dump = try ConfigDump(renderer.render())
+        dump.addEndpointsFromClusters()
+        return .dump(dump, raw: nil)
     }
 
-    func report(_ body: () throws(ConfigDump.ReadError) -> ConfigDump) throws -> ConfigDump {
+    func read(path: String) throws -> Loaded {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            fail("cannot read config dump `\(path)`: it is a directory")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            fail("cannot read config dump `\(path)`: no such file or directory")
+        }
+        return try parse(Array(data), path: path)
+    }
+
+    /// A `-f` file that is a config dump (a document with `configs`) rather than rules.
+    func readIfDump(path: String) throws -> Loaded? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let data = FileManager.default.contents(atPath: path),
+            let document = try? ConfigDump.document(Array(data), path: path),
+            document["configs"] != nil || ClusterStatuses.isClusters(document)
+        else { return nil }
+        return try parse(Array(data), path: path)
+    }
+
+    func parse(_ bytes: [UInt8], path: String) throws -> Loaded {
         do {
-            let dump = try body()
+            let document = try ConfigDump.document(bytes, path: path)
+            if ClusterStatuses.isClusters(document) { return .clusters(ClusterStatuses(document)) }
+            let dump = try ConfigDump(document)
             for note in dump.notes { Output.error("note: \(note)") }
-            return dump
+            return .dump(dump, raw: bytes)
         } catch {
-            Output.error("error: \(error.description)")
-            throw ExitCode(1)
+            fail(error.description)
         }
     }
 
-    func print(_ resources: [JSONValue], table: [[String]]) {
+    /// The config dump; a `/clusters` document is refused.
+    func loadDump(adminPath: String = "/config_dump") throws -> ConfigDump {
+        switch try load(adminPath: adminPath) {
+        case .dump(let dump, _): return dump
+        case .clusters:
+            fail("this is Envoy's /clusters output, not a config dump: only `proxy-config endpoints` reads it")
+        }
+    }
+}
+
+/// Prints an error and ends the command with exit 1.
+func fail(_ message: String) -> Never {
+    Output.error("error: \(message)")
+    Meshctl.ProxyConfig.exit(withError: ExitCode(1))
+}
+
+struct OutputOption: ParsableArguments {
+    @Option(name: [.short, .long], help: "Output format: short (a table), json or yaml.")
+    var output: ProxyConfigFormat = .short
+
+    /// A dump section as istioctl prints it: Go's protobuf JSON of each resource, indented by
+    /// four spaces, or that JSON as YAML.
+    func printResources(_ resources: [JSONValue], type: String) {
+        printDocument(.array(resources.map { ProtoJSON.goOrder($0.unpacked, type: type) }))
+    }
+
+    func printDocument(_ document: JSONValue) {
         switch output {
-        case .short: Output.print(ConfigTables.format(table))
-        case .json: Output.print(JSONValue.array(resources).json())
-        case .yaml: Output.print(JSONValue.array(resources).yaml())
+        case .yaml: write(GoYAML.document(document) + "\n")
+        default: write(GoJSON.indented(document) + "\n")
         }
     }
 }
 
-struct TableFilters: ParsableArguments {
-    @Option(help: "Only clusters whose service FQDN contains this.") var fqdn: String?
-    @Option(help: "Only this port.") var port: Int?
-    @Option(help: "Only this subset.") var subset: String?
-    @Option(help: "Only this direction (outbound).") var direction: String?
-
-    var filter: ConfigTables.Filter {
-        var f = ConfigTables.Filter()
-        (f.fqdn, f.port, f.subset, f.direction) = (fqdn, port, subset, direction)
-        return f
-    }
+/// Writes `text` to standard output as it is.
+func write(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
 }
 
-extension Meshctl.ProxyConfig {
-    struct Routes: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Route configurations: virtual hosts and routes.")
-        @OptionGroup var source: ProxyConfigSource
-        @Option(help: "Only the route configuration with this name (e.g. 15001).") var name: String?
-
-        func run() throws {
-            let dump = try source.load()
-            var filter = ConfigTables.Filter()
-            filter.name = name
-            let configs = dump.routeConfigs.filter { name == nil || $0["name"]?.string == name }
-            source.print(configs, table: ConfigTables.routes(dump, filter))
-        }
-    }
-
-    struct Clusters: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Clusters: one per service port and subset.")
-        @OptionGroup var source: ProxyConfigSource
-        @OptionGroup var filters: TableFilters
-
-        func run() throws {
-            let dump = try source.load()
-            let clusters = dump.clusters.filter { ConfigTables.clusterRow($0, filters.filter) != nil }
-            source.print(clusters, table: ConfigTables.clusters(dump, filters.filter))
-        }
-    }
-
-    struct Listeners: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Listeners and where their traffic goes.")
-        @OptionGroup var source: ProxyConfigSource
-        @Option(help: "Only listeners on this address.") var address: String?
-        @Option(help: "Only listeners on this port.") var port: Int?
-
-        func run() throws {
-            let dump = try source.load()
-            var filter = ConfigTables.Filter()
-            (filter.address, filter.port) = (address, port)
-            let listeners = dump.listeners.filter { l in
-                let socket = l["address"]?["socket_address"]
-                return (address == nil || socket?["address"]?.string == address)
-                    && (port == nil || socket?["port_value"]?.int == Int64(port!))
-            }
-            source.print(listeners, table: ConfigTables.listeners(dump, filter))
-        }
-    }
-
-    struct Endpoints: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Endpoints of each cluster, with health and outlier status.")
-        @OptionGroup var source: ProxyConfigSource
-        @Option(help: "Only endpoints of clusters whose name contains this.") var cluster: String?
-
-        func run() throws {
-            let dump = try source.load()
-            var filter = ConfigTables.Filter()
-            filter.cluster = cluster
-            var assignments: [JSONValue] = dump.clusters.compactMap { $0["load_assignment"] }
-            assignments += dump.endpointConfigs
-            assignments = assignments.filter { a in cluster == nil || (a["cluster_name"]?.string ?? "").contains(cluster!) }
-            source.print(assignments, table: ConfigTables.endpoints(dump, filter))
-        }
-    }
-
-    struct All: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Everything: with -o json or yaml, the whole /config_dump document.")
-        @OptionGroup var source: ProxyConfigSource
-
-        func run() throws {
-            let dump = try source.load()
-            switch source.output {
-            case .json: Output.print(dump.document.json())
-            case .yaml: Output.print(dump.document.yaml())
-            case .short:
-                Output.print(
-                    [
-                        ConfigTables.format(ConfigTables.clusters(dump)), ConfigTables.format(ConfigTables.listeners(dump)),
-                        ConfigTables.format(ConfigTables.routes(dump)), ConfigTables.format(ConfigTables.endpoints(dump)),
-                    ].joined(separator: "\n\n"))
-            }
-        }
+/// Runs a table writer, turning istioctl's errors (a missing section) into exit 1.
+func table<T>(_ body: () throws(ConfigDump.ReadError) -> T) -> T {
+    do {
+        return try body()
+    } catch {
+        fail(error.description)
     }
 }

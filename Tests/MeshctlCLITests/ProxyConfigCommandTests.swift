@@ -7,13 +7,10 @@ import Testing
         #expect(routes.status == 0)
         let lines = routes.stdout.split(separator: "\n").map(String.init)
         #expect(lines[0].hasPrefix("NAME") && lines[0].hasSuffix("VIRTUAL SERVICE"))
-        #expect(
-            lines.contains {
-                $0.contains("recommendation.default.svc.cluster.local:8080") && $0.contains("baggage-user-agent~=.*Safari.*")
-            })
+        #expect(lines.contains { $0.contains("recommendation.default.svc.cluster.local:8080") })
         let clusters = try CLI.run(["proxy-config", "clusters", "-f", "samples/tutorial/", "--subset", "version-v2"])
         #expect(clusters.stdout.split(separator: "\n").count == 2)
-        #expect(clusters.stdout.contains("recommendation.default.svc.cluster.local   8080   version-v2   outbound"))
+        #expect(clusters.stdout.contains("recommendation.default.svc.cluster.local     8080     version-v2     outbound"))
     }
 
     @Test func jsonIsEnvoysResources() throws {
@@ -21,7 +18,8 @@ import Testing
         #expect(result.status == 0)
         let clusters = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [[String: Any]]
         #expect(clusters.count == 1)
-        #expect(clusters[0]["@type"] as? String == "type.googleapis.com/envoy.config.cluster.v3.Cluster")
+        #expect(clusters[0]["@type"] == nil)
+        #expect(clusters[0]["connectTimeout"] as? String == "10s")
         #expect(clusters[0]["name"] as? String == "outbound|8080||customer.default.svc.cluster.local")
     }
 
@@ -47,14 +45,14 @@ import Testing
 
     @Test func listenAddress() throws {
         let result = try CLI.run(["proxy-config", "listeners", "-f", "samples/tutorial/", "--listen", "127.0.0.1:16001"])
-        #expect(result.stdout.contains("127.0.0.1   16001   ALL     Route: 16001"))
+        #expect(result.stdout.contains("127.0.0.1 16001 ALL   Route: 16001"))
         #expect(try CLI.run(["proxy-config", "listeners", "-f", "samples/tutorial/", "--listen", "nope"]).status == 64)
     }
 
     @Test func yamlOutput() throws {
         let result = try CLI.run(["proxy-config", "listeners", "-f", "samples/tutorial/", "-o", "yaml"])
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("- \"@type\": type.googleapis.com/envoy.config.listener.v3.Listener\n"))
+        #expect(result.stdout.hasPrefix("- address:\n    socketAddress:\n      address: 127.0.0.1\n"))
     }
 
     @Test func badSources() throws {
@@ -82,7 +80,9 @@ import Testing
             "{\"configs\": [{\"@type\": \"type.googleapis.com/envoy.admin.v3.NewDump\"}, {\"@type\": \"type.googleapis.com/envoy.admin.v3.RoutesConfigDump\"}]}",
             to: "dump.json", in: dir)
         let result = try CLI.run(["proxy-config", "routes", "--file", path])
-        #expect(result.status == 0)
+        // A dump without routes is an error, as istioctl's "no routes found".
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: no routes found"))
         #expect(result.stderr.contains("note: skipped config of unknown type type.googleapis.com/envoy.admin.v3.NewDump"))
     }
 

@@ -1,0 +1,285 @@
+import ArgumentParser
+import EnvoyConfig
+import MeshYAML
+
+/// istioctl's `proxy-config` subcommands, with its names, aliases and filters.
+extension Meshctl.ProxyConfig {
+    struct Clusters: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cluster", abstract: "Clusters: one per service port and subset.", aliases: ["clusters", "c"])
+        @OptionGroup var source: ProxyConfigSource
+        @OptionGroup var format: OutputOption
+        @OptionGroup var filters: ClusterFilters
+
+        func run() throws {
+            let dump = try source.loadDump()
+            switch format.output {
+            case .short: write(table { () throws(ConfigDump.ReadError) in try ConfigTables.clusterSummary(dump, filters.filter) })
+            default:
+                format.printResources(
+                    table { () throws(ConfigDump.ReadError) in try ConfigTables.clusters(dump, filters.filter) },
+                    type: "envoy.config.cluster.v3.Cluster")
+            }
+        }
+    }
+
+    struct Listeners: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "listener", abstract: "Listeners and where their traffic goes.", aliases: ["listeners", "l"])
+        @OptionGroup var source: ProxyConfigSource
+        @OptionGroup var format: OutputOption
+        @OptionGroup var filters: ListenerFilters
+
+        func run() throws {
+            let dump = try source.loadDump()
+            switch format.output {
+            case .short:
+                write(table { () throws(ConfigDump.ReadError) in try ConfigTables.listenerSummary(dump, filters.filter) })
+            default:
+                format.printResources(
+                    table { () throws(ConfigDump.ReadError) in try ConfigTables.listeners(dump, filters.filter) },
+                    type: "envoy.config.listener.v3.Listener")
+            }
+        }
+    }
+
+    struct Routes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "route", abstract: "Route configurations: virtual hosts and routes.", aliases: ["routes", "r"])
+        @OptionGroup var source: ProxyConfigSource
+        @OptionGroup var format: OutputOption
+        @OptionGroup var filters: RouteFilters
+
+        func run() throws {
+            let dump = try source.loadDump()
+            switch format.output {
+            case .short: write(table { () throws(ConfigDump.ReadError) in try ConfigTables.routeSummary(dump, filters.filter) })
+            default:
+                format.printResources(
+                    table { () throws(ConfigDump.ReadError) in try ConfigTables.routes(dump, filters.filter) },
+                    type: "envoy.config.route.v3.RouteConfiguration")
+            }
+        }
+    }
+
+    struct Endpoints: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "endpoint",
+            abstract: "Endpoints of each cluster with health and outlier status, as Envoy's /clusters lists them.",
+            discussion: "--file takes Envoy's /clusters?format=json or a config dump.", aliases: ["endpoints", "ep"])
+        @OptionGroup var source: ProxyConfigSource
+        @OptionGroup var format: OutputOption
+        @OptionGroup var filters: EndpointFilters
+
+        func run() throws {
+            let statuses: ClusterStatuses
+            switch try source.load(adminPath: "/clusters?format=json") {
+            case .clusters(let document): statuses = document
+            case .dump(let dump, _): statuses = ClusterStatuses(dump: dump)
+            }
+            switch format.output {
+            case .short: write(ConfigTables.hostEndpointSummary(statuses, filters.filter))
+            default: format.printResources(statuses.clusters(filters.filter), type: "envoy.admin.v3.ClusterStatus")
+            }
+        }
+    }
+
+    struct EDS: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "eds", abstract: "Endpoints from the config dump's EDS section, with locality.")
+        @OptionGroup var source: ProxyConfigSource
+        @OptionGroup var format: OutputOption
+        @OptionGroup var filters: EndpointFilters
+
+        func run() throws {
+            let dump = try source.loadDump(adminPath: "/config_dump?include_eds")
+            switch format.output {
+            case .short: write(table { () throws(ConfigDump.ReadError) in try ConfigTables.edsSummary(dump, filters.filter) })
+            default:
+                format.printResources(
+                    table { () throws(ConfigDump.ReadError) in try ConfigTables.edsAssignments(dump, filters.filter) },
+                    type: "envoy.config.endpoint.v3.ClusterLoadAssignment")
+            }
+        }
+    }
+
+    struct Bootstrap: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bootstrap", abstract: "The bootstrap configuration (-o short: Istio and Envoy versions).",
+            aliases: ["b"])
+        @OptionGroup var source: ProxyConfigSource
+        @Option(name: [.short, .long], help: "Output format: json (the default), yaml or short.")
+        var output: ProxyConfigFormat = .json
+
+        func run() throws {
+            let dump = try source.loadDump()
+            if output == .short {
+                write(table { () throws(ConfigDump.ReadError) in try ConfigTables.bootstrapSummary(dump) })
+                return
+            }
+            let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.bootstrapDump) }
+            printSection(section, type: "envoy.admin.v3.BootstrapConfigDump", output: output)
+        }
+    }
+
+    struct Secrets: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "secret", abstract: "Secrets (certificates) with their validity and serial numbers.",
+            aliases: ["secrets", "s"])
+        @OptionGroup var source: ProxyConfigSource
+        @OptionGroup var format: OutputOption
+
+        func run() throws {
+            let dump = try source.loadDump()
+            if format.output == .short {
+                write(table { () throws(ConfigDump.ReadError) in try ConfigTables.secretSummary(dump) })
+                return
+            }
+            let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.secretsDump) }
+            printSection(section, type: "envoy.admin.v3.SecretsConfigDump", output: format.output)
+        }
+    }
+
+    struct ECDS: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ecds", abstract: "Extension configurations delivered by ECDS.", aliases: ["ec"])
+        @OptionGroup var source: ProxyConfigSource
+        @OptionGroup var format: OutputOption
+
+        func run() throws {
+            let dump = try source.loadDump(adminPath: "/config_dump?include_eds")
+            if format.output == .short {
+                write(table { () throws(ConfigDump.ReadError) in try ConfigTables.ecdsSummary(dump) })
+                return
+            }
+            let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.ecdsDump) }
+            format.printDocument(ProtoJSON.goOrder(section.unpacked, type: "envoy.admin.v3.EcdsConfigDump"))
+        }
+    }
+
+    struct All: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Everything: with -o json or yaml, the whole /config_dump document.", aliases: ["a"])
+        @OptionGroup var source: ProxyConfigSource
+        @OptionGroup var format: OutputOption
+        @OptionGroup var clusterFilters: ClusterFilters
+        @Option(help: "Filter listeners by address field.") var address = ""
+        @Option(help: "Filter listeners by type field.") var type = ""
+        @Option(help: "Filter routes by route name field.") var name = ""
+        @Flag(inversion: .prefixedNo, help: "Output more information (--no-verbose: istioctl's --verbose=false).")
+        var verbose = true
+
+        func run() throws {
+            let loaded = try source.load(adminPath: "/config_dump?include_eds")
+            guard case .dump(let dump, let raw) = loaded else {
+                fail("this is Envoy's /clusters output, not a config dump: only `proxy-config endpoints` reads it")
+            }
+            switch format.output {
+            case .json:
+                // As istioctl: the dump as read; rendered rules as Envoy's own /config_dump.
+                write((raw.map { String(decoding: $0, as: UTF8.self) } ?? dump.document.json()) + "\n")
+            case .yaml:
+                write(GoYAML.document(dump.document) + "\n")
+            case .short:
+                var listenerFilter = ConfigTables.ListenerFilter()
+                (listenerFilter.address, listenerFilter.port, listenerFilter.type) = (address, clusterFilters.port, type)
+                listenerFilter.verbose = verbose
+                var routeFilter = ConfigTables.RouteFilter()
+                (routeFilter.name, routeFilter.verbose) = (name, verbose)
+                var endpointFilter = ConfigTables.EndpointFilter()
+                (endpointFilter.address, endpointFilter.port) = (address, clusterFilters.port)
+                let sections: [(String, () throws(ConfigDump.ReadError) -> String)] = [
+                    ("bootstrap", { () throws(ConfigDump.ReadError) in try ConfigTables.bootstrapSummary(dump) }),
+                    (
+                        "cluster",
+                        { () throws(ConfigDump.ReadError) in
+                            try ConfigTables.clusterSummary(dump, clusterFilters.filter, named: true)
+                        }
+                    ),
+                    (
+                        "listener",
+                        { () throws(ConfigDump.ReadError) in try ConfigTables.listenerSummary(dump, listenerFilter, named: true) }
+                    ),
+                    (
+                        "route",
+                        { () throws(ConfigDump.ReadError) in try ConfigTables.routeSummary(dump, routeFilter, named: true) }
+                    ),
+                    (
+                        "secret",
+                        { () throws(ConfigDump.ReadError) in
+                            dump.sections[TypeURL.secretsDump] == nil
+                                ? "No active or warming secrets found.\n" : try ConfigTables.secretSummary(dump, named: true)
+                        }
+                    ),
+                    (
+                        "endpoints",
+                        { () throws(ConfigDump.ReadError) in try ConfigTables.edsSummary(dump, endpointFilter, named: true) }
+                    ),
+                ]
+                for (i, (title, body)) in sections.enumerated() {
+                    write((i > 0 ? "\n" : "") + "------ \(title) info ------\n\n" + table(body))
+                }
+            }
+        }
+    }
+}
+
+/// A whole section (bootstrap, secrets) as istioctl prints it: Go's jsonpb with a four-space
+/// indent, or that as YAML.
+func printSection(_ section: JSONValue, type: String, output: ProxyConfigFormat) {
+    let message = ProtoJSON.goOrder(section.unpacked, type: type)
+    write(output == .yaml ? GoYAML.document(message) + "\n" : GoJSON.jsonpbIndented(message) + "\n")
+}
+
+struct ClusterFilters: ParsableArguments {
+    @Option(help: "Filter clusters by substring of Service FQDN field.") var fqdn = ""
+    @Option(help: "Filter clusters by Direction field (a substring, as istioctl: inbound matches inbound|...).")
+    var direction = ""
+    @Option(help: "Filter clusters by substring of Subset field.") var subset = ""
+    @Option(help: "Filter clusters (and listeners, endpoints) by Port field.") var port = 0
+
+    var filter: ConfigTables.ClusterFilter {
+        var f = ConfigTables.ClusterFilter()
+        (f.fqdn, f.direction, f.subset, f.port) = (fqdn, direction, subset, port)
+        return f
+    }
+}
+
+struct ListenerFilters: ParsableArguments {
+    @Option(help: "Filter listeners by address field.") var address = ""
+    @Option(help: "Filter listeners by type field (HTTP, TCP, HTTP+TCP, UNKNOWN).") var type = ""
+    @Option(help: "Filter listeners by Port field.") var port = 0
+    @Flag(inversion: .prefixedNo, help: "Output more information (--no-verbose: istioctl's --verbose=false).")
+    var verbose = true
+
+    var filter: ConfigTables.ListenerFilter {
+        var f = ConfigTables.ListenerFilter()
+        (f.address, f.type, f.port, f.verbose) = (address, type, port, verbose)
+        return f
+    }
+}
+
+struct RouteFilters: ParsableArguments {
+    @Option(help: "Filter routes by route name field.") var name = ""
+    @Flag(inversion: .prefixedNo, help: "Output more information (--no-verbose: istioctl's --verbose=false).")
+    var verbose = true
+
+    var filter: ConfigTables.RouteFilter {
+        var f = ConfigTables.RouteFilter()
+        (f.name, f.verbose) = (name, verbose)
+        return f
+    }
+}
+
+struct EndpointFilters: ParsableArguments {
+    @Option(help: "Filter endpoints by address field.") var address = ""
+    @Option(help: "Filter endpoints by Port field.") var port = 0
+    @Option(help: "Filter endpoints by cluster name field.") var cluster = ""
+    @Option(help: "Filter endpoints by status field.") var status = ""
+
+    var filter: ConfigTables.EndpointFilter {
+        var f = ConfigTables.EndpointFilter()
+        (f.address, f.port, f.cluster, f.status) = (address, port, cluster, status)
+        return f
+    }
+}
