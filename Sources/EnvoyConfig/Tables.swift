@@ -59,7 +59,8 @@ public enum ConfigTables {
 
     /// istioctl's order: FQDN, then port (numerically), then subset.
     static func sortKey(_ row: [String]) -> String {
-        let port = Int(row[1]).map { String(repeating: "0", count: 5 - String($0).count) + String($0) } ?? row[1]
+        // Zero-padded to the widest Int, so ports sort as numbers whatever digits a dump holds.
+        let port = Int(row[1]).map { String(repeating: "0", count: max(0, 20 - String($0).count)) + String($0) } ?? row[1]
         return row[0] + "\u{0}" + port + "\u{0}" + row[2]
     }
 
