@@ -76,15 +76,16 @@ extension Check {
     /// Whether the fields `keys` of mapping `node` are truly absent, so that a finding saying one
     /// is needed names the first cause. When `node` is not a mapping, or a key holds a value that
     /// did not decode, decoding has reported that already and the finding would only repeat it.
-    /// `scalar`: the fields are scalars, for which even an explicit null was reported; a list or
-    /// mapping that is null or empty counts as absent.
-    func absent(_ keys: StaticString..., in node: Int32, scalar: Bool = false) -> Bool {
+    /// A null or empty list or mapping counts as absent, unless `anyValue`: then any value
+    /// written counts (scalar fields, where even a null was reported; and messages, where `{}`
+    /// is a value).
+    func absent(_ keys: StaticString..., in node: Int32, anyValue: Bool = false) -> Bool {
         let file = ctx.file
         guard node >= 0 else { return true }
         if file[node].kind != .mapping { return file.isNull(node) }
         for key in keys {
             guard let value = file.value(key, in: node) else { continue }
-            if scalar { return false }
+            if anyValue { return false }
             if file.isNull(value) || (file[value].kind != .scalar && file[value].count == 0) { continue }
             return false
         }

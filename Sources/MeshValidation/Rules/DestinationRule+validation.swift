@@ -4,7 +4,7 @@ extension Check {
     func destinationRule(_ dr: DestinationRule) {
         if let host = dr.host, !host.value.isEmpty {
             wildcardHost(host, allowStar: false)
-        } else if dr.host != nil || absent("host", in: dr.node, scalar: true) {
+        } else if dr.host != nil || absent("host", in: dr.node, anyValue: true) {
             error("a DestinationRule needs spec.host", at: dr.node)
         }
         if let selector = dr.workloadSelector { labels(selector, in: dr.workloadSelectorNode) }
@@ -12,7 +12,7 @@ extension Check {
         var names: [String: Int32] = [:]
         for subset in dr.subsets {
             guard let name = subset.name, !name.value.isEmpty else {
-                if subset.name != nil || absent("name", in: subset.node, scalar: true) {
+                if subset.name != nil || absent("name", in: subset.node, anyValue: true) {
                     error("a subset needs a name", at: subset.node)
                 }
                 continue
@@ -37,9 +37,7 @@ extension Check {
         // `tunnel` and `proxyProtocol` count too: Istio accepts a policy that sets only those.
         if p.loadBalancer == nil && p.connectionPool == nil && p.outlierDetection == nil && p.tls == nil
             && p.portLevelSettings.isEmpty
-            && absent(
-                "loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel", "proxyProtocol",
-                in: p.node)
+            && absent("portLevelSettings", in: p.node) && absent("tunnel", "proxyProtocol", in: p.node, anyValue: true)
         {
             error(
                 "trafficPolicy must set at least one of loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings",
@@ -53,7 +51,7 @@ extension Check {
         for settings in p.portLevelSettings {
             guard let port = settings.port else {
                 let portNode = ctx.file.value("port", in: settings.node)
-                if portNode.map({ absent("number", in: $0, scalar: true) }) ?? absent("port", in: settings.node) {
+                if portNode.map({ absent("number", in: $0, anyValue: true) }) ?? absent("port", in: settings.node) {
                     error("portLevelSettings entry needs port.number", at: settings.node)
                 }
                 continue
@@ -83,9 +81,9 @@ extension Check {
             ].filter { $0 }.count
             // A key that did not decode was reported; counting it as missing would repeat that.
             let undecoded =
-                (hash.httpHeaderName == nil && !absent("httpHeaderName", in: hash.node, scalar: true))
-                || (hash.useSourceIp == nil && !absent("useSourceIp", in: hash.node, scalar: true))
-                || (hash.httpQueryParameterName == nil && !absent("httpQueryParameterName", in: hash.node, scalar: true))
+                (hash.httpHeaderName == nil && !absent("httpHeaderName", in: hash.node, anyValue: true))
+                || (hash.useSourceIp == nil && !absent("useSourceIp", in: hash.node, anyValue: true))
+                || (hash.httpQueryParameterName == nil && !absent("httpQueryParameterName", in: hash.node, anyValue: true))
             if keys > 1 || (keys == 0 && !undecoded) {
                 error(
                     "consistentHash takes exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName",
@@ -139,9 +137,9 @@ extension Check {
     func clientTLS(_ t: ClientTLSSettings?) {
         guard let t, let mode = t.mode else { return }
         if mode.value == "MUTUAL" && t.credentialName == nil && (t.clientCertificate == nil || t.privateKey == nil)
-            && absent("credentialName", in: t.node, scalar: true)
-            && (t.clientCertificate != nil || absent("clientCertificate", in: t.node, scalar: true))
-            && (t.privateKey != nil || absent("privateKey", in: t.node, scalar: true))
+            && absent("credentialName", in: t.node, anyValue: true)
+            && (t.clientCertificate != nil || absent("clientCertificate", in: t.node, anyValue: true))
+            && (t.privateKey != nil || absent("privateKey", in: t.node, anyValue: true))
         {
             error("tls mode MUTUAL needs clientCertificate and privateKey, or credentialName", at: mode.node)
         }

@@ -34,7 +34,7 @@ extension Check {
             error("a ServiceEntry takes either endpoints or workloadSelector, not both", at: se.node)
         }
         // A resolution that did not decode was reported; checking against the default would mislead.
-        let resolution = se.resolution?.value ?? (absent("resolution", in: se.node, scalar: true) ? "NONE" : "")
+        let resolution = se.resolution?.value ?? (absent("resolution", in: se.node, anyValue: true) ? "NONE" : "")
         switch resolution {
         case "": break
         case "NONE":
@@ -64,7 +64,7 @@ extension Check {
             }
         }
         // A port name that did not decode was reported; endpoints naming it would repeat that.
-        let portNamesKnown = se.ports.allSatisfy { $0.name != nil || absent("name", in: $0.node, scalar: true) }
+        let portNamesKnown = se.ports.allSatisfy { $0.name != nil || absent("name", in: $0.node, anyValue: true) }
         for endpoint in se.endpoints {
             workloadEntry(endpoint, standalone: false)
             for port in endpoint.ports where names[port.key] == nil && portNamesKnown {
@@ -77,7 +77,7 @@ extension Check {
     func servicePort(_ p: ServiceEntry.Port) {
         if let number = p.number {
             port(number)
-        } else if absent("number", in: p.node, scalar: true) {
+        } else if absent("number", in: p.node, anyValue: true) {
             error("a port needs a number", at: p.node)
         }
         if let proto = p.protocolName, !Self.protocols.contains(proto.value.uppercased()) {
@@ -91,7 +91,7 @@ extension Check {
     }
 
     func workloadEntry(_ w: WorkloadEntrySpec, standalone: Bool) {
-        if w.address == nil && standalone && w.network == nil && absent("address", "network", in: w.node, scalar: true) {
+        if w.address == nil && standalone && w.network == nil && absent("address", "network", in: w.node, anyValue: true) {
             error("a WorkloadEntry needs an address", at: w.node)
         }
         if let address = w.address, address.value.isEmpty { error("address is empty", at: address.node) }

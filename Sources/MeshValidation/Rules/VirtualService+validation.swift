@@ -112,7 +112,7 @@ extension Check {
                 if !(200...599).contains(status.value) {
                     error("directResponse.status must be between 200 and 599, got \(status.value)", at: status.node)
                 }
-            } else if absent("status", in: response.node, scalar: true) {
+            } else if absent("status", in: response.node, anyValue: true) {
                 error("directResponse needs a status", at: response.node)
             }
             if response.bodyString != nil && response.bodyBytes != nil {
@@ -140,7 +140,7 @@ extension Check {
             if let match = rewrite.uriRegexMatch {
                 regex(match.value, at: match.node)
                 if rewrite.uriRegexRewrite == nil,
-                    absent("rewrite", in: ctx.file.value("uriRegexRewrite", in: rewrite.node) ?? -1, scalar: true)
+                    absent("rewrite", in: ctx.file.value("uriRegexRewrite", in: rewrite.node) ?? -1, anyValue: true)
                 {
                     error("uriRegexRewrite needs both match and rewrite", at: rewrite.node)
                 }
@@ -190,7 +190,7 @@ extension Check {
                 error("weight must not be negative, got \(weight.value)", at: weight.node)
                 weightsReported = true
             }
-            if weight == nil && !absent("weight", in: destinationNode, scalar: true) { weightsReported = true }
+            if weight == nil && !absent("weight", in: destinationNode, anyValue: true) { weightsReported = true }
             total += max(0, weight?.value ?? 0)
             if let destination {
                 self.destination(destination)
@@ -212,7 +212,7 @@ extension Check {
 
     func destination(_ d: Destination) {
         guard let host = d.host, !host.value.isEmpty else {
-            if d.host != nil || absent("host", in: d.node, scalar: true) { error("destination.host is required", at: d.node) }
+            if d.host != nil || absent("host", in: d.node, anyValue: true) { error("destination.host is required", at: d.node) }
             return
         }
         wildcardHost(host, allowStar: false)
@@ -254,7 +254,7 @@ extension Check {
         }
         if let delay = f.delay {
             if delay.fixedDelay == nil && delay.exponentialDelay == nil
-                && absent("fixedDelay", "exponentialDelay", in: delay.node, scalar: true)
+                && absent("fixedDelay", "exponentialDelay", in: delay.node, anyValue: true)
             {
                 error("fault.delay needs fixedDelay", at: delay.node)
             }
@@ -270,7 +270,7 @@ extension Check {
         }
         if let abort = f.abort {
             let kinds = [abort.httpStatus != nil, abort.grpcStatus != nil, abort.http2Error != nil].filter { $0 }.count
-            if kinds == 0 && absent("httpStatus", "grpcStatus", "http2Error", in: abort.node, scalar: true) {
+            if kinds == 0 && absent("httpStatus", "grpcStatus", "http2Error", in: abort.node, anyValue: true) {
                 error("fault.abort needs httpStatus", at: abort.node)
             }
             if kinds > 1 { error("fault.abort takes one of httpStatus, grpcStatus or http2Error", at: abort.node) }
