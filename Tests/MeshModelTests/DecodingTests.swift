@@ -123,6 +123,8 @@ let header = """
         arguments: [
             "2562048h", "2562047h47m16.854775808s", "9223372036854775808ns", "-2562047h47m16.854775809s",
             "99999999999999999999999s", "2562047h48m", "1000000000000000000000h",
+            // Two parts of 2^63 each: their sum must not wrap around to 0.
+            "9223372036854775808ns9223372036854775808ns", "-9223372036854775808ns1ns",
         ])
     func durationsBeyondGosRange(text: String) {
         #expect(MeshDuration.parse(text) == .failure(.outOfRange))

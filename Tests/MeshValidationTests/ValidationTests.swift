@@ -545,6 +545,37 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
     }
 }
 
+/// Envoy sums the endpoint weights of a locality in 32 bits too.
+@Suite struct EndpointWeightTotalTests {
+    func serviceEntry(_ weights: [String]) -> String {
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: s}
+        spec:
+          hosts: [s.example.com]
+          ports: [{number: 80, name: http}]
+          resolution: STATIC
+          endpoints:
+
+        """ + weights.enumerated().map { "  - {address: 10.0.0.\($0.offset)\($0.element)}\n" }.joined()
+    }
+
+    @Test func upToTheLimitIsFine() throws {
+        // An unset weight counts 1.
+        #expect(try findings(serviceEntry([", weight: 4294967294", ""])).isEmpty)
+    }
+
+    @Test func overTheLimitIsAnErrorAtTheEndpoints() throws {
+        let d = try findings(serviceEntry([", weight: 4294967295", ""]))
+        #expect(
+            d.map(\.message) == [
+                "the weights of these 2 endpoints add up to 4294967296, more than the 4294967295 Envoy accepts in one locality; scale them down (weights are relative)"
+            ])
+        #expect(d.first?.field == "spec.endpoints")
+    }
+}
+
 /// Kubernetes' label rules, wherever labels appear, each finding at the key or value.
 @Suite struct LabelTests {
     @Test func valuesAndKeysAreCheckedWhereTheyAreWritten() throws {

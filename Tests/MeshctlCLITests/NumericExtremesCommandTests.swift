@@ -14,8 +14,8 @@ import Testing
           ports: [{number: 65535, name: http, protocol: HTTP, targetPort: 65535}]
           resolution: STATIC
           endpoints:
-          - {address: 127.0.0.1, labels: {v: a}, weight: 4294967295}
-          - {address: 127.0.0.2, labels: {v: b}, weight: 1}
+          - {address: 127.0.0.1, labels: {v: a}, weight: 4294967294}
+          - {address: 127.0.0.2, labels: {v: b}}
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
@@ -107,7 +107,7 @@ import Testing
         #expect(dump.stdout.contains("\"timeout\": \"9223372036.854s\""))
         #expect(dump.stdout.contains("\"num_retries\": 2147483647"))
         #expect(dump.stdout.contains("\"weight\": 2147483647"))
-        #expect(dump.stdout.contains("\"load_balancing_weight\": 4294967295"))
+        #expect(dump.stdout.contains("\"load_balancing_weight\": 4294967294"))
     }
 
     @Test func invalidExtremesAreLocatedErrors() throws {

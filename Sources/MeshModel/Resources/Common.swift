@@ -102,8 +102,9 @@ public struct MeshDuration: Sendable, Hashable, CustomStringConvertible {
                 value += UInt64(Double(fraction) * (Double(unit) / scale))
                 guard value <= limit else { return .failure(.outOfRange) }
             }
+            // Both are at most 2^63, so their sum can reach 2^64: compare before adding.
+            guard value <= limit - total else { return .failure(.outOfRange) }
             total += value
-            guard total <= limit else { return .failure(.outOfRange) }
         }
         if negative { return .success(Int64(bitPattern: 0 &- total)) }
         guard total < limit else { return .failure(.outOfRange) }

@@ -72,6 +72,18 @@ extension Check {
             }
         }
         if let selector = se.workloadSelector { labels(selector, in: se.workloadSelectorNode) }
+        endpointWeights(se)
+    }
+
+    /// Envoy refuses a locality whose endpoint weights add up to more than 32 bits hold; the
+    /// endpoints of one ServiceEntry are one locality (an unset weight counts 1).
+    func endpointWeights(_ se: ServiceEntry) {
+        // Each weight fits in 32 bits, so the sum (in 64) cannot overflow.
+        let total = se.endpoints.reduce(0) { $0 + max($1.weight?.value ?? 1, 1) }
+        guard total > Int(UInt32.max), let node = ctx.file.value("endpoints", in: se.node) else { return }
+        error(
+            "the weights of these \(se.endpoints.count) endpoints add up to \(total), more than the \(UInt32.max) Envoy accepts in one locality; scale them down (weights are relative)",
+            at: node)
     }
 
     func servicePort(_ p: ServiceEntry.Port) {
