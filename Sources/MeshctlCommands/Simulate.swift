@@ -178,7 +178,7 @@ extension Meshctl {
             guard !gateways.contains(name) else { return }
             let known = gateways.isEmpty ? "the rules define none" : "they define \(gateways.sorted().joined(separator: ", "))"
             Output.error("Error: --gateway '\(gateway)': no Gateway has the name \(name) in the rules given; \(known)")
-            throw ExitCode(ExitCode.validationFailure.rawValue)
+            throw ExitCode.validationFailure
         }
     }
 }

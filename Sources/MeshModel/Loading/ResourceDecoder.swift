@@ -104,7 +104,7 @@ public enum ResourceDecoder {
 
         var name = ""
         var nameNode = doc.index
-        // Set when metadata or its name was written but did not decode (already reported).
+        // Set when metadata.name was written but did not decode (already reported).
         var nameReported = false
         var namespace: String?
         var labels: [String: String] = [:]

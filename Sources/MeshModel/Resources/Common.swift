@@ -31,10 +31,11 @@ public struct MeshDuration: Sendable, Hashable, CustomStringConvertible {
     /// The longest duration Go (and so Istio) accepts: 2^63−1 nanoseconds.
     public static let longest = "2562047h47m16.854775807s"
 
-    /// Reads Go's `time.ParseDuration` syntax, exactly as Go does: an optional sign, then one or
-    /// more decimal numbers each with a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`), such as
-    /// `300ms`, `-1.5h` or `2h45m`; `0` needs no unit. Integer arithmetic throughout, so the
-    /// whole range (±2562047h47m16.854775807s) is exact and nothing beyond it wraps or traps.
+    /// Reads Go's `time.ParseDuration` syntax as Go does: an optional sign, then one or more
+    /// decimal numbers each with a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`), such as `300ms`,
+    /// `-1.5h` or `2h45m`; `0` needs no unit. Integer arithmetic throughout, so the whole range
+    /// (±2562047h47m16.854775807s) is exact and nothing beyond it wraps or traps (where Go's own
+    /// sum of two parts of 2^63 wraps to 0, this says out of range).
     public static func parse(_ text: String) -> Result<Int64, ParseError> {
         let bytes = Array(text.utf8)
         var i = 0
