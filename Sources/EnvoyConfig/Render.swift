@@ -126,9 +126,11 @@ public struct ConfigDumpRenderer {
 enum Proto {
     static func duration(_ d: MeshDuration) -> JSONValue { .string(d.protobufJSON) }
 
-    /// Istio's translation of a percentage: a FractionalPercent out of a million.
+    /// Istio's translation of a percentage: a FractionalPercent out of a million. Clamped to
+    /// 0...100% (validation refuses anything else), so no value can overflow the conversion.
     static func fractionalPercent(_ percent: Double) -> JSONValue {
-        ["numerator": .int(Int64((percent * 10_000).rounded())), "denominator": "MILLION"]
+        let clamped = percent.isNaN ? 0 : min(max(percent, 0), 100)
+        return ["numerator": .int(Int64((clamped * 10_000).rounded())), "denominator": "MILLION"]
     }
 
     static func uint32(_ value: Int) -> JSONValue { .int(Int64(value)) }

@@ -147,7 +147,7 @@ extension RouteTable {
     }
 
     func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format2(value))
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format2(value))
     }
 
     func format2(_ value: Double) -> String {

@@ -113,7 +113,8 @@ final class MatchProgram: @unchecked Sendable {
                 Op(
                     field: field, kind: kind, ignoreCase: c.ignoreCase, nameStart: name.0, nameLength: name.1,
                     valueStart: value.0,
-                    valueLength: value.1, port: Int32(c.port), regex: program))
+                    // A port no request can arrive on (validation refuses it) matches nothing.
+                    valueLength: value.1, port: Int32(exactly: c.port) ?? -1, regex: program))
         }
     }
 

@@ -17,6 +17,7 @@ public final class Validator {
         defer { ctx.resource = nil }
         let check = Check(ctx: ctx, regexes: regexes)
         check.metadataName(resource)
+        check.metadataLabels(resource)
         switch resource.spec {
         case .virtualService(let vs):
             check.virtualService(vs)

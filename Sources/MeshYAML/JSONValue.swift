@@ -38,7 +38,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     public var int: Int64? {
         switch self {
         case .int(let i): i
-        case .double(let d): d == d.rounded() ? Int64(d) : nil
+        case .double(let d): Int64(exactly: d)
         case .string(let s): Int64(s)
         default: nil
         }

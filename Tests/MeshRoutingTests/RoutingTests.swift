@@ -680,3 +680,55 @@ let browserRules = recommendationVS(
         #expect(flags == ["NC"])
     }
 }
+
+/// The route table is also built from rules nobody validated (a library caller, a config pushed
+/// to the proxy before its checks): extreme numbers must route or not, never trap.
+@Suite struct ExtremeNumbersTests {
+    func unvalidatedTable(_ yaml: String) -> RouteTable {
+        var rules = LoadedRules()
+        RuleLoader.load(Array(yaml.utf8), name: "t.yaml", into: &rules)
+        return RouteTable(resources: rules.resources)
+    }
+
+    @Test func matchPortBeyond32BitsMatchesNothing() {
+        let t = unvalidatedTable(
+            recommendationVS(
+                """
+                  - match: [{port: 4294967295}]
+                    route:
+                    - destination: {host: recommendation, subset: version-v2}
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                """))
+        #expect(decide(t, port: 80).cluster == v1)
+        #expect(decide(t, port: 65535).cluster == v1)
+        let request = HTTPRequest(authority: "recommendation", port: 80)
+        #expect(t.explain(request, decide(t, port: 80)).contains { $0.contains("port 80 is not 4294967295") })
+    }
+
+    @Test func percentagesBeyondAnyRangeAreExplainedWithoutTrapping() {
+        let t = unvalidatedTable(
+            recommendationVS(
+                """
+                  - route:
+                    - destination: {host: recommendation, subset: version-v1}
+                      weight: 2147483647
+                    - destination: {host: recommendation, subset: version-v2}
+                      weight: 2147483647
+                    - destination: {host: recommendation, subset: version-v3}
+                      weight: 2147483647
+                    fault:
+                      abort: {httpStatus: 503, percentage: {value: 1e300}}
+                      delay: {fixedDelay: 2562047h47m16.854775807s, percentage: {value: .inf}}
+                    mirror: {host: recommendation, subset: version-v2}
+                    mirrorPercentage: {value: -1e300}
+                """))
+        let d = decide(t)
+        #expect(d.kind == .abort)
+        let lines = t.explain(HTTPRequest(authority: "recommendation"), d)
+        #expect(lines.contains { $0.hasPrefix("fault: abort with 503 for 1e+300% of requests") })
+        #expect(lines.contains { $0.hasPrefix("weights: ") && $0.contains("33.33%") })
+        // An abort percentage over 100 aborts every request, as 100 does.
+        #expect(distribution(t, count: 1_000) == ["status 503": 100])
+    }
+}

@@ -364,3 +364,306 @@ func vs(_ http: String, hosts: String = "[reviews]", extra: String = "") -> Stri
             })
     }
 }
+
+/// One cause, one finding: a value that was written but did not decode is not reported again
+/// as missing, and an invalid weight does not make the total look like zero.
+@Suite struct FirstCauseOnlyTests {
+    static let route = "  - route:\n    - destination: {host: reviews}\n"
+
+    @Test(
+        arguments: [
+            // (the rule's http entry, the one finding expected)
+            (
+                route + "    fault: {delay: {fixedDelay: -1s, percentage: {value: 10}}}\n",
+                "spec.http[0].fault.delay.fixedDelay must be at least 1ms, got `-1s`"
+            ),
+            (
+                route + "    fault: {delay: {fixedDelay: soon, percentage: {value: 10}}}\n",
+                "spec.http[0].fault.delay.fixedDelay is not a duration: `soon`; write a number with a unit, such as `500ms`, `1.5s` or `3m`"
+            ),
+            (
+                route + "    fault: {abort: {httpStatus: 99999999999, percentage: {value: 10}}}\n",
+                "spec.http[0].fault.abort.httpStatus must fit in 32 bits, got 99999999999"
+            ),
+            (route + "    fault: abort\n", "spec.http[0].fault must be a mapping, got `abort`"),
+            (
+                "  - route:\n    - destination: {host: reviews}\n      weight: 3000000000\n    - destination: {host: reviews, subset: v1}\n      weight: 0\n",
+                "spec.http[0].route[0].weight must fit in 32 bits, got 3000000000"
+            ),
+            (
+                "  - route:\n    - destination: {host: reviews}\n      weight: -1\n    - destination: {host: reviews, subset: v1}\n      weight: 0\n",
+                "weight must not be negative, got -1"
+            ),
+            ("  - route:\n    - destination: reviews\n", "spec.http[0].route[0].destination must be a mapping, got `reviews`"),
+            (
+                "  - route:\n    - destination: {host: 5}\n",
+                "spec.http[0].route[0].destination.host must be a string, got `5`; quote it: \"5\""
+            ),
+            ("  - route: reviews\n", "spec.http[0].route must be a list, got `reviews`"),
+            ("  - directResponse: teapot\n", "spec.http[0].directResponse must be a mapping, got `teapot`"),
+            (
+                "  - directResponse: {status: '418'}\n",
+                "spec.http[0].directResponse.status must be an integer, got the string \"418\"; write 418 without quotes"
+            ),
+            (route + "    mirror: v2\n    mirrorPercentage: {value: 10}\n", "spec.http[0].mirror must be a mapping, got `v2`"),
+            (
+                route + "    rewrite: {uriRegexRewrite: {match: ^/a, rewrite: 5}}\n",
+                "spec.http[0].rewrite.uriRegexRewrite.rewrite must be a string, got `5`; quote it: \"5\""
+            ),
+        ])
+    func oneFindingForOneCause(http: String, message: String) throws {
+        let d = try findings(vs(http))
+        #expect(d.map(\.message) == [message])
+    }
+
+    @Test func hostsAndRoutesThatDidNotDecode() throws {
+        #expect(
+            try findings(vs(Self.route, hosts: "[5]")).map(\.message) == [
+                "spec.hosts[0] must be a string, got `5`; quote it: \"5\""
+            ])
+        let noRoutes =
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r}\nspec:\n  hosts: [r]\n  http: r\n"
+        #expect(try findings(noRoutes).map(\.message) == ["spec.http must be a list, got `r`"])
+    }
+
+    @Test(
+        arguments: [
+            (
+                "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: 5\n",
+                "spec.host must be a string, got `5`; quote it: \"5\""
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  subsets: [{name: 1}]\n",
+                "spec.subsets[0].name must be a string, got `1`; quote it: \"1\""
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {portLevelSettings: [{port: {number: x}, loadBalancer: {simple: RANDOM}}]}\n",
+                "spec.trafficPolicy.portLevelSettings[0].port.number must be an integer, got `x`"
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: 5}}}\n",
+                "spec.trafficPolicy.loadBalancer.consistentHash.httpHeaderName must be a string, got `5`; quote it: \"5\""
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {connectionPool: pool}\n",
+                "spec.trafficPolicy.connectionPool must be a mapping, got `pool`"
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {tls: {mode: MUTUAL, clientCertificate: 5, privateKey: /k}}\n",
+                "spec.trafficPolicy.tls.clientCertificate must be a string, got `5`; quote it: \"5\""
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: s}\nspec:\n  hosts: [s.example.com]\n  ports: [{number: 80, name: http}]\n  resolution: STATC\n  endpoints: [{address: 1.2.3.4}]\n",
+                "spec.resolution has unknown value `STATC`; expected one of NONE, STATIC, DNS, DNS_ROUND_ROBIN; did you mean `STATIC`?"
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: s}\nspec:\n  hosts: [s.example.com]\n  ports: [{number: '80', name: http}]\n",
+                "spec.ports[0].number must be an integer, got the string \"80\"; write 80 without quotes"
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: s}\nspec:\n  hosts: [s.example.com]\n  ports: [{number: 80, name: 8}]\n  resolution: STATIC\n  endpoints: [{address: 1.2.3.4, ports: {'8': 9080}}]\n",
+                "spec.ports[0].name must be a string, got `8`; quote it: \"8\""
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {name: w}\nspec:\n  address: 5\n",
+                "spec.address must be a string, got `5`; quote it: \"5\""
+            ),
+            (
+                "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: 80, hosts: ['*']}]\n",
+                "spec.servers[0].port must be a mapping, got `80`"
+            ),
+        ])
+    func oneFindingInOtherKinds(text: String, message: String) throws {
+        #expect(try findings(text).map(\.message) == [message])
+    }
+
+    @Test func whatIsReallyMissingIsStillReported() throws {
+        let messages = try findings(
+            vs(Self.route + "    fault: {delay: {percentage: {value: 10}}, abort: {percentage: {value: 5}}}\n")
+        )
+        .map(\.message)
+        #expect(messages == ["fault.delay needs fixedDelay", "fault.abort needs httpStatus"])
+        let empty = try findings(
+            vs(
+                "  - route:\n    - destination: {host: reviews}\n      weight: 0\n    - destination: {host: reviews, subset: v1}\n"
+            ))
+        #expect(
+            empty.map(\.message) == [
+                "all 2 destinations have weight 0, so no traffic can be routed; give at least one a positive weight"
+            ])
+    }
+
+    @Test func tunnelOrProxyProtocolAloneIsAPolicy() throws {
+        let text =
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {proxyProtocol: {}}\n"
+        #expect(try findings(text).isEmpty)
+    }
+}
+
+/// Envoy sums a route's weights in 32 bits and refuses a route whose total does not fit.
+@Suite struct WeightTotalTests {
+    func weighted(_ weights: [Int]) -> String {
+        vs(
+            "  - route:\n"
+                + weights.enumerated().map {
+                    "    - destination: {host: reviews, subset: v\($0.offset)}\n      weight: \($0.element)\n"
+                }
+                .joined())
+    }
+
+    @Test func totalJustUnderTheLimitIsFine() throws {
+        #expect(try findings(weighted([2_147_483_647, 2_147_483_647])).isEmpty)
+        #expect(try findings(weighted([2_147_483_647, 2_147_483_647, 1])).isEmpty)
+    }
+
+    @Test func totalOverTheLimitIsAnErrorAtTheRoute() throws {
+        let d = try findings(weighted([2_147_483_647, 2_147_483_647, 2]))
+        #expect(
+            d.map(\.message) == [
+                "the weights of these 3 destinations add up to 4294967296, more than the 4294967295 Envoy accepts; scale them down (weights are relative)"
+            ])
+        #expect(d.first?.field == "spec.http[0].route")
+        #expect(d.first?.line == 9)
+    }
+
+    @Test func tcpRoutesToo() throws {
+        let text = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: db}
+            spec:
+              hosts: [db]
+              tcp:
+              - route:
+                - {destination: {host: db, subset: a}, weight: 2147483647}
+                - {destination: {host: db, subset: b}, weight: 2147483647}
+                - {destination: {host: db, subset: c}, weight: 2147483647}
+            """
+        #expect(
+            try findings(text).map(\.message).first?.hasPrefix("the weights of these 3 destinations add up to 6442450941") == true
+        )
+    }
+}
+
+/// Envoy sums the endpoint weights of a locality in 32 bits too.
+@Suite struct EndpointWeightTotalTests {
+    func serviceEntry(_ weights: [String]) -> String {
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: s}
+        spec:
+          hosts: [s.example.com]
+          ports: [{number: 80, name: http}]
+          resolution: STATIC
+          endpoints:
+
+        """ + weights.enumerated().map { "  - {address: 10.0.0.\($0.offset)\($0.element)}\n" }.joined()
+    }
+
+    @Test func upToTheLimitIsFine() throws {
+        // An unset weight counts 1.
+        #expect(try findings(serviceEntry([", weight: 4294967294", ""])).isEmpty)
+    }
+
+    @Test func overTheLimitIsAnErrorAtTheEndpoints() throws {
+        let d = try findings(serviceEntry([", weight: 4294967295", ""]))
+        #expect(
+            d.map(\.message) == [
+                "the weights of these 2 endpoints add up to 4294967296, more than the 4294967295 Envoy accepts in one locality; scale them down (weights are relative)"
+            ])
+        #expect(d.first?.field == "spec.endpoints")
+    }
+}
+
+/// Kubernetes' label rules, wherever labels appear, each finding at the key or value.
+@Suite struct LabelTests {
+    @Test func valuesAndKeysAreCheckedWhereTheyAreWritten() throws {
+        let text = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata:
+              name: r
+              labels: {app: "bad value"}
+            spec:
+              host: reviews
+              workloadSelector: {matchLabels: {"a/b/c": x}}
+              subsets:
+              - name: v1
+                labels:
+                  version: "v1 beta"
+                  "-key": x
+            """
+        let d = try findings(text)
+        #expect(
+            d.map { "\($0.line):\($0.column) \($0.message)" } == [
+                "5:17 label `app` value `bad value` may contain only letters, digits, '-', '_' and '.'",
+                "8:36 label key `a/b/c` may contain at most one '/'",
+                "12:16 label `version` value `v1 beta` may contain only letters, digits, '-', '_' and '.'",
+                "13:7 label key `-key` must start and end with a letter or digit",
+            ])
+    }
+
+    @Test func lengthLimits() throws {
+        let sixtyThree = String(repeating: "a", count: 63)
+        let prefix = (0..<4).map { _ in String(repeating: "b", count: 63) }.joined(separator: ".")  // 255 characters
+        #expect(Names.labelValueProblem(sixtyThree) == nil)
+        #expect(Names.labelValueProblem(sixtyThree + "a") == "is longer than 63 characters")
+        #expect(Names.labelValueProblem("") == nil)
+        #expect(Names.labelValueProblem("A.b_c-9") == nil)
+        #expect(Names.labelKeyProblem("example.com/\(sixtyThree)") == nil)
+        #expect(Names.labelKeyProblem("example.com/\(sixtyThree)a") == "is longer than 63 characters")
+        #expect(Names.labelKeyProblem("\(prefix.dropLast(2))/x") == nil)
+        #expect(Names.labelKeyProblem("\(prefix)/x") == "has an invalid prefix (must be a DNS subdomain)")
+    }
+
+    @Test func everyPlaceLabelsAppear() throws {
+        let text = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: s}
+            spec:
+              hosts: [s.example.com]
+              ports: [{number: 80, name: http}]
+              resolution: STATIC
+              endpoints: [{address: 1.2.3.4, labels: {v: "a b"}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: t}
+            spec:
+              hosts: [t.example.com]
+              ports: [{number: 80, name: http}]
+              resolution: STATIC
+              workloadSelector: {labels: {v: "a b"}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: w}
+            spec: {address: 1.2.3.4, labels: {v: "a b"}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: g}
+            spec:
+              selector: {v: "a b"}
+              servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: v}
+            spec:
+              hosts: [v]
+              http: [{match: [{sourceLabels: {v: "a b"}}], route: [{destination: {host: v}}]}]
+              tcp: [{match: [{sourceLabels: {v: "a b"}}], route: [{destination: {host: v}}]}]
+              tls: [{match: [{sniHosts: [v], sourceLabels: {v: "a b"}}], route: [{destination: {host: v}}]}]
+            """
+        let d = try findings(text).filter { $0.message.hasPrefix("label `v` value `a b`") }
+        #expect(
+            d.map(\.field) == [
+                "spec.endpoints[0].labels.v", "spec.workloadSelector.labels.v", "spec.labels.v", "spec.selector.v",
+                "spec.http[0].match[0].sourceLabels.v", "spec.tls[0].match[0].sourceLabels.v",
+                "spec.tcp[0].match[0].sourceLabels.v",
+            ])
+    }
+}

@@ -98,6 +98,108 @@ import Testing
         #expect(try CLI.run(["simulate", "-f", "samples/tutorial/", "--host", "x", "--source-labels", "novalue"]).status == 64)
     }
 
+    @Test func aWeightedPickIsRepeatableAndShowsTheWholeSplit() throws {
+        let arguments = ["simulate"] + base + ["-f", "samples/scenarios/canary-75-25.yaml", "--host", "recommendation"]
+        let first = try CLI.run(arguments)
+        #expect(first.status == 0)
+        // No --seed: the fixed default seed gives the same answer every time.
+        for _ in 0..<3 { #expect(try CLI.run(arguments).stdout == first.stdout) }
+        let headline = first.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(headline.hasPrefix("GET recommendation/ → outbound|8080|version-v"))
+        #expect(headline.hasSuffix("(picked by weight with seed 1 from version-v1 75%, version-v2 25%)"))
+        let doc = try json(arguments)
+        #expect(doc["seed"] as? Int == 1)
+        let weights = try #require(doc["weights"] as? [[String: Any]])
+        #expect(weights.map { $0["percent"] as? Double } == [75, 25])
+        let picked = weights.filter { $0["picked"] as? Bool == true }
+        #expect(picked.count == 1)
+        #expect(picked.first?["cluster"] as? String == doc["cluster"] as? String)
+        // Another seed may pick the other side; the split shown stays the same.
+        let other = try json(arguments + ["--seed", "3"])
+        #expect((other["weights"] as? [[String: Any]])?.map { $0["percent"] as? Double } == [75, 25])
+    }
+
+    @Test func abortedRequestsDidNotReachTheCluster() throws {
+        let arguments =
+            ["simulate"] + base + ["-f", "samples/scenarios/fault-abort.yaml", "--host", "recommendation", "-n", "10000"]
+        let doc = try json(arguments)
+        let clusters = try #require(doc["clusters"] as? [String: Int])
+        let aborted = try #require(doc["aborted"] as? Int)
+        let reached = clusters["outbound|8080|version-v1|recommendation.default.svc.cluster.local"] ?? 0
+        #expect(reached + aborted == 10_000)
+        #expect(abs(Double(aborted) / 100 - 50) < 2)
+        #expect((doc["statuses"] as? [String: Int])?["503"] == aborted)
+        #expect(doc["forwarded"] as? Int == reached)
+        let text = try CLI.run(arguments).stdout
+        #expect(text.contains("  aborted by fault injection before reaching a cluster: \(aborted) ("))
+        // The cluster's row counts only the requests that reached it.
+        #expect(text.split(separator: "\n").contains { $0.contains("|version-v1|") && $0.contains(" \(reached) ") })
+    }
+
+    @Test(
+        arguments: [
+            (["--port", "70000"], "--port must be between 1 and 65535, got 70000"),
+            (["--port", "-5"], "--port must be between 1 and 65535, got -5"),
+            (["--port", "0"], "--port must be between 1 and 65535, got 0"),
+            (
+                ["--host", "reviews:99999"],
+                "the port in --host 'reviews:99999' must be a number between 1 and 65535, got '99999'"
+            ),
+            (["--host", "reviews:http"], "the port in --host 'reviews:http' must be a number between 1 and 65535, got 'http'"),
+            (["--host", "[::1:80"], "--host '[::1:80' opens an IPv6 address with '[' but does not close it"),
+            (["--gateway", ""], "--gateway must be mesh, a Gateway's name or namespace/name, got ''"),
+            (["--gateway", "a/b/c"], "--gateway must be mesh, a Gateway's name or namespace/name, got 'a/b/c'"),
+            (["--path", "noslash"], "--path must start with '/', got 'noslash'"),
+            (["-n", "-1"], "-n must be at least 1, got -1"),
+            (["-n", "0"], "-n must be at least 1, got 0"),
+        ])
+    func flagValuesAreUsageErrors(extra: [String], message: String) throws {
+        let result = try CLI.run(["simulate", "-f", "samples/tutorial/", "--host", "recommendation"] + extra)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func aGatewayMustBeOneTheRulesDefine() throws {
+        let missing = try CLI.run(["simulate", "-f", "samples/tutorial/", "--host", "recommendation", "--gateway", "nosuch"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no Gateway has the name default/nosuch in the rules given; the rules define none"))
+        let path = try CLI.write(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: edge, namespace: web}
+            spec:
+              selector: {istio: ingressgateway}
+              servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: site, namespace: web}
+            spec:
+              hosts: [www.example.com]
+              gateways: [edge]
+              http: [{directResponse: {status: 204}}]
+            """, to: "gateway.yaml", in: try CLI.temporaryDirectory())
+        let elsewhere = try CLI.run(["simulate", "-f", path, "--host", "www.example.com", "--gateway", "edge"])
+        #expect(elsewhere.status == 64)
+        #expect(elsewhere.stderr.contains("no Gateway has the name default/edge in the rules given; they define web/edge"))
+        let found = try json(["simulate", "-f", path, "--host", "www.example.com", "--gateway", "web/edge"])
+        #expect(found["status"] as? Int == 204)
+        let inNamespace = try json([
+            "simulate", "-f", path, "--host", "www.example.com", "--gateway", "edge", "--source-namespace", "web",
+        ])
+        #expect(inNamespace["status"] as? Int == 204)
+    }
+
+    @Test func helpStatesTheDefaultSeedAndWhatTheHostsPortDoes() throws {
+        // The help is wrapped to the terminal: compare with whitespace collapsed.
+        let help = try CLI.run(["simulate", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(!help.contains("ignored for routing"))
+        #expect(help.contains("--seed (default 1)"))
+        #expect(help.contains("is the listener port (for match.port) unless --port is given"))
+    }
+
     @Test func invalidRulesAreNotSimulated() throws {
         let dir = try CLI.temporaryDirectory()
         let path = try CLI.write(

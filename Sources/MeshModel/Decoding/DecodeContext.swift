@@ -11,6 +11,9 @@ public final class DecodeContext {
     /// The node field paths start from: the document, or a List item.
     public var root: Int32 = -1
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Accept numbers and booleans written as strings (`"3"`), as protobuf JSON does. Off for
+    /// Kubernetes resources, whose schema refuses a string where it wants a number.
+    public var acceptsQuotedScalars = false
 
     public init(file: YAMLFile) { self.file = file }
 
@@ -51,14 +54,14 @@ public struct Node {
     public var isNull: Bool { file.isNull(index) }
     public var path: String { file.path(to: index, from: ctx.root) }
 
-    func typeError(_ expected: String) {
+    func typeError(_ expected: String, code: DiagnosticCode = .schemaError) {
         let got: String
         switch raw.kind {
         case .mapping: got = "a mapping"
         case .sequence: got = "a list"
         case .scalar: got = isNull ? "null" : "`\(file.string(index))`"
         }
-        ctx.report(.schemaError, "\(path) must be \(expected), got \(got)", at: index)
+        ctx.report(code, "\(path) must be \(expected), got \(got)", at: index)
     }
 
     /// A string; a number or bool written without quotes is refused, as Kubernetes does.
@@ -75,37 +78,61 @@ public struct Node {
         return text
     }
 
-    /// An integer; protobuf JSON also accepts it quoted.
-    public func int() -> Int? {
-        guard raw.kind == .scalar, !isNull, let value = Scalar.int(file.string(index)) else {
-            typeError("an integer")
-            return nil
-        }
-        return value
-    }
+    /// An integer. Written in quotes it is a string, which Kubernetes refuses for an integer
+    /// field; only a context reading protobuf JSON (a mesh config) accepts it.
+    public func int() -> Int? { integer(nil) }
 
     /// A non-negative integer that fits in 32 bits (Istio's uint32 fields).
     public func uint32() -> Int? {
-        guard let value = int() else { return nil }
-        guard value >= 0, value <= Int(UInt32.max) else {
-            ctx.report(.schemaError, "\(path) must be between 0 and \(UInt32.max), got \(value)", at: index)
-            return nil
-        }
-        return value
+        integer(0...Int(UInt32.max)) { "\(path) must be between 0 and \(UInt32.max), got \($0)" }
     }
 
     /// A signed 32-bit integer (Istio's int32 fields).
     public func int32() -> Int? {
-        guard let value = int() else { return nil }
-        guard value >= Int(Int32.min), value <= Int(Int32.max) else {
-            ctx.report(.schemaError, "\(path) must fit in 32 bits, got \(value)", at: index)
+        integer(Int(Int32.min)...Int(Int32.max)) { "\(path) must fit in 32 bits, got \($0)" }
+    }
+
+    /// Reads an integer within `range`; `outOfRange` words the finding for a value outside it,
+    /// including one too large for any integer type.
+    private func integer(_ range: ClosedRange<Int>?, outOfRange: ((String) -> String)? = nil) -> Int? {
+        guard raw.kind == .scalar, !isNull else {
+            typeError("an integer")
+            return nil
+        }
+        let text = file.string(index)
+        guard !isQuotedNumber(text, Scalar.isIntegerSyntax(text), "an integer") else { return nil }
+        guard let value = Scalar.int(text), range?.contains(value) ?? true else {
+            if let outOfRange, Scalar.isIntegerSyntax(text) {
+                ctx.report(.schemaError, outOfRange(Scalar.int(text).map(String.init) ?? text), at: index)
+            } else {
+                typeError("an integer")
+            }
             return nil
         }
         return value
     }
 
+    /// Reports a number written as a string (`'50'`, `"50"`, `!!str 50`) where the schema wants
+    /// `expected`, and says true; Kubernetes' schema validation refuses these.
+    private func isQuotedNumber(_ text: String, _ looksNumeric: Bool, _ expected: String) -> Bool {
+        guard file.isQuotedOrTaggedString(index), !ctx.acceptsQuotedScalars else { return false }
+        if looksNumeric {
+            ctx.report(
+                .schemaError, "\(path) must be \(expected), got the string \"\(text)\"; write \(text) without quotes", at: index)
+        } else {
+            typeError(expected)
+        }
+        return true
+    }
+
     public func double() -> Double? {
-        guard raw.kind == .scalar, !isNull, let value = Scalar.double(file.string(index)) else {
+        guard raw.kind == .scalar, !isNull else {
+            typeError("a number")
+            return nil
+        }
+        let text = file.string(index)
+        guard !isQuotedNumber(text, Scalar.double(text) != nil, "a number") else { return nil }
+        guard let value = Scalar.double(text) else {
             typeError("a number")
             return nil
         }
@@ -117,7 +144,9 @@ public struct Node {
             typeError("true or false")
             return nil
         }
-        switch file.string(index) {
+        let text = file.string(index)
+        guard !isQuotedNumber(text, Scalar.isBool(text), "true or false") else { return nil }
+        switch text {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
         default:
@@ -126,20 +155,28 @@ public struct Node {
         }
     }
 
-    /// A duration in Istio's form (`1.5s`, `100ms`, `3m`, `15.000s`).
+    /// A duration in Go's form, as Istio reads it (`1.5s`, `100ms`, `1h30m`, `15.000s`).
     public func duration() -> MeshDuration? {
         guard raw.kind == .scalar, !isNull else {
             typeError("a duration such as `1.5s`")
             return nil
         }
         let text = file.string(index)
-        guard let duration = MeshDuration(text, node: index) else {
+        switch MeshDuration.parse(text) {
+        case .success(let nanoseconds):
+            var duration = MeshDuration(nanoseconds: nanoseconds, node: index)
+            duration.text = text
+            return duration
+        case .failure(.outOfRange):
+            ctx.report(
+                .schemaError, "\(path) `\(text)` is out of range: a duration can be at most \(MeshDuration.longest)",
+                at: index)
+        case .failure(.malformed), .failure(.unknownUnit):
             ctx.report(
                 .schemaError, "\(path) is not a duration: `\(text)`; write a number with a unit, such as `500ms`, `1.5s` or `3m`",
                 at: index)
-            return nil
         }
-        return duration
+        return nil
     }
 
     /// One of `allowed` (protobuf enum names; Istio accepts them in any case for some fields).

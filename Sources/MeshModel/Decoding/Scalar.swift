@@ -7,6 +7,16 @@ public enum Scalar {
         }
     }
 
+    /// Written as an integer (optionally signed decimal, `0x` hex or `0o` octal), whether or
+    /// not it fits in `Int`.
+    public static func isIntegerSyntax(_ text: String) -> Bool {
+        var digits = Substring(text)
+        if digits.hasPrefix("-") || digits.hasPrefix("+") { digits = digits.dropFirst() }
+        if digits.hasPrefix("0x") { return digits.count > 2 && digits.dropFirst(2).allSatisfy(\.isHexDigit) }
+        if digits.hasPrefix("0o") { return digits.count > 2 && digits.dropFirst(2).allSatisfy { ("0"..."7").contains($0) } }
+        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
     /// Decimal (optionally signed), `0x` hex or `0o` octal.
     public static func int(_ text: String) -> Int? {
         let utf8 = text.utf8
@@ -42,6 +52,10 @@ public enum Suggest {
         let lower = word.lowercased()
         var best: (String, Int)?
         for candidate in candidates {
+            // The distance is at least the difference in length. A word over three times longer
+            // than a name is further from it than any suggestion can be, so the answer is the same
+            // without measuring (which would cost the word's length times the name's).
+            if lower.utf8.count > 3 * candidate.utf8.count + 6 { continue }
             let distance = editDistance(lower, candidate.lowercased())
             if best == nil || distance < best!.1 { best = (candidate, distance) }
         }

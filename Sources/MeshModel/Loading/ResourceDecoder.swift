@@ -63,11 +63,14 @@ public enum ResourceDecoder {
         var apiVersion: String?
         var kind: String?
         var kindNode = doc.index
+        var apiVersionNode: Int32?
         var metadataNode: Int32?
         var specNode: Int32?
         for (key, value) in file.pairs(doc.index) {
             switch file.string(key) {
-            case "apiVersion": apiVersion = file[value].kind == .scalar ? file.string(value) : nil
+            case "apiVersion":
+                apiVersion = file[value].kind == .scalar ? file.string(value) : nil
+                apiVersionNode = value
             case "kind":
                 kind = file[value].kind == .scalar ? file.string(value) : nil
                 kindNode = value
@@ -77,11 +80,19 @@ public enum ResourceDecoder {
             }
         }
         guard let kind, !kind.isEmpty else {
-            ctx.report(.notAResource, "document has no `kind`; every resource needs apiVersion and kind", at: doc.index)
+            if kindNode != doc.index, file[kindNode].kind != .scalar {
+                ctx.node(kindNode).typeError("a string such as VirtualService", code: .notAResource)
+            } else {
+                ctx.report(.notAResource, "document has no `kind`; every resource needs apiVersion and kind", at: doc.index)
+            }
             return nil
         }
         guard let apiVersion, !apiVersion.isEmpty else {
-            ctx.report(.notAResource, "\(kind) has no `apiVersion`", at: kindNode)
+            if let apiVersionNode, file[apiVersionNode].kind != .scalar {
+                ctx.node(apiVersionNode).typeError("a string such as networking.istio.io/v1", code: .notAResource)
+            } else {
+                ctx.report(.notAResource, "\(kind) has no `apiVersion`", at: kindNode)
+            }
             return nil
         }
         guard let family = family(apiVersion: apiVersion, kind: kind) else {
@@ -93,6 +104,8 @@ public enum ResourceDecoder {
 
         var name = ""
         var nameNode = doc.index
+        // Set when metadata.name was written but did not decode (already reported).
+        var nameReported = false
         var namespace: String?
         var labels: [String: String] = [:]
         var annotations: [String: String] = [:]
@@ -100,8 +113,8 @@ public enum ResourceDecoder {
             ctx.node(metadataNode).fields(metadataFields) { field, v in
                 switch field {
                 case "name":
-                    name = v.string() ?? ""
-                    nameNode = v.index
+                    let decoded = v.string()
+                    (name, nameNode, nameReported) = (decoded ?? "", v.index, decoded == nil)
                 case "namespace": namespace = v.string()
                 case "labels": labels = v.stringMap()
                 case "annotations": annotations = v.stringMap()
@@ -113,7 +126,10 @@ public enum ResourceDecoder {
         }
         ctx.resource = "\(kind) \(namespace ?? "default")/\(name.isEmpty ? "<unnamed>" : name)"
         guard !name.isEmpty else {
-            ctx.report(.notAResource, "\(kind) has no metadata.name", at: metadataNode ?? kindNode)
+            let metadataReported = metadataNode.map { file[$0].kind != .mapping && !file.isNull($0) } ?? false
+            if !nameReported && !metadataReported {
+                ctx.report(.notAResource, "\(kind) has no metadata.name", at: metadataNode ?? kindNode)
+            }
             return nil
         }
         if case .networking = family { doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) } }

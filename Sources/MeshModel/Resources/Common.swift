@@ -13,39 +13,103 @@ public struct MeshDuration: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init?(_ text: String, node: Int32 = -1) {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty else { return nil }
-        if bytes == [UInt8(ascii: "0")] {
-            self.nanoseconds = 0
-            self.text = text
-            self.node = node
-            return
-        }
-        func isNumberByte(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: ".") }
-        var total: Double = 0
-        var i = 0
-        while i < bytes.count {
-            let numberStart = i
-            while i < bytes.count && isNumberByte(bytes[i]) { i += 1 }
-            guard i > numberStart, let value = Double(String(decoding: bytes[numberStart..<i], as: UTF8.self)) else { return nil }
-            let unitStart = i
-            while i < bytes.count && !isNumberByte(bytes[i]) { i += 1 }
-            let scale: Double
-            switch String(decoding: bytes[unitStart..<i], as: UTF8.self) {
-            case "ns": scale = 1
-            case "us", "µs", "μs": scale = 1e3
-            case "ms": scale = 1e6
-            case "s": scale = 1e9
-            case "m": scale = 60e9
-            case "h": scale = 3600e9
-            default: return nil
-            }
-            total += value * scale
-        }
-        guard total < 9.2e18 else { return nil }
-        self.nanoseconds = Int64(total.rounded())
+        guard case .success(let nanoseconds) = MeshDuration.parse(text) else { return nil }
+        self.nanoseconds = nanoseconds
         self.text = text
         self.node = node
+    }
+
+    /// Why a text is not a duration.
+    public enum ParseError: Error, Sendable, Equatable {
+        /// Not Go's duration syntax (a number is missing, or a unit).
+        case malformed
+        case unknownUnit(String)
+        /// Longer than `MeshDuration.longest` (or shorter than its negation, less 1ns).
+        case outOfRange
+    }
+
+    /// The longest duration Go (and so Istio) accepts: 2^63−1 nanoseconds.
+    public static let longest = "2562047h47m16.854775807s"
+
+    /// Reads Go's `time.ParseDuration` syntax as Go does: an optional sign, then one or more
+    /// decimal numbers each with a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`), such as `300ms`,
+    /// `-1.5h` or `2h45m`; `0` needs no unit. Integer arithmetic throughout, so the whole range
+    /// (±2562047h47m16.854775807s) is exact and nothing beyond it wraps or traps (where Go's own
+    /// sum of two parts of 2^63 wraps to 0, this says out of range).
+    public static func parse(_ text: String) -> Result<Int64, ParseError> {
+        let bytes = Array(text.utf8)
+        var i = 0
+        var negative = false
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            negative = bytes[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        if bytes.count - i == 1 && bytes[i] == UInt8(ascii: "0") { return .success(0) }
+        guard i < bytes.count else { return .failure(.malformed) }
+        let limit: UInt64 = 1 << 63
+        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        var total: UInt64 = 0
+        while i < bytes.count {
+            // The integer part; beyond 2^63 it can only be out of range.
+            var whole: UInt64 = 0
+            let wholeStart = i
+            while i < bytes.count, isDigit(bytes[i]) {
+                guard whole <= limit / 10 else { return .failure(.outOfRange) }
+                whole = whole * 10 + UInt64(bytes[i] - 0x30)
+                guard whole <= limit else { return .failure(.outOfRange) }
+                i += 1
+            }
+            let hasWhole = i > wholeStart
+            // The fraction: digits past what 63 bits can scale are dropped, as Go drops them.
+            var fraction: UInt64 = 0
+            var scale: Double = 1
+            var hasFraction = false
+            if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                var dropping = false
+                let fractionStart = i
+                while i < bytes.count, isDigit(bytes[i]) {
+                    defer { i += 1 }
+                    if dropping { continue }
+                    let next = fraction.multipliedReportingOverflow(by: 10)
+                    guard !next.overflow, next.partialValue + UInt64(bytes[i] - 0x30) <= limit else {
+                        dropping = true
+                        continue
+                    }
+                    fraction = next.partialValue + UInt64(bytes[i] - 0x30)
+                    scale *= 10
+                }
+                hasFraction = i > fractionStart
+            }
+            guard hasWhole || hasFraction else { return .failure(.malformed) }
+            let unitStart = i
+            while i < bytes.count, bytes[i] != UInt8(ascii: "."), !isDigit(bytes[i]) { i += 1 }
+            guard i > unitStart else { return .failure(.malformed) }
+            let unitText = String(decoding: bytes[unitStart..<i], as: UTF8.self)
+            let unit: UInt64
+            switch unitText {
+            case "ns": unit = 1
+            case "us", "µs", "μs": unit = 1_000
+            case "ms": unit = 1_000_000
+            case "s": unit = 1_000_000_000
+            case "m": unit = 60_000_000_000
+            case "h": unit = 3_600_000_000_000
+            default: return .failure(.unknownUnit(unitText))
+            }
+            guard whole <= limit / unit else { return .failure(.outOfRange) }
+            var value = whole * unit
+            if fraction > 0 {
+                // fraction < scale, so this is below one `unit` (at most an hour in ns).
+                value += UInt64(Double(fraction) * (Double(unit) / scale))
+                guard value <= limit else { return .failure(.outOfRange) }
+            }
+            // Both are at most 2^63, so their sum can reach 2^64: compare before adding.
+            guard value <= limit - total else { return .failure(.outOfRange) }
+            total += value
+        }
+        if negative { return .success(Int64(bitPattern: 0 &- total)) }
+        guard total < limit else { return .failure(.outOfRange) }
+        return .success(Int64(total))
     }
 
     /// Two durations are equal when they last as long, whatever their spelling or position.
@@ -58,12 +122,14 @@ public struct MeshDuration: Sendable, Hashable, CustomStringConvertible {
 
     /// Protobuf JSON's form, as Envoy prints durations: `1.500s`, `0.100s`, `30s`.
     public var protobufJSON: String {
-        let seconds = nanoseconds / 1_000_000_000
-        let fraction = nanoseconds % 1_000_000_000
-        if fraction == 0 { return "\(seconds)s" }
-        if fraction % 1_000_000 == 0 { return "\(seconds).\(pad(fraction / 1_000_000, 3))s" }
-        if fraction % 1000 == 0 { return "\(seconds).\(pad(fraction / 1000, 6))s" }
-        return "\(seconds).\(pad(fraction, 9))s"
+        // On the magnitude, so a negative duration (even the most negative) prints as `-1.500s`.
+        let sign = nanoseconds < 0 ? "-" : ""
+        let seconds = nanoseconds.magnitude / 1_000_000_000
+        let fraction = nanoseconds.magnitude % 1_000_000_000
+        if fraction == 0 { return "\(sign)\(seconds)s" }
+        if fraction % 1_000_000 == 0 { return "\(sign)\(seconds).\(pad(fraction / 1_000_000, 3))s" }
+        if fraction % 1000 == 0 { return "\(sign)\(seconds).\(pad(fraction / 1000, 6))s" }
+        return "\(sign)\(seconds).\(pad(fraction, 9))s"
     }
 
     static func format(_ nanoseconds: Int64) -> String {
@@ -72,7 +138,7 @@ public struct MeshDuration: Sendable, Hashable, CustomStringConvertible {
         return "\(Double(nanoseconds) / 1e9)s"
     }
 
-    private func pad(_ value: Int64, _ width: Int) -> String {
+    private func pad(_ value: UInt64, _ width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }

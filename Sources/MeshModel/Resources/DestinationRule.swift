@@ -6,6 +6,8 @@ public struct DestinationRule: Sendable {
     public var subsets: [Subset] = []
     public var exportTo: [Located<String>] = []
     public var workloadSelector: [String: String]?
+    /// The mapping holding `workloadSelector`'s labels (-1 when none).
+    public var workloadSelectorNode: Int32 = -1
 }
 
 public struct Subset: Sendable {
@@ -13,6 +15,8 @@ public struct Subset: Sendable {
     public var name: Located<String>?
     public var labels: [String: String] = [:]
     public var trafficPolicy: TrafficPolicy?
+    /// The `labels` mapping (-1 when none).
+    public var labelsNode: Int32 = -1
 }
 
 public struct TrafficPolicy: Sendable {
@@ -126,7 +130,7 @@ extension DestinationRule {
             case "trafficPolicy": dr.trafficPolicy = TrafficPolicy.decode(v)
             case "subsets": dr.subsets = v.list(Subset.decode)
             case "exportTo": dr.exportTo = v.list { $0.located { $0.string() } }
-            case "workloadSelector": dr.workloadSelector = v.matchLabels()
+            case "workloadSelector": (dr.workloadSelector, dr.workloadSelectorNode) = v.matchLabels()
             default: return false
             }
             return true
@@ -137,16 +141,20 @@ extension DestinationRule {
 
 extension Node {
     /// `{matchLabels: {...}}` (WorkloadSelector); `labels` is accepted as ServiceEntry spells it.
-    func matchLabels() -> [String: String] {
+    /// Also the node of the labels' mapping, for pointing at one label.
+    func matchLabels() -> ([String: String], Int32) {
         var labels: [String: String] = [:]
+        var node: Int32 = -1
         fields(["matchLabels", "labels"]) { name, v in
             switch name {
-            case "matchLabels", "labels": labels = v.stringMap()
+            case "matchLabels", "labels":
+                labels = v.stringMap()
+                node = v.index
             default: return false
             }
             return true
         }
-        return labels
+        return (labels, node)
     }
 }
 
@@ -156,7 +164,7 @@ extension Subset {
         n.fields(["name", "labels", "trafficPolicy"]) { name, v in
             switch name {
             case "name": s.name = v.located { $0.string() }
-            case "labels": s.labels = v.stringMap()
+            case "labels": (s.labels, s.labelsNode) = (v.stringMap(), v.index)
             case "trafficPolicy": s.trafficPolicy = TrafficPolicy.decode(v)
             default: return false
             }

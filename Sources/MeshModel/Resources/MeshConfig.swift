@@ -84,6 +84,8 @@ public struct MeshConfig: Sendable {
             return (MeshConfig(), [meshError(path, "mesh config must be a mapping of MeshConfig fields")], file)
         }
         let ctx = DecodeContext(file: file)
+        // Istio reads MeshConfig as protobuf JSON, which takes `attempts: "3"` as well as 3.
+        ctx.acceptsQuotedScalars = true
         // The ConfigMap form: decode the YAML text under data.mesh.
         if file.value("kind", in: root).map({ file.string($0) }) == "ConfigMap" {
             guard let dataNode = file.value("data", in: root), let meshNode = file.value("mesh", in: dataNode) else {

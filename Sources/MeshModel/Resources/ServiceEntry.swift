@@ -20,6 +20,8 @@ public struct ServiceEntry: Sendable {
     public var exportTo: [Located<String>] = []
     public var subjectAltNames: [String] = []
     public var hostsNode: Int32 = -1
+    /// The mapping holding `workloadSelector`'s labels (-1 when none).
+    public var workloadSelectorNode: Int32 = -1
 }
 
 /// A workload's address, ports and labels: a ServiceEntry endpoint or a WorkloadEntry's spec.
@@ -32,6 +34,8 @@ public struct WorkloadEntrySpec: Sendable {
     public var locality: String?
     public var weight: Located<Int>?
     public var serviceAccount: String?
+    /// The `labels` mapping (-1 when none).
+    public var labelsNode: Int32 = -1
 }
 
 extension ServiceEntry {
@@ -50,7 +54,7 @@ extension ServiceEntry {
             case "location": se.location = v.enumValue(["MESH_EXTERNAL", "MESH_INTERNAL"])
             case "resolution": se.resolution = v.located { $0.enumValue(resolutions) }
             case "endpoints": se.endpoints = v.list(WorkloadEntrySpec.decode)
-            case "workloadSelector": se.workloadSelector = v.matchLabels()
+            case "workloadSelector": (se.workloadSelector, se.workloadSelectorNode) = v.matchLabels()
             case "exportTo": se.exportTo = v.list { $0.located { $0.string() } }
             case "subjectAltNames": se.subjectAltNames = v.stringList()
             default: return false
@@ -85,7 +89,7 @@ extension WorkloadEntrySpec {
             switch name {
             case "address": w.address = v.located { $0.string() }
             case "ports": w.ports = v.entries { $0.uint32() }
-            case "labels": w.labels = v.stringMap()
+            case "labels": (w.labels, w.labelsNode) = (v.stringMap(), v.index)
             case "network": w.network = v.string()
             case "locality": w.locality = v.string()
             case "weight": w.weight = v.located { $0.uint32() }
@@ -115,12 +119,14 @@ public struct Gateway: Sendable {
     public var selector: [String: String] = [:]
     public var servers: [Server] = []
     public var serversNode: Int32 = -1
+    /// The `selector` mapping (-1 when none).
+    public var selectorNode: Int32 = -1
 
     public static func decode(_ n: Node) -> Gateway {
         var g = Gateway(node: n.index)
         n.fields(["selector", "servers"]) { name, v in
             switch name {
-            case "selector": g.selector = v.stringMap()
+            case "selector": (g.selector, g.selectorNode) = (v.stringMap(), v.index)
             case "servers": g.servers = v.list(Server.decode); g.serversNode = v.index
             default: return false
             }

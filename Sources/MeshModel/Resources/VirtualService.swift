@@ -51,6 +51,8 @@ public struct HTTPMatchRequest: Sendable {
     public var ignoreUriCase = false
     public var sourceNamespace: String?
     public var statPrefix: String?
+    /// The `sourceLabels` mapping (-1 when none).
+    public var sourceLabelsNode: Int32 = -1
 }
 
 public struct Destination: Sendable {
@@ -172,6 +174,8 @@ public struct TLSRoute: Sendable {
         public var sourceLabels: [String: String] = [:]
         public var gateways: [Located<String>] = []
         public var sourceNamespace: String?
+        /// The `sourceLabels` mapping (-1 when none).
+        public var sourceLabelsNode: Int32 = -1
     }
     public var node: Int32
     public var match: [Match] = []
@@ -186,6 +190,8 @@ public struct TCPRoute: Sendable {
         public var sourceLabels: [String: String] = [:]
         public var gateways: [Located<String>] = []
         public var sourceNamespace: String?
+        /// The `sourceLabels` mapping (-1 when none).
+        public var sourceLabelsNode: Int32 = -1
     }
     public var node: Int32
     public var match: [Match] = []
@@ -268,7 +274,7 @@ extension HTTPMatchRequest {
             case "withoutHeaders": m.withoutHeaders = v.entries { $0.stringMatch() }
             case "queryParams": m.queryParams = v.entries { $0.stringMatch() }
             case "port": m.port = v.located { $0.uint32() }
-            case "sourceLabels": m.sourceLabels = v.stringMap()
+            case "sourceLabels": (m.sourceLabels, m.sourceLabelsNode) = (v.stringMap(), v.index)
             case "gateways": m.gateways = v.list { $0.located { $0.string() } }
             case "ignoreUriCase": m.ignoreUriCase = v.bool() ?? false
             case "sourceNamespace": m.sourceNamespace = v.string()
@@ -551,7 +557,7 @@ extension TLSRoute {
                         case "sniHosts": match.sniHosts = x.list { $0.located { $0.string() } }
                         case "destinationSubnets": match.destinationSubnets = x.stringList()
                         case "port": match.port = x.located { $0.uint32() }
-                        case "sourceLabels": match.sourceLabels = x.stringMap()
+                        case "sourceLabels": (match.sourceLabels, match.sourceLabelsNode) = (x.stringMap(), x.index)
                         case "gateways": match.gateways = x.list { $0.located { $0.string() } }
                         case "sourceNamespace": match.sourceNamespace = x.string()
                         default: return false
@@ -581,7 +587,7 @@ extension TCPRoute {
                         switch name {
                         case "destinationSubnets": match.destinationSubnets = x.stringList()
                         case "port": match.port = x.located { $0.uint32() }
-                        case "sourceLabels": match.sourceLabels = x.stringMap()
+                        case "sourceLabels": (match.sourceLabels, match.sourceLabelsNode) = (x.stringMap(), x.index)
                         case "gateways": match.gateways = x.list { $0.located { $0.string() } }
                         case "sourceNamespace": match.sourceNamespace = x.string()
                         default: return false

@@ -50,11 +50,46 @@ extension Check {
         error("\(what) must not be negative, got \(value.value)", at: value.node)
     }
 
-    func labels(_ labels: [String: String], at node: Int32) {
-        for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
-            if let problem = Names.labelKeyProblem(key) { error("label key `\(key)` \(problem)", at: node) }
-            if let problem = Names.labelValueProblem(value) { error("label `\(key)` value `\(value)` \(problem)", at: node) }
+    /// Kubernetes' rules for label keys and values, each finding at the key or value it is
+    /// about. `node` is the labels' mapping; entries that did not decode were reported then.
+    func labels(_ labels: [String: String], in node: Int32) {
+        guard node >= 0, ctx.file[node].kind == .mapping else { return }
+        for (keyNode, valueNode) in ctx.file.pairs(node) {
+            let key = ctx.file.string(keyNode)
+            guard let value = labels[key] else { continue }
+            if let problem = Names.labelKeyProblem(key) { error("label key `\(key)` \(problem)", at: keyNode) }
+            if let problem = Names.labelValueProblem(value) {
+                error("label `\(key)` value `\(value)` \(problem)", at: valueNode)
+            }
         }
+    }
+
+    /// `metadata.labels` of the resource itself, as the Kubernetes API server checks them.
+    func metadataLabels(_ resource: Resource) {
+        let file = ctx.file
+        guard let metadata = file.value("metadata", in: resource.node), let node = file.value("labels", in: metadata) else {
+            return
+        }
+        labels(resource.labels, in: node)
+    }
+
+    /// Whether the fields `keys` of mapping `node` are truly absent, so that a finding saying one
+    /// is needed names the first cause. When `node` is not a mapping, or a key holds a value that
+    /// did not decode, decoding has reported that already and the finding would only repeat it.
+    /// A null or empty list or mapping counts as absent, unless `anyValue`: then any value
+    /// written counts (scalar fields, where even a null was reported; and messages, where `{}`
+    /// is a value).
+    func absent(_ keys: StaticString..., in node: Int32, anyValue: Bool = false) -> Bool {
+        let file = ctx.file
+        guard node >= 0 else { return true }
+        if file[node].kind != .mapping { return file.isNull(node) }
+        for key in keys {
+            guard let value = file.value(key, in: node) else { continue }
+            if anyValue { return false }
+            if file.isNull(value) || (file[value].kind != .scalar && file[value].count == 0) { continue }
+            return false
+        }
+        return true
     }
 
     /// A host such as `reviews`, `reviews.prod.svc.cluster.local` or `*.example.com`.

@@ -4,14 +4,17 @@ extension Check {
     func destinationRule(_ dr: DestinationRule) {
         if let host = dr.host, !host.value.isEmpty {
             wildcardHost(host, allowStar: false)
-        } else {
+        } else if dr.host != nil || absent("host", in: dr.node, anyValue: true) {
             error("a DestinationRule needs spec.host", at: dr.node)
         }
+        if let selector = dr.workloadSelector { labels(selector, in: dr.workloadSelectorNode) }
         if let policy = dr.trafficPolicy { trafficPolicy(policy) }
         var names: [String: Int32] = [:]
         for subset in dr.subsets {
             guard let name = subset.name, !name.value.isEmpty else {
-                error("a subset needs a name", at: subset.node)
+                if subset.name != nil || absent("name", in: subset.node, anyValue: true) {
+                    error("a subset needs a name", at: subset.node)
+                }
                 continue
             }
             if !Names.isDNS1123Label(name.value) {
@@ -25,14 +28,16 @@ extension Check {
                     at: name.node)
             }
             names[name.value] = name.node
-            labels(subset.labels, at: subset.node)
+            labels(subset.labels, in: subset.labelsNode)
             if let policy = subset.trafficPolicy { trafficPolicy(policy) }
         }
     }
 
     func trafficPolicy(_ p: TrafficPolicy) {
+        // `tunnel` and `proxyProtocol` count too: Istio accepts a policy that sets only those.
         if p.loadBalancer == nil && p.connectionPool == nil && p.outlierDetection == nil && p.tls == nil
             && p.portLevelSettings.isEmpty
+            && absent("portLevelSettings", in: p.node) && absent("tunnel", "proxyProtocol", in: p.node, anyValue: true)
         {
             error(
                 "trafficPolicy must set at least one of loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings",
@@ -45,7 +50,10 @@ extension Check {
         var ports: [Int: Int32] = [:]
         for settings in p.portLevelSettings {
             guard let port = settings.port else {
-                error("portLevelSettings entry needs port.number", at: settings.node)
+                let portNode = ctx.file.value("port", in: settings.node)
+                if portNode.map({ absent("number", in: $0, anyValue: true) }) ?? absent("port", in: settings.node) {
+                    error("portLevelSettings entry needs port.number", at: settings.node)
+                }
                 continue
             }
             if !(1...65535).contains(port.number) { error("port must be between 1 and 65535, got \(port.number)", at: port.node) }
@@ -71,7 +79,12 @@ extension Check {
                 hash.httpHeaderName != nil, hash.httpCookieName != nil, hash.useSourceIp == true,
                 hash.httpQueryParameterName != nil,
             ].filter { $0 }.count
-            if keys != 1 {
+            // A key that did not decode was reported; counting it as missing would repeat that.
+            let undecoded =
+                (hash.httpHeaderName == nil && !absent("httpHeaderName", in: hash.node, anyValue: true))
+                || (hash.useSourceIp == nil && !absent("useSourceIp", in: hash.node, anyValue: true))
+                || (hash.httpQueryParameterName == nil && !absent("httpQueryParameterName", in: hash.node, anyValue: true))
+            if keys > 1 || (keys == 0 && !undecoded) {
                 error(
                     "consistentHash takes exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName",
                     at: hash.node)
@@ -85,7 +98,9 @@ extension Check {
 
     func connectionPool(_ c: ConnectionPoolSettings?) {
         guard let c else { return }
-        if c.tcp == nil && c.http == nil { error("connectionPool must set tcp or http", at: c.node) }
+        if c.tcp == nil && c.http == nil && absent("tcp", "http", in: c.node) {
+            error("connectionPool must set tcp or http", at: c.node)
+        }
         if let tcp = c.tcp {
             nonNegative(tcp.maxConnections, "connectionPool.tcp.maxConnections")
             duration(tcp.connectTimeout)
@@ -121,7 +136,11 @@ extension Check {
 
     func clientTLS(_ t: ClientTLSSettings?) {
         guard let t, let mode = t.mode else { return }
-        if mode.value == "MUTUAL" && t.credentialName == nil && (t.clientCertificate == nil || t.privateKey == nil) {
+        if mode.value == "MUTUAL" && t.credentialName == nil && (t.clientCertificate == nil || t.privateKey == nil)
+            && absent("credentialName", in: t.node, anyValue: true)
+            && (t.clientCertificate != nil || absent("clientCertificate", in: t.node, anyValue: true))
+            && (t.privateKey != nil || absent("privateKey", in: t.node, anyValue: true))
+        {
             error("tls mode MUTUAL needs clientCertificate and privateKey, or credentialName", at: mode.node)
         }
         if (mode.value == "DISABLE" || mode.value == "ISTIO_MUTUAL")

@@ -11,7 +11,7 @@ extension Check {
 
     func virtualService(_ vs: VirtualService) {
         let boundToMesh = vs.gateways.isEmpty || vs.gateways.contains { $0.value == "mesh" }
-        if vs.hosts.isEmpty {
+        if vs.hosts.isEmpty && absent("hosts", in: vs.node) {
             error("a VirtualService needs at least one host in spec.hosts", at: vs.hostsNode >= 0 ? vs.hostsNode : vs.node)
         }
         var seen: [String: Int32] = [:]
@@ -26,17 +26,21 @@ extension Check {
             seen[host.value.lowercased()] = host.node
         }
         for gateway in vs.gateways { gatewayName(gateway) }
-        if vs.http.isEmpty && vs.tcp.isEmpty && vs.tls.isEmpty {
+        if vs.http.isEmpty && vs.tcp.isEmpty && vs.tls.isEmpty && absent("http", "tcp", "tls", in: vs.node) {
             error("a VirtualService needs at least one of http, tcp or tls routes", at: vs.node)
         }
         for route in vs.http { httpRoute(route) }
         for route in vs.tls {
-            if route.match.isEmpty { error("a TLS route needs at least one match with sniHosts", at: route.node) }
+            if route.match.isEmpty && absent("match", in: route.node) {
+                error("a TLS route needs at least one match with sniHosts", at: route.node)
+            }
             for match in route.match {
-                if match.sniHosts.isEmpty { error("a TLS match needs at least one sniHost", at: match.node) }
+                if match.sniHosts.isEmpty && absent("sniHosts", in: match.node) {
+                    error("a TLS match needs at least one sniHost", at: match.node)
+                }
                 for host in match.sniHosts { wildcardHost(host) }
                 port(match.port)
-                labels(match.sourceLabels, at: match.node)
+                labels(match.sourceLabels, in: match.sourceLabelsNode)
                 for subnet in match.destinationSubnets where !Names.isCIDROrAddress(subnet) {
                     error("destinationSubnets entry `\(subnet)` is not an IP address or CIDR block", at: match.node)
                 }
@@ -46,7 +50,7 @@ extension Check {
         for route in vs.tcp {
             for match in route.match {
                 port(match.port)
-                labels(match.sourceLabels, at: match.node)
+                labels(match.sourceLabels, in: match.sourceLabelsNode)
                 for subnet in match.destinationSubnets where !Names.isCIDROrAddress(subnet) {
                     error("destinationSubnets entry `\(subnet)` is not an IP address or CIDR block", at: match.node)
                 }
@@ -72,7 +76,7 @@ extension Check {
             ("route", !r.route.isEmpty), ("redirect", r.redirect != nil), ("directResponse", r.directResponse != nil),
             ("delegate", r.delegate != nil),
         ].filter(\.1).map(\.0)
-        if actions.isEmpty {
+        if actions.isEmpty && absent("route", in: r.node) {
             error("an HTTP route needs one of route, redirect, directResponse or delegate", at: r.node)
         } else if actions.count > 1 {
             error(
@@ -108,7 +112,7 @@ extension Check {
                 if !(200...599).contains(status.value) {
                     error("directResponse.status must be between 200 and 599, got \(status.value)", at: status.node)
                 }
-            } else {
+            } else if absent("status", in: response.node, anyValue: true) {
                 error("directResponse needs a status", at: response.node)
             }
             if response.bodyString != nil && response.bodyBytes != nil {
@@ -135,7 +139,9 @@ extension Check {
             }
             if let match = rewrite.uriRegexMatch {
                 regex(match.value, at: match.node)
-                if rewrite.uriRegexRewrite == nil {
+                if rewrite.uriRegexRewrite == nil,
+                    absent("rewrite", in: ctx.file.value("uriRegexRewrite", in: rewrite.node) ?? -1, anyValue: true)
+                {
                     error("uriRegexRewrite needs both match and rewrite", at: rewrite.node)
                 }
             }
@@ -168,34 +174,45 @@ extension Check {
         }
         for param in m.queryParams { stringMatch(param.value) }
         port(m.port)
-        labels(m.sourceLabels, at: m.node)
+        labels(m.sourceLabels, in: m.sourceLabelsNode)
         for gateway in m.gateways { gatewayName(gateway) }
     }
 
-    /// Weights are relative; negative is refused, and several destinations need a positive total.
+    /// Weights are relative; negative is refused, several destinations need a positive total,
+    /// and the total must fit in the 32 bits Envoy sums them in.
     func routeDestinations(_ destinations: [(Int32, Destination?, Located<Int>?)], at node: Int32) {
+        // Each weight fits in 32 bits, so the sum (in 64) cannot overflow.
         var total = 0
+        // A weight that is negative or did not decode has been reported; the total says nothing.
+        var weightsReported = false
         for (destinationNode, destination, weight) in destinations {
             if let weight, weight.value < 0 {
                 error("weight must not be negative, got \(weight.value)", at: weight.node)
+                weightsReported = true
             }
+            if weight == nil && !absent("weight", in: destinationNode, anyValue: true) { weightsReported = true }
             total += max(0, weight?.value ?? 0)
             if let destination {
                 self.destination(destination)
-            } else {
+            } else if absent("destination", in: destinationNode) {
                 error("a route destination needs `destination` with a host", at: destinationNode)
             }
         }
-        if destinations.count > 1 && total == 0 {
+        guard destinations.count > 1, !weightsReported else { return }
+        if total == 0 {
             error(
                 "all \(destinations.count) destinations have weight 0, so no traffic can be routed; give at least one a positive weight",
+                at: node)
+        } else if total > Int(UInt32.max) {
+            error(
+                "the weights of these \(destinations.count) destinations add up to \(total), more than the \(UInt32.max) Envoy accepts; scale them down (weights are relative)",
                 at: node)
         }
     }
 
     func destination(_ d: Destination) {
         guard let host = d.host, !host.value.isEmpty else {
-            error("destination.host is required", at: d.node)
+            if d.host != nil || absent("host", in: d.node, anyValue: true) { error("destination.host is required", at: d.node) }
             return
         }
         wildcardHost(host, allowStar: false)
@@ -232,9 +249,13 @@ extension Check {
     }
 
     func fault(_ f: HTTPFaultInjection) {
-        if f.delay == nil && f.abort == nil { error("fault needs a delay or an abort", at: f.node) }
+        if f.delay == nil && f.abort == nil && absent("delay", "abort", in: f.node) {
+            error("fault needs a delay or an abort", at: f.node)
+        }
         if let delay = f.delay {
-            if delay.fixedDelay == nil && delay.exponentialDelay == nil {
+            if delay.fixedDelay == nil && delay.exponentialDelay == nil
+                && absent("fixedDelay", "exponentialDelay", in: delay.node, anyValue: true)
+            {
                 error("fault.delay needs fixedDelay", at: delay.node)
             }
             if delay.exponentialDelay != nil {
@@ -249,7 +270,9 @@ extension Check {
         }
         if let abort = f.abort {
             let kinds = [abort.httpStatus != nil, abort.grpcStatus != nil, abort.http2Error != nil].filter { $0 }.count
-            if kinds == 0 { error("fault.abort needs httpStatus", at: abort.node) }
+            if kinds == 0 && absent("httpStatus", "grpcStatus", "http2Error", in: abort.node, anyValue: true) {
+                error("fault.abort needs httpStatus", at: abort.node)
+            }
             if kinds > 1 { error("fault.abort takes one of httpStatus, grpcStatus or http2Error", at: abort.node) }
             if let status = abort.httpStatus, !(200...599).contains(status.value) {
                 error("fault.abort.httpStatus must be between 200 and 599, got \(status.value)", at: status.node)
@@ -266,7 +289,7 @@ extension Check {
         for policy in r.mirrors {
             if let destination = policy.destination {
                 self.destination(destination)
-            } else {
+            } else if absent("destination", in: policy.node) {
                 error("a mirrors entry needs a destination", at: policy.node)
             }
             percentage(policy.percentage)
@@ -276,7 +299,7 @@ extension Check {
             intPercent(percent)
         }
         percentage(r.mirrorPercentage)
-        if (r.mirrorPercent != nil || r.mirrorPercentage != nil) && r.mirror == nil {
+        if (r.mirrorPercent != nil || r.mirrorPercentage != nil) && r.mirror == nil && absent("mirror", in: r.node) {
             warning("mirrorPercentage has no effect without mirror", at: (r.mirrorPercentage?.node ?? r.mirrorPercent?.node)!)
         }
     }

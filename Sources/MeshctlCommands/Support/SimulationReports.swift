@@ -46,6 +46,8 @@ struct DecisionReport: Encodable {
         var cluster: String
         var weight: Int
         var percent: Double
+        /// True for the destination this request was sent to.
+        var picked: Bool
     }
 
     var cluster: String?
@@ -66,10 +68,12 @@ struct DecisionReport: Encodable {
     var rewrite: [String: String]?
     var explain: [String]
     var request: [String: String]
+    /// The seed weighted choices were drawn with.
+    var seed: UInt64
 
     enum CodingKeys: String, CodingKey {
         case cluster, destination, virtualService, rule, ruleName, status, responseFlags, fault, mirror, mirrors, timeout
-        case retries, weights, location, body, rewrite, explain, request
+        case retries, weights, location, body, rewrite, explain, request, seed
     }
 
     // Every contract key is present, null when it does not apply.
@@ -93,9 +97,11 @@ struct DecisionReport: Encodable {
         try c.encodeIfPresent(rewrite, forKey: .rewrite)
         try c.encode(explain, forKey: .explain)
         try c.encode(request, forKey: .request)
+        try c.encode(seed, forKey: .seed)
     }
 
-    init(table: RouteTable, request: HTTPRequest, decision: Decision) {
+    init(table: RouteTable, request: HTTPRequest, decision: Decision, seed: UInt64) {
+        self.seed = seed
         cluster = decision.cluster
         if let target = decision.target {
             destination = DestinationJSON(host: target.host, subset: target.subset, port: target.port)
@@ -131,7 +137,8 @@ struct DecisionReport: Encodable {
         if case .route(let targets, _, let total)? = route?.action, total > 0 {
             weights = targets.map {
                 WeightJSON(
-                    cluster: $0.cluster, weight: $0.weight, percent: (Double($0.weight) * 10000 / Double(total)).rounded() / 100)
+                    cluster: $0.cluster, weight: $0.weight, percent: (Double($0.weight) * 10000 / Double(total)).rounded() / 100,
+                    picked: $0 === decision.target)
             }
         }
         location = decision.location(for: request)
@@ -147,10 +154,27 @@ struct DecisionReport: Encodable {
         var lines: [String] = []
         let request = "\(self.request["method"]!) \(self.request["host"]!)\(self.request["path"]!)"
         var result = cluster ?? "no cluster"
+        // A weighted route: the whole split beside the pick, so one request is not read as the rule.
+        if weights.count > 1 {
+            let names = Self.shortNames(weights.map(\.cluster))
+            let split = zip(names, weights).map { "\($0) \(Self.format($1.percent))%" }
+            result += " (picked by weight with seed \(seed) from \(split.joined(separator: ", ")))"
+        }
         if let status { result += ", answered \(status)\(responseFlags.map { " (\($0))" } ?? "") by the proxy" }
         lines.append("\(request) → \(result)")
         for line in explain { lines.append("  " + line) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The subsets of `outbound|PORT|SUBSET|HOST` clusters when they tell the clusters apart,
+    /// else the whole names.
+    static func shortNames(_ clusters: [String]) -> [String] {
+        let subsets = clusters.map { $0.split(separator: "|", omittingEmptySubsequences: false).dropFirst(2).first ?? "" }
+        return subsets.allSatisfy({ !$0.isEmpty }) && Set(subsets).count == subsets.count ? subsets.map(String.init) : clusters
+    }
+
+    static func format(_ percent: Double) -> String {
+        percent == percent.rounded() && abs(percent) < 1e15 ? String(Int(percent)) : String(percent)
     }
 }
 
@@ -161,6 +185,8 @@ struct Distribution {
     var statuses: [Int: Int] = [:]
     var forwarded = 0
     var delayed = 0
+    /// Answered by an injected fault before reaching any cluster.
+    var aborted = 0
     var mirrored: [String: Int] = [:]
 
     static func run(_ table: RouteTable, _ request: HTTPRequest, count: Int, random: inout SplitMix64) -> Distribution {
@@ -185,6 +211,10 @@ struct Distribution {
             case .blackhole:
                 blackhole += 1
                 result.statuses[502, default: 0] += 1
+            case .abort:
+                // The fault filter answers ahead of the router: the request never reaches its cluster.
+                result.aborted += 1
+                result.statuses[decision.fixedStatus, default: 0] += 1
             default:
                 if let target = decision.target { perTarget[ObjectIdentifier(target), default: (target.cluster, 0)].1 += 1 }
                 if let status = decision.status { result.statuses[status, default: 0] += 1 }
@@ -204,13 +234,14 @@ struct Distribution {
             var statuses: [String: Int]
             var forwarded: Int
             var delayed: Int
+            var aborted: Int
             var mirrored: [String: Int]
         }
         return DiagnosticRenderer.encodeJSON(
             Document(
                 requests: requests, clusters: clusters,
                 statuses: Dictionary(uniqueKeysWithValues: statuses.map { (String($0.key), $0.value) }), forwarded: forwarded,
-                delayed: delayed, mirrored: mirrored))
+                delayed: delayed, aborted: aborted, mirrored: mirrored))
     }
 
     func text(request: HTTPRequest) -> String {
@@ -225,6 +256,11 @@ struct Distribution {
         }
         for (status, n) in statuses.sorted(by: { $0.key < $1.key }) {
             lines.append("  answered \(status) by the proxy: \(n) (\(share(n).trimmingCharacters(in: .whitespaces)))")
+        }
+        if aborted > 0 {
+            lines.append(
+                "  aborted by fault injection before reaching a cluster: \(aborted) (\(share(aborted).trimmingCharacters(in: .whitespaces)))"
+            )
         }
         if delayed > 0 {
             lines.append("  delayed by fault injection: \(delayed) (\(share(delayed).trimmingCharacters(in: .whitespaces)))")
