@@ -319,7 +319,7 @@ _meshctl_proxy-config_cluster() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --fqdn --direction --subset --port)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -333,6 +333,9 @@ _meshctl_proxy-config_cluster() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')
@@ -365,7 +368,7 @@ _meshctl_proxy-config_listener() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --address --type --port)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --type --port)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -379,6 +382,9 @@ _meshctl_proxy-config_listener() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')
@@ -408,7 +414,7 @@ _meshctl_proxy-config_route() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --name)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --name)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -422,6 +428,9 @@ _meshctl_proxy-config_route() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')
@@ -445,7 +454,7 @@ _meshctl_proxy-config_endpoint() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --address --port --cluster --status)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -459,6 +468,9 @@ _meshctl_proxy-config_endpoint() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')
@@ -491,7 +503,7 @@ _meshctl_proxy-config_eds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --address --port --cluster --status)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -505,6 +517,9 @@ _meshctl_proxy-config_eds() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')
@@ -537,7 +552,7 @@ _meshctl_proxy-config_bootstrap() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -551,6 +566,9 @@ _meshctl_proxy-config_bootstrap() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')
@@ -571,7 +589,7 @@ _meshctl_proxy-config_secret() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -585,6 +603,9 @@ _meshctl_proxy-config_secret() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')
@@ -605,7 +626,7 @@ _meshctl_proxy-config_ecds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -619,6 +640,9 @@ _meshctl_proxy-config_ecds() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')
@@ -639,7 +663,7 @@ _meshctl_proxy-config_all() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --listen --mesh-config -o --output --fqdn --direction --subset --port --address --type --name)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port --address --type --name)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -653,6 +677,9 @@ _meshctl_proxy-config_all() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--listen')

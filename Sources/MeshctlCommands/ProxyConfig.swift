@@ -52,6 +52,8 @@ struct ProxyConfigSource: ParsableArguments {
     @Option(help: ArgumentHelp("A running proxy's admin address, HOST:PORT.", valueName: "host:port"))
     var admin: String?
 
+    @OptionGroup var deadline: AdminDeadline
+
     @Option(help: ArgumentHelp("The listener address to render rules for (the proxy's default).", valueName: "host:port"))
     var listen = "127.0.0.1:15001"
 
@@ -65,6 +67,7 @@ struct ProxyConfigSource: ParsableArguments {
         if given > 1 { throw ValidationError("-f, --file and --admin are alternatives: give one") }
         _ = try Self.hostPort(listen, option: "--listen")
         if let admin { _ = try Self.hostPort(admin, option: "--admin") }
+        try deadline.validate()
     }
 
     /// `HOST:PORT`, with an IPv6 host in brackets (`[::1]:15001`); the host comes back without
@@ -100,12 +103,7 @@ struct ProxyConfigSource: ParsableArguments {
         if let admin {
             let (host, port) = try Self.hostPort(admin, option: "--admin")
             let url = "http://\(admin)\(adminPath)"
-            let response: (status: Int, body: [UInt8])
-            do {
-                response = try AdminClient.get(host: host, port: port, path: adminPath)
-            } catch {
-                fail("cannot reach \(url): \(error.description)")
-            }
+            let response = deadline.get(host: host, port: port, path: adminPath, name: admin)
             guard response.status == 200 else { fail("\(url) answered HTTP \(response.status)") }
             return try parse(response.body, path: url)
         }

@@ -10,7 +10,7 @@ protocol PoolWaiter: AnyObject {
 /// One event loop's connections to one upstream host: keep-alive reuse, pending requests,
 /// and the cluster's connection and pending-request limits (shared atomics, counted across
 /// every event loop). Only its own event loop touches it.
-final class ConnectionPool: @unchecked Sendable {
+final class ConnectionPool: ConnectionOwner, @unchecked Sendable {
     enum Acquired {
         case ready(UpstreamConnection)
         case queued
@@ -134,12 +134,30 @@ final class ConnectionPool: @unchecked Sendable {
         }
     }
 
+    /// A connect failure in a few words (`connection refused`, `connection timeout`).
     static func describe(_ error: Error) -> String {
-        if let io = error as? IOError { return "\(io.description)" }
-        if error is ChannelError { return "connection timeout" }
-        let text = "\(error)"
-        if text.contains("connectTimeout") { return "connection timeout" }
-        if text.contains("refused") || text.contains("Connection refused") { return "connection refused" }
-        return text
+        if let io = error as? IOError { return describe(errno: io.errnoCode) }
+        if let connection = error as? NIOConnectionError {
+            if let first = connection.connectionErrors.first { return describe(first.error) }
+            if connection.dnsAError != nil || connection.dnsAAAAError != nil { return "cannot resolve \(connection.host)" }
+        }
+        if case ChannelError.connectTimeout = error { return "connection timeout" }
+        return "\(error)"
+    }
+
+    static func describe(errno code: Int32) -> String {
+        switch code {
+        case ECONNREFUSED: "connection refused"
+        case ETIMEDOUT: "connection timeout"
+        case EHOSTUNREACH: "host unreachable"
+        case ENETUNREACH: "network unreachable"
+        case ECONNRESET: "connection reset"
+        case EADDRNOTAVAIL: "address not available"
+        default: String(cString: strerror(code)).lowercased()
+        }
     }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#endif

@@ -30,6 +30,13 @@ protocol UpstreamReceiver: AnyObject {
     func upstreamWritabilityChanged(_ writable: Bool)
 }
 
+/// Who keeps a connection between requests: a pool, or the one-off admin client.
+protocol ConnectionOwner: AnyObject {
+    /// The connection finished a response and may carry another request.
+    func release(_ connection: UpstreamConnection)
+    func connectionClosed(_ connection: UpstreamConnection)
+}
+
 /// One HTTP/1.1 connection to an upstream host, carrying one request at a time.
 ///
 /// Requests are written as bytes the proxy already framed; responses are parsed by
@@ -41,7 +48,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     typealias OutboundOut = ByteBuffer
 
     let host: UpstreamHost
-    let pool: ConnectionPool
+    let pool: ConnectionOwner
     private(set) var context: ChannelHandlerContext?
     private var parser = ResponseParser()
     private(set) var receiver: UpstreamReceiver?
@@ -54,7 +61,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     /// The current response's head said the connection closes after it.
     private var closesAfterResponse = false
 
-    init(host: UpstreamHost, pool: ConnectionPool) {
+    init(host: UpstreamHost, pool: ConnectionOwner) {
         self.host = host
         self.pool = pool
     }
