@@ -148,7 +148,7 @@ final class ClientExchange: UpstreamReceiver, ConnectionOwner, @unchecked Sendab
             switch result {
             case .success:
                 guard !finished else { return connection.close() }
-                connection.attach(self, requestIsHead: isHead)
+                connection.attach(self, requestIsHead: isHead, decodeChunks: true)
                 connection.write(request, flush: true)
             case .failure(let error):
                 fail(ConnectionPool.describe(error))

@@ -273,7 +273,7 @@ public struct ResponseParser: Sendable {
         if let failure { throw ResponseParseError(description: failure) }
         self.state = state
         bodyBytes += data
-        buffer.moveReaderIndex(forwardBy: consumed)
+        defer { buffer.moveReaderIndex(forwardBy: consumed) }
         if decode {
             var decoded = ByteBufferAllocator().buffer(capacity: data)
             for range in dataRanges {
