@@ -744,7 +744,7 @@ _meshctl_proxy_run() {
     repeating_flags=()
     non_repeating_flags=(--expose-admin --watch --version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--mesh-config --listen --admin --concurrency --access-log --log-level --namespace --labels --workload --compatibility-version --drain-time)
+    non_repeating_options=(--mesh-config --listen --admin --concurrency --access-log --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -787,6 +787,10 @@ _meshctl_proxy_run() {
     '--drain-time')
         return
         ;;
+    '--ready-file')
+        __meshctl_add_completions -f
+        return
+        ;;
     esac
 }
 
@@ -817,7 +821,7 @@ _meshctl_demo_backend() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--name --version --listen --status --fail-rate --delay)
+    non_repeating_options=(--name --version --listen --status --fail-rate --delay --ready-file)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -838,6 +842,10 @@ _meshctl_demo_backend() {
         return
         ;;
     '--delay')
+        return
+        ;;
+    '--ready-file')
+        __meshctl_add_completions -f
         return
         ;;
     esac

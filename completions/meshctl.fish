@@ -54,13 +54,13 @@ function __meshctl_parse_tokens -S
             __meshctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'run'
-                __meshctl_parse_subcommand 0 'f/filename=+' 'mesh-config=' 'listen=' 'admin=' 'expose-admin' 'concurrency=' 'watch' 'access-log=' 'log-level=' 'namespace=' 'labels=' 'workload=' 'compatibility-version=' 'drain-time=' 'version' 'h/help'
+                __meshctl_parse_subcommand 0 'f/filename=+' 'mesh-config=' 'listen=' 'admin=' 'expose-admin' 'concurrency=' 'watch' 'access-log=' 'log-level=' 'namespace=' 'labels=' 'workload=' 'compatibility-version=' 'drain-time=' 'ready-file=' 'version' 'h/help'
             end
         case 'demo'
             __meshctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'backend'
-                __meshctl_parse_subcommand 0 'name=' 'version=' 'listen=' 'status=' 'fail-rate=' 'delay=' 'version' 'h/help'
+                __meshctl_parse_subcommand 0 'name=' 'version=' 'listen=' 'status=' 'fail-rate=' 'delay=' 'ready-file=' 'version' 'h/help'
             end
         case 'help'
             __meshctl_parse_subcommand -r 1 'version'
@@ -292,6 +292,7 @@ complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_option
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" workload' -l 'workload' -d 'The workload name in Istio\'s metric labels.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" compatibility-version' -l 'compatibility-version' -d 'Follow an older Istio\'s defaults (1.27 or earlier: mirrors go to HOST-shadow).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" drain-time' -l 'drain-time' -d 'How long requests in flight may take to finish on shutdown.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" ready-file' -l 'ready-file' -d 'Once listening, write the bound addresses here as JSON (useful with port 0).' -rF
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" version' -l 'version' -d 'Show the version.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo" version' -l 'version' -d 'Show the version.'
@@ -303,6 +304,7 @@ complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_option
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo backend" status' -l 'status' -d 'Answer every request with this status.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo backend" fail-rate' -l 'fail-rate' -d 'Answer this share of requests (0 to 1) with 503.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo backend" delay' -l 'delay' -d 'Wait this long before each answer (e.g. 200ms).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo backend" ready-file' -l 'ready-file' -d 'Once listening, write the bound address here as JSON (useful with port 0).' -rF
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo backend" version' -l 'version' -d 'Show the version.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo backend" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" version' -l 'version' -d 'Show the version.'

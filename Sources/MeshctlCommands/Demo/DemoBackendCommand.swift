@@ -39,6 +39,11 @@ extension Meshctl.Demo {
         @Option(help: ArgumentHelp("Wait this long before each answer (e.g. 200ms).", valueName: "duration"))
         var delay: String?
 
+        @Option(
+            help: ArgumentHelp("Once listening, write the bound address here as JSON (useful with port 0).", valueName: "path"),
+            completion: .file())
+        var readyFile: String?
+
         func validate() throws {
             _ = try HostPort.parse(listen, option: "--listen")
             if let status, !(200...599).contains(status) { throw ValidationError("--status must be from 200 to 599") }
@@ -63,6 +68,7 @@ extension Meshctl.Demo {
                 Output.error("error: cannot listen on \(listen): \(DemoBackend.describe(error))")
                 throw ExitCode(1)
             }
+            if let readyFile { ReadyFile.write(["listen": bound], to: readyFile) }
             Output.error("\(name) \(version) listening on \(bound)")
             let group = ServiceGroup(
                 configuration: .init(

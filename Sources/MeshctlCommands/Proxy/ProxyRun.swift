@@ -68,6 +68,12 @@ extension Meshctl.Proxy {
         @Option(help: ArgumentHelp("How long requests in flight may take to finish on shutdown.", valueName: "duration"))
         var drainTime = "5s"
 
+        @Option(
+            help: ArgumentHelp(
+                "Once listening, write the bound addresses here as JSON (useful with port 0).", valueName: "path"),
+            completion: .file())
+        var readyFile: String?
+
         func validate() throws {
             try input.validate()
             let adminAddress = try HostPort.parse(admin, option: "--admin")
@@ -128,6 +134,9 @@ extension Meshctl.Proxy {
             } catch {
                 Output.error("error: \(error)")
                 throw ExitCode(1)
+            }
+            if let readyFile {
+                ReadyFile.write(["listen": server.boundListen, "admin": server.boundAdmin], to: readyFile)
             }
             logger.info(
                 "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(rules.resources.count) resources, config version 1"
