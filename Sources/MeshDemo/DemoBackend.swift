@@ -41,6 +41,9 @@ public final class DemoBackend: Sendable {
     }
 
     public var requestCount: Int { count.load(ordering: .relaxed) }
+    let seenHost = Mutex<String?>(nil)
+    /// The Host header of the latest request.
+    public var lastHost: String? { seenHost.withLock { $0 } }
 
     /// Binds `host:port` (0: any free port) and returns the bound address as `HOST:PORT`.
     @discardableResult
@@ -128,6 +131,7 @@ final class DemoHandler: ChannelInboundHandler, @unchecked Sendable {
         let b = backend.behaviour
         let path = head.uri.split(separator: "?").first.map(String.init) ?? "/"
         let host = head.headers["host"].first ?? ""
+        backend.seenHost.withLock { $0 = host }
         var status = HTTPResponseStatus(statusCode: b.status ?? 200)
         if backend.shouldFail() { status = .serviceUnavailable }
         var body = "\(b.name) \(b.version) from '\(localName(context))': \(n)\n"

@@ -189,7 +189,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     public static let istioDefault = RetryPolicy(
         attempts: 2, perTryTimeout: nil,
-        retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", retriableStatusCodes: [503],
+        retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", retriableStatusCodes: [],
         isDefault: true)
 }
 

@@ -543,7 +543,8 @@ let browserRules = recommendationVS(
         let policy = RetryPolicy(attempts: 2, perTryTimeout: nil, retryOn: "5xx, 503,504", isDefault: false)
         #expect(policy.retryOn == "5xx,retriable-status-codes")
         #expect(policy.retriableStatusCodes == [503, 504])
-        #expect(RetryPolicy.istioDefault.retriableStatusCodes == [503])
+        // Since Istio 1.24 the default policy retries no status code.
+        #expect(RetryPolicy.istioDefault.retriableStatusCodes == [])
     }
 
     @Test func redirectAndDirectResponse() throws {

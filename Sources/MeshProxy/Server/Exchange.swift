@@ -107,8 +107,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             bodyPartsSent = 0
         }
         if let connection {
+            downstream.pauseReads(true)
             writeBody(to: connection, flush: true)
-            if !connection.isWritable { downstream.pauseReads(true) }
+            if connection.isWritable { downstream.pauseReads(false) }
         } else if !retainsBody {
             downstream.pauseReads(true)  // nowhere to put it until a connection is ready
         }
@@ -275,6 +276,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         } else {
             connection.flush()
             if head.expectsContinue { downstream.sendContinue() }
+            downstream.pauseReads(!connection.isWritable)
         }
     }
 
@@ -409,8 +411,10 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         bytesSent += buffer.readableBytes
         downstream.write(buffer, flush: false)
         if !downstream.isWritable {
-            downstream.flush()
+            // Hold the upstream back first: the flush may make the client writable again at once.
             connection?.pauseReads(true)
+            downstream.flush()
+            if downstream.isWritable { connection?.pauseReads(false) }
         }
     }
 

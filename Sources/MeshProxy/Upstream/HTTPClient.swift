@@ -35,7 +35,10 @@ public enum HTTPClient {
         let exchange = ClientExchange(loop: loop, maxBodyBytes: maxBodyBytes)
         var request = ByteBufferAllocator().buffer(capacity: 256 + (body?.count ?? 0))
         let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        request.writeString("\(method) \(path) HTTP/1.1\r\nhost: \(authority)\r\nuser-agent: meshctl\r\naccept: */*\r\n")
+        request.writeString("\(method) \(path) HTTP/1.1\r\n")
+        // A caller's Host (a request through a proxy, for a service) replaces the address's.
+        if !headers.contains(where: { $0.0.lowercased() == "host" }) { request.writeString("host: \(authority)\r\n") }
+        request.writeString("user-agent: meshctl\r\naccept: */*\r\n")
         for (name, value) in headers { request.writeString("\(name): \(value)\r\n") }
         if let body {
             request.writeString("content-length: \(body.count)\r\n\r\n")
