@@ -35,6 +35,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var headerTimer: Scheduled<Void>?
     private var bytesAtIdle = 0
     private var idleSince = NIODeadline.now()
+    private var partialSince: NIODeadline?
     /// Set by the exchange: close once the current response is written.
     var closeAfterResponse = false
     private(set) var remoteIP = "-"
@@ -95,8 +96,6 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     private func handle(_ part: HTTPServerRequestPart) {
         switch part {
         case .head(let head):
-            headerTimer?.cancel()
-            headerTimer = nil
             let request: ProxyRequestHead
             do {
                 request = try ProxyRequestHead(head)
@@ -202,22 +201,45 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     /// Waiting for a request: a client that starts one must finish its headers within the
     /// header timeout (else 408); an idle keep-alive connection closes after the idle timeout.
+    ///
+    /// One timer per connection, not per request: finishing a request only notes the time and
+    /// the bytes received so far; the timer, when it fires, works out what is due and re-arms.
     private func armHeaderTimer() {
         guard let context, !closed else { return }
         bytesAtIdle = bytes.received
         idleSince = .now()
-        headerTimer = context.eventLoop.scheduleTask(in: .nanoseconds(worker.context.options.headerTimeoutNanos)) { [self] in
+        partialSince = nil
+        if headerTimer == nil { scheduleCheck(context, in: worker.context.options.headerTimeoutNanos) }
+    }
+
+    private func scheduleCheck(_ context: ChannelHandlerContext, in nanos: Int64) {
+        headerTimer = context.eventLoop.scheduleTask(in: .nanoseconds(max(nanos, 1_000_000))) { [self] in
             headerTimer = nil
-            guard current == nil, !closed else { return }
-            if bytes.received != bytesAtIdle {
+            checkTimeouts()
+        }
+    }
+
+    private func checkTimeouts() {
+        guard let context, !closed else { return }
+        let options = worker.context.options
+        guard current == nil else { return scheduleCheck(context, in: options.headerTimeoutNanos) }
+        let idle = (NIODeadline.now() - idleSince).nanoseconds
+        if bytes.received != bytesAtIdle {
+            // A request has started arriving: its headers get the header timeout from when a
+            // check first saw it (so between one and two timeouts after its first byte).
+            guard let since = partialSince else {
+                partialSince = .now()
+                return scheduleCheck(context, in: options.headerTimeoutNanos)
+            }
+            let waited = (NIODeadline.now() - since).nanoseconds
+            if waited >= options.headerTimeoutNanos {
                 worker.context.listenerStats.rqTimeout.increment()
                 return reject(408, "request header timeout")
             }
-            if NIODeadline.now() - idleSince >= .nanoseconds(worker.context.options.idleTimeoutNanos) { return close() }
-            let idleStart = idleSince
-            armHeaderTimer()
-            idleSince = idleStart
+            return scheduleCheck(context, in: options.headerTimeoutNanos - waited)
         }
+        if idle >= options.idleTimeoutNanos { return close() }
+        scheduleCheck(context, in: min(options.headerTimeoutNanos, options.idleTimeoutNanos - idle))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
