@@ -197,6 +197,20 @@ import Testing
             try await proxy.stat("cluster.outbound|80||svc.default.svc.cluster.local.outlier_detection.ejections_active") == 1)
     }
 
+    @Test func ejectionsSurviveAConfigurationPush() async throws {
+        let policy = "    outlierDetection: {consecutive5xxErrors: 1, baseEjectionTime: 60s, maxEjectionPercent: 100}"
+        let proxy = try await ProxyHarness.start([.init("v1"), .init("v1", status: 500)], rules: { _ in Self.dr(policy) })
+        defer { Task { await proxy.stop() } }
+        for _ in 0..<6 { _ = try await proxy.send("/") }
+        #expect(
+            try await proxy.admin("/clusters").text.contains("127.0.0.1:\(proxy.ports[1])::health_flags::/failed_outlier_check"))
+        let same = ProxyHarness.registry(["v1", "v1"], proxy.ports) + Self.dr(policy)
+        #expect(try await proxy.admin("/config", method: "PUT", body: same).status == 200)
+        #expect(
+            try await proxy.admin("/clusters").text.contains("127.0.0.1:\(proxy.ports[1])::health_flags::/failed_outlier_check"))
+        #expect(try await proxy.versions(6) == ["v1": 6])
+    }
+
     @Test func noHealthyUpstreamWhenEveryHostIsEjected() async throws {
         let proxy = try await ProxyHarness.start(
             [.init("v1", status: 500)],

@@ -94,7 +94,10 @@ import Testing
         #expect(teapot.text == "short and stout")
         let rewritten = try await proxy.send("/api/v1/items?q=1")
         #expect(rewritten.header("x-seen-path") == "/v1/items?q=1")
-        let echoed = try await proxy.send("/echo", headers: [("x-secret", "s"), ("traceparent", "00-abc-def-01"), ("b3", "x")])
+        let echoed = try await proxy.send(
+            "/echo",
+            headers: [("x-secret", "s"), ("traceparent", "00-abc-def-01"), ("b3", "x"), ("connection", "x-hop"), ("x-hop", "1")])
+        #expect(!echoed.text.contains("x-hop"), "headers named in Connection are hop-by-hop")
         #expect(echoed.text.contains("x-added: yes"))
         #expect(!echoed.text.contains("x-secret"))
         #expect(echoed.text.contains("traceparent: 00-abc-def-01"), "trace headers pass untouched")

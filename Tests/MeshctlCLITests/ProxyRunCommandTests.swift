@@ -169,6 +169,29 @@ import Testing
             if total % (8 << 20) < n { usleep(20_000) }  // a slow reader: the proxy must hold back, not buffer
         }
         #expect(total > 100_000_000)
+        // And the other way: a 100 MB upload, streamed to the backend, which counts it.
+        let up = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(up) }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(up, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let size = 100_000_000
+        let head = Array("POST /upload HTTP/1.1\r\nHost: svc\r\nContent-Length: \(size)\r\nConnection: close\r\n\r\n".utf8)
+        _ = head.withUnsafeBytes { send(up, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let chunk = [UInt8](repeating: 1, count: 1 << 20)
+        var sent = 0
+        while sent < size {
+            let n = chunk.withUnsafeBytes { send(up, $0.baseAddress, min($0.count, size - sent), Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }
+            sent += n
+        }
+        var answer: [UInt8] = []
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(up, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            answer.append(contentsOf: buffer[0..<n])
+        }
+        #expect(String(decoding: answer, as: UTF8.self).hasSuffix("\r\n\r\n100000000\n"))
         let status = try String(contentsOfFile: "/proc/\(proxy.pid)/status", encoding: .utf8)
         let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?.split(separator: " ").dropFirst().first
         let peakKB = Int(peak ?? "") ?? .max

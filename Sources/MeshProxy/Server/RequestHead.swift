@@ -58,6 +58,7 @@ struct ProxyRequestHead {
         var contentLength: Int?
         var chunked = false
         var expects = false
+        var connectionTokens: [String] = []
         for (name, value) in head.headers {
             let lower = Self.lowercase(name)
             switch lower {
@@ -77,10 +78,18 @@ struct ProxyRequestHead {
             case "expect":
                 if value.lowercased() == "100-continue" { expects = true }
                 continue
+            case "connection":
+                // Hop-by-hop: never forwarded, and neither are the headers it names (RFC 9110).
+                for token in value.split(separator: ",") {
+                    let t = token.trimmingSpaces().lowercased()
+                    if t != "close" && t != "keep-alive" { connectionTokens.append(t) }
+                }
+                continue
             default: break
             }
             headers.append((lower, value))
         }
+        if !connectionTokens.isEmpty { headers.removeAll { connectionTokens.contains($0.name) } }
         guard let authority = absoluteAuthority ?? hostHeader, !authority.isEmpty else {
             throw .badRequest("missing Host header")
         }

@@ -10,6 +10,11 @@ final class MirrorRequest: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     let isHead: Bool
     private var status = 0
     private var done = false
+    private var connection: UpstreamConnection?
+    private var waitingIn: ConnectionPool?
+    private var timer: Scheduled<Void>?
+    /// A mirror that takes longer than this is given up (its slot is needed).
+    static let timeoutNanos: Int64 = 15_000_000_000
 
     init(worker: Worker, cluster: ClusterRuntime, host: UpstreamHost, request: ByteBuffer, isHead: Bool) {
         self.worker = worker
@@ -22,21 +27,34 @@ final class MirrorRequest: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     func start() {
         worker.mirrorsInFlight += 1
         host.activeRequests.wrappingAdd(1, ordering: .relaxed)
-        switch worker.pool(for: host, cluster: cluster).acquire(self, cluster: cluster) {
+        timer = worker.eventLoop.scheduleTask(in: .nanoseconds(Self.timeoutNanos)) { [self] in
+            timer = nil
+            connection?.abandon()
+            waitingIn?.cancel(self)
+            end(counted: true)
+        }
+        let pool = worker.pool(for: host, cluster: cluster)
+        switch pool.acquire(self, cluster: cluster) {
         case .ready(let connection): poolReady(connection)
-        case .queued: break
+        case .queued: waitingIn = pool
         case .overflow: end(counted: false)
         }
     }
 
     func poolReady(_ connection: UpstreamConnection) {
+        waitingIn = nil
+        guard !done else { return connection.pool.release(connection) }
+        self.connection = connection
         connection.attach(self, requestIsHead: isHead)
         cluster.state.stats.rqTotal.increment()
         host.rqTotal.wrappingAdd(1, ordering: .relaxed)
         connection.write(request, flush: true)
     }
 
-    func poolFailed(_ failure: UpstreamFailure) { end(counted: false) }
+    func poolFailed(_ failure: UpstreamFailure) {
+        waitingIn = nil
+        end(counted: false)
+    }
     func upstreamHead(_ head: ResponseHead) { status = head.status }
     func upstreamBody(_ buffer: ByteBuffer) {}
     func upstreamEnd() { end(counted: true) }
@@ -46,6 +64,8 @@ final class MirrorRequest: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     private func end(counted: Bool) {
         guard !done else { return }
         done = true
+        timer?.cancel()
+        connection = nil
         worker.mirrorsInFlight -= 1
         host.activeRequests.wrappingSubtract(1, ordering: .relaxed)
         guard counted else { return }
