@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// Inputs that once crashed `analyze` or made it quadratic, run under kernel CPU and memory limits.
+@Suite struct AnalyzeBoundsTests {
+    /// A registered host and one VirtualService for it with `rules` (the `http:` items).
+    func virtualService(_ rules: String) -> String {
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: big}
+        spec:
+          hosts: [big.default.svc.cluster.local]
+          ports: [{number: 80, name: http, protocol: HTTP}]
+          resolution: STATIC
+          endpoints: [{address: 10.0.0.1}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: big}
+        spec:
+          hosts: [big]
+          http:
+
+        """ + rules
+    }
+
+    /// `count` rules, each matching one URI prefix made by `prefix`.
+    func prefixRules(_ count: Int, _ prefix: (Int) -> String) -> String {
+        var rules = ""
+        for i in 0..<count {
+            rules += "  - match: [{uri: {prefix: \(prefix(i))}}]\n    route: [{destination: {host: big}}]\n"
+        }
+        return rules
+    }
+
+    @Test func retriesWhoseTotalOverflowsAreAWarningNotACrash() throws {
+        let path = try CLI.write(
+            virtualService(
+                """
+                  - route: [{destination: {host: big}}]
+                    timeout: 10s
+                    retries: {attempts: 2147483647, perTryTimeout: 1h}
+
+                """), to: "retries.yaml", in: try CLI.temporaryDirectory())
+        let run = try CLI.runBounded(["analyze", "-f", path], cpuSeconds: 10, memoryBytes: 1 << 30)
+        #expect(run.signal == 0, "killed by signal \(run.signal): \(run.stderr)")
+        #expect(run.status == 0)
+        #expect(
+            run.stdout.contains(
+                "warning: VirtualService default/big: rule #0: 2147483647 attempts × perTryTimeout 1h exceed the route timeout 10s"
+            ))
+        #expect(run.cpuSeconds < 2)
+        #expect(run.peakMemory < 200 << 20)
+    }
+
+    /// 50,000 rules with distinct prefixes: nothing to report, and analysis must cost about what
+    /// loading does (comparing every rule with every earlier one took minutes).
+    @Test func manyPrefixRulesAnalyzeInNearLinearTime() throws {
+        let path = try CLI.write(
+            virtualService(prefixRules(50_000) { "/route-\($0)/" }), to: "rules.yaml", in: try CLI.temporaryDirectory())
+        let validate = try CLI.runBounded(["validate", "-f", path], cpuSeconds: 30, memoryBytes: 2 << 30)
+        let analyze = try CLI.runBounded(["analyze", "-f", path], cpuSeconds: 30, memoryBytes: 2 << 30)
+        #expect(validate.status == 0 && analyze.status == 0, "\(analyze.stderr)")
+        #expect(analyze.signal == 0, "analyze killed by signal \(analyze.signal) after \(analyze.cpuSeconds) s")
+        #expect(analyze.stdout.hasPrefix("✔ No validation issues found when analyzing 2 resources in 1 file."))
+        #expect(
+            analyze.cpuSeconds < 2 * validate.cpuSeconds + 0.5,
+            "analyze \(analyze.cpuSeconds) s, validate \(validate.cpuSeconds) s of CPU")
+        #expect(
+            analyze.peakMemory < 2 * validate.peakMemory,
+            "analyze \(analyze.peakMemory >> 20) MiB, validate \(validate.peakMemory >> 20) MiB")
+    }
+
+    /// 20,000 rules whose prefixes cover later ones (`/p1` covers `/p10`..`/p19`, `/p100`..):
+    /// every covered rule is found, with the first rule that covers it, still in bounded time.
+    @Test func manyOverlappingPrefixRulesAreAllFound() throws {
+        let path = try CLI.write(
+            virtualService(prefixRules(20_000) { "/p\($0)" }), to: "rules.yaml", in: try CLI.temporaryDirectory())
+        let validate = try CLI.runBounded(["validate", "-f", path], cpuSeconds: 30, memoryBytes: 2 << 30)
+        let analyze = try CLI.runBounded(
+            ["analyze", "-f", path, "-o", "json", "--failure-threshold", "info"], cpuSeconds: 30, memoryBytes: 2 << 30)
+        #expect(analyze.signal == 0, "analyze killed by signal \(analyze.signal) after \(analyze.cpuSeconds) s")
+        #expect(analyze.status == 79)
+        let document = try JSONSerialization.jsonObject(with: Data(analyze.stdout.utf8)) as? [String: Any]
+        let diagnostics = try #require(document?["diagnostics"] as? [[String: Any]])
+        let messages = diagnostics.compactMap { $0["message"] as? String }
+        // Every rule from #10 on starts with the prefix of the rule named by its first digit.
+        #expect(messages.filter { $0.contains("is not used (rule #") }.count == 19_990)
+        #expect(messages.filter { $0.hasSuffix("not used (all matches used by prior rules)") }.count == 19_990)
+        #expect(
+            messages.contains("VirtualService rule #12345 match #0 is not used (rule #1 already matches every request it would)"))
+        #expect(
+            messages.contains("VirtualService rule #9999 match #0 is not used (rule #9 already matches every request it would)"))
+        // 40,000 findings are rendered: allow for that beside loading.
+        #expect(
+            analyze.cpuSeconds < 4 * validate.cpuSeconds + 1,
+            "analyze \(analyze.cpuSeconds) s, validate \(validate.cpuSeconds) s of CPU")
+        #expect(analyze.peakMemory < 1 << 30)
+    }
+}
