@@ -102,9 +102,9 @@ struct Index {
 
 extension Analysis {
     /// Names for a message, at most `limit` of them: `a, b, c and 7 more`.
-    static func list(_ names: [String], limit: Int = 10) -> String {
-        guard names.count > limit else { return names.joined(separator: ", ") }
-        return names.prefix(limit).joined(separator: ", ") + " and \(names.count - limit) more"
+    static func list(_ names: [String], separator: String = ", ", limit: Int = 10) -> String {
+        guard names.count > limit else { return names.joined(separator: separator) }
+        return names.prefix(limit).joined(separator: separator) + " and \(names.count - limit) more"
     }
 
     /// The registered service for a destination host, exact or by wildcard.

@@ -62,6 +62,11 @@ public struct Registry: Sendable {
     public private(set) var services: [String: Service] = [:]
     /// Services with wildcard hosts (`*.example.com`), most specific first.
     public private(set) var wildcardServices: [Service] = []
+    /// Positions in `wildcardServices` of `*.s` services by `.s` (the first, most specific, of
+    /// each), and of the other wildcards (`*`, `*s`): a lookup tries the host's own suffixes
+    /// instead of every wildcard.
+    private var wildcardsBySuffix: [Substring: Int] = [:]
+    private var otherWildcards: [Int] = []
 
     public init(resources: [Resource]) {
         let workloadEntries = resources.compactMap { r in r.workloadEntry.map { (r, $0) } }
@@ -76,6 +81,13 @@ public struct Registry: Sendable {
             if let k8s = resource.kubernetes, k8s.kind == .service { add(kubernetes: k8s, resource, pods: pods) }
         }
         wildcardServices.sort { $0.fqdn.count > $1.fqdn.count }
+        for (i, service) in wildcardServices.enumerated() {
+            if service.fqdn.hasPrefix("*.") {
+                if wildcardsBySuffix[service.fqdn.dropFirst()] == nil { wildcardsBySuffix[service.fqdn.dropFirst()] = i }
+            } else {
+                otherWildcards.append(i)
+            }
+        }
     }
 
     mutating func add(serviceEntry se: ServiceEntry, _ resource: Resource, workloadEntries: [(Resource, WorkloadEntrySpec)]) {
@@ -149,6 +161,16 @@ public struct Registry: Sendable {
     /// The service for a host (an FQDN), exact first, then the most specific wildcard.
     public func service(_ fqdn: String) -> Service? {
         if let exact = services[fqdn] { return exact }
-        return wildcardServices.first { HostNames.wildcardCovers($0.fqdn, fqdn) }
+        // The first wildcard in `wildcardServices` order that covers the host: `*.s` covers it
+        // when `.s` is a suffix starting at one of its dots (not its first character).
+        var best: Int?
+        for i in fqdn.indices.dropFirst() where fqdn[i] == "." {
+            if let j = wildcardsBySuffix[fqdn[i...]], j < best ?? .max { best = j }
+        }
+        for j in otherWildcards where j < best ?? .max && HostNames.wildcardCovers(wildcardServices[j].fqdn, fqdn) {
+            best = j
+            break
+        }
+        return best.map { wildcardServices[$0] }
     }
 }

@@ -50,7 +50,7 @@ struct ConflictingHostsAnalyzer: Analyzer {
             for host in spec.hosts { owners[HostNames.fqdn(host.value, namespace: vs.namespace), default: []].append((vs, host)) }
         }
         for (fqdn, claims) in owners.sorted(by: { $0.key < $1.key }) where Set(claims.map { $0.0.reference }).count > 1 {
-            let names = claims.map { "\($0.0.namespace)/\($0.0.name)" }.joined(separator: ",")
+            let names = Analysis.list(claims.map { "\($0.0.namespace)/\($0.0.name)" }, separator: ",")
             for (vs, host) in claims {
                 analysis.report(
                     .conflictingMeshGatewayVirtualServiceHosts,
