@@ -1,3 +1,4 @@
+import Foundation
 import MeshModel
 import MeshRouting
 import Testing
@@ -209,5 +210,72 @@ import Testing
             let scanned = registry.wildcardServices.first { HostNames.wildcardCovers($0.fqdn, host) }
             #expect(registry.service(host)?.origin == scanned?.origin, "\(host)")
         }
+    }
+
+    @Test(arguments: 1...10 as ClosedRange<UInt64>)
+    func selectorsFindTheWorkloadsAScanFinds(seed: UInt64) throws {
+        var random = Random(seed: seed)
+        func labels(_ random: inout Random) -> String {
+            let pairs = ["app: a", "app: b", "version: v1", "version: v2", "tier: x"].filter { _ in random.chance(45) }
+            return "{"
+                + Set(pairs.map { $0.split(separator: ":")[0] }).sorted().compactMap { key in
+                    pairs.first { $0.hasPrefix(key + ":") }
+                }.joined(separator: ", ") + "}"
+        }
+        var docs: [String] = []
+        var workloads: [(kind: String, name: String, namespace: String, labels: String)] = []
+        for i in 0..<30 {
+            let namespace = random.pick(["a", "b"])
+            let l = labels(&random)
+            if random.chance(50) {
+                workloads.append(("Pod", "p\(i)", namespace, l))
+                docs.append("apiVersion: v1\nkind: Pod\nmetadata: {name: p\(i), namespace: \(namespace), labels: \(l)}\n")
+            } else {
+                workloads.append(("WorkloadEntry", "w\(i)", namespace, l))
+                docs.append(
+                    "apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {name: w\(i), namespace: \(namespace)}\nspec: {address: w\(i), labels: \(l)}\n"
+                )
+            }
+        }
+        var selectors: [(fqdn: String, kind: String, namespace: String, selector: String)] = []
+        for i in 0..<12 {
+            let namespace = random.pick(["a", "b"])
+            let selector = labels(&random)
+            if random.chance(50) {
+                selectors.append(("s\(i).\(namespace).svc.cluster.local", "Pod", namespace, selector))
+                docs.append(
+                    "apiVersion: v1\nkind: Service\nmetadata: {name: s\(i), namespace: \(namespace)}\nspec: {selector: \(selector), ports: [{port: 80}]}\n"
+                )
+            } else {
+                selectors.append(("e\(i).example.com", "WorkloadEntry", namespace, selector))
+                docs.append(
+                    "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: e\(i), namespace: \(namespace)}\nspec: {hosts: [e\(i).example.com], ports: [{number: 80, name: http}], resolution: STATIC, workloadSelector: {labels: \(selector)}}\n"
+                )
+            }
+        }
+        let all = resources(docs.joined(separator: "---\n"))
+        #expect(all.count == 42)
+        let registry = Registry(resources: all)
+        func pairs(_ flow: String) -> [String: String] {
+            var map: [String: String] = [:]
+            for pair in flow.dropFirst().dropLast().split(separator: ",") {
+                let parts = pair.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                map[parts[0]] = parts[1]
+            }
+            return map
+        }
+        var found = 0
+        for s in selectors {
+            let selector = pairs(s.selector)
+            // A Kubernetes Service without a selector selects nothing; a workloadSelector without
+            // labels selects every WorkloadEntry of its namespace.
+            let expected = workloads.filter { w in
+                w.kind == s.kind && w.namespace == s.namespace && !(s.kind == "Pod" && selector.isEmpty)
+                    && selector.allSatisfy { pairs(w.labels)[$0.key] == $0.value }
+            }.map(\.name)
+            #expect(registry.services[s.fqdn]?.endpoints.map(\.address) == expected, "\(s)")
+            found += expected.count
+        }
+        #expect(found > 5)
     }
 }

@@ -55,9 +55,8 @@ struct RouteHygieneAnalyzer: Analyzer {
         for d in route.route where (d.weight?.value ?? 0) > 0 {
             guard let host = d.destination?.host, let subset = d.destination?.subset else { continue }
             let fqdn = HostNames.fqdn(host.value, namespace: vs.namespace)
-            guard let service = analysis.service(fqdn), !service.endpoints.isEmpty,
-                let definition = analysis.index.subset(subset.value, of: fqdn),
-                service.endpoints(matching: definition.labels).isEmpty
+            guard let service = analysis.service(fqdn), service.endpointsAreKnown,
+                analysis.resolve(fqdn, subset: subset.value).failure?.flag == "UH"
             else { continue }
             analysis.report(
                 .subsetWithoutEndpoints,
