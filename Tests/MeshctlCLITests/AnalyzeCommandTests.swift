@@ -204,7 +204,19 @@ import Testing
         ] {
             #expect(result.stdout.contains(code), "\(code) missing")
         }
-        #expect(result.stdout.split(separator: "\n").contains { $0.hasPrefix("IST0131  info") })
+        // Columns line up under the header, for IST and MESH codes alike.
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        #expect(header.hasPrefix("CODE      LEVEL    NAME"))
+        for column in ["LEVEL", "NAME", "DESCRIPTION"] {
+            let offset = try #require(header.range(of: column)).lowerBound.utf16Offset(in: header)
+            for line in lines.dropFirst() {
+                let index = line.index(line.startIndex, offsetBy: offset)
+                #expect(line[line.index(before: index)] == " " && line[index] != " ", "\(column) misaligned in: \(line)")
+            }
+        }
+        #expect(lines.contains { $0.hasPrefix("IST0131   info     VirtualServiceIneffectiveMatch") })
+        #expect(lines.contains { $0.hasPrefix("MESH0101  warning  WeightedSubsetWithoutEndpoints") })
         let json = try CLI.run(["analyze", "--list-analyzers", "-o", "json"])
         let entries = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
         #expect(entries.contains { $0["code"] as? String == "IST0101" && $0["level"] as? String == "error" })
