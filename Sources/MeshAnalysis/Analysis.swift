@@ -10,7 +10,7 @@ public struct Analysis {
     let registry: Registry
     let index: Index
     private(set) var findings: [Diagnostic] = []
-    private var resolutions: [ResolutionKey: Registry.Resolution] = [:]
+    private var unhealthy: [ResolutionKey: Bool] = [:]
 
     /// Every analyzer, in the order they run.
     static let analyzers: [any Analyzer.Type] = [
@@ -111,21 +111,22 @@ extension Analysis {
     /// The registered service for a destination host, exact or by wildcard.
     func service(_ fqdn: String) -> Registry.Service? { registry.service(fqdn) }
 
-    /// Where the proxy would send a destination, as `simulate` decides it (the host's first
-    /// DestinationRule defines its subsets), computed once per host and subset.
-    mutating func resolve(_ fqdn: String, subset: String?) -> Registry.Resolution {
+    /// Whether the proxy answers 503 (UH) for a host's subset because it selects no endpoint, as
+    /// `simulate` decides it (the host's first DestinationRule defines its subsets); decided once
+    /// per host and subset.
+    mutating func selectsNoEndpoint(_ fqdn: String, subset: String) -> Bool {
         let key = ResolutionKey(fqdn: fqdn, subset: subset)
-        if let known = resolutions[key] { return known }
+        if let known = unhealthy[key] { return known }
         let resolution = Registry.resolve(
             fqdn, service: service(fqdn), subset: subset, rule: index.destinationRulesByHost[fqdn]?.first)
-        resolutions[key] = resolution
-        return resolution
+        unhealthy[key] = resolution.failure?.flag == "UH"
+        return unhealthy[key]!
     }
 }
 
 struct ResolutionKey: Hashable {
     var fqdn: String
-    var subset: String?
+    var subset: String
 }
 
 extension Resource {

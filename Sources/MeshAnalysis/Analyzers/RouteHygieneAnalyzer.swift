@@ -56,7 +56,7 @@ struct RouteHygieneAnalyzer: Analyzer {
             guard let host = d.destination?.host, let subset = d.destination?.subset else { continue }
             let fqdn = HostNames.fqdn(host.value, namespace: vs.namespace)
             guard let service = analysis.service(fqdn), service.endpointsAreKnown,
-                analysis.resolve(fqdn, subset: subset.value).failure?.flag == "UH"
+                analysis.selectsNoEndpoint(fqdn, subset: subset.value)
             else { continue }
             analysis.report(
                 .subsetWithoutEndpoints,
