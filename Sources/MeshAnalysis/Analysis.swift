@@ -111,14 +111,16 @@ extension Analysis {
     /// The registered service for a destination host, exact or by wildcard.
     func service(_ fqdn: String) -> Registry.Service? { registry.service(fqdn) }
 
-    /// Whether the proxy answers 503 (UH) for a host's subset because it selects no endpoint, as
-    /// `simulate` decides it (the host's first DestinationRule defines its subsets); decided once
-    /// per host and subset.
+    /// Whether a host's subset selects no endpoint, so the proxy answers 503 (UH) for it, decided
+    /// as `simulate` decides it with the first DestinationRule that defines the subset; once per
+    /// host and subset.
     mutating func selectsNoEndpoint(_ fqdn: String, subset: String) -> Bool {
         let key = ResolutionKey(fqdn: fqdn, subset: subset)
         if let known = unhealthy[key] { return known }
-        let resolution = Registry.resolve(
-            fqdn, service: service(fqdn), subset: subset, rule: index.destinationRulesByHost[fqdn]?.first)
+        let rule = index.destinationRulesByHost[fqdn]?.first {
+            $0.destinationRule?.subsets.contains { $0.name?.value == subset } == true
+        }
+        let resolution = Registry.resolve(fqdn, service: service(fqdn), subset: subset, rule: rule)
         unhealthy[key] = resolution.failure?.flag == "UH"
         return unhealthy[key]!
     }

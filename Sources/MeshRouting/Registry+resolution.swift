@@ -37,8 +37,7 @@ extension Registry {
         }
         resolution.definition = definition
         resolution.endpoints = service?.endpoints(matching: definition.labels) ?? []
-        // With resolution NONE the proxy sends to the original destination: no endpoint needed.
-        if let service, resolution.endpoints.isEmpty, service.resolution != "NONE",
+        if let service, resolution.endpoints.isEmpty, !service.sendsToOriginalDestination,
             !(service.resolvesItsHost && definition.labels.isEmpty)
         {
             let labels = definition.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
@@ -49,6 +48,10 @@ extension Registry {
 }
 
 extension Registry.Service {
+    /// True for a ServiceEntry with resolution NONE (and no endpoints from another entry for the
+    /// host): the proxy sends every subset to the address the client asked for.
+    public var sendsToOriginalDestination: Bool { endpoints.isEmpty && resolution == "NONE" }
+
     /// True for a DNS ServiceEntry without endpoints: the proxy resolves the host itself.
     public var resolvesItsHost: Bool { endpoints.isEmpty && resolution.hasPrefix("DNS") && resource?.serviceEntry != nil }
 

@@ -239,6 +239,44 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
         #expect(try unhealthySubsets(yaml).isEmpty)
     }
 
+    @Test func originalDestinationWithEndpointsFromAnotherEntry() throws {
+        // Two entries for one host: endpoints listed by the second are selected by labels.
+        let yaml =
+            rules(resolution: "NONE") + "\n---\n"
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: api-static}
+                spec:
+                  hosts: [api.example.com]
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  resolution: STATIC
+                  endpoints: [{address: 10.0.0.1, labels: {version: v2}}]
+                """
+        #expect(try analyze(yaml).map(\.code).sorted() == ["IST0173", "MESH0101"])
+        #expect(try unhealthySubsets(yaml) == ["v1"])
+    }
+
+    @Test func aSubsetDefinedByALaterDestinationRule() throws {
+        // MESH0101 judges a subset by the first DestinationRule that defines it (MESH0105 reports
+        // the overlap).
+        let yaml =
+            rules(resolution: "STATIC").replacingOccurrences(
+                of: "  resolution: STATIC",
+                with: "  resolution: STATIC\n  endpoints: [{address: 10.0.0.1, labels: {version: v2}}]"
+            ).replacingOccurrences(of: "  - {name: v1, labels: {version: v1}}\n", with: "") + """
+
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: api-v1}
+                spec:
+                  host: api.example.com
+                  subsets: [{name: v1, labels: {version: v1}}]
+                """
+        #expect(try analyze(yaml).map(\.code).sorted() == ["IST0173", "MESH0101", "MESH0105"])
+    }
+
     @Test func workloadsNotInTheInputAreNotAFinding() throws {
         // A ServiceEntry that selects workloads may select pods the input does not hold.
         let yaml = rules(resolution: "STATIC").replacingOccurrences(
