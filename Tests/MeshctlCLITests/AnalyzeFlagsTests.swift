@@ -3,36 +3,20 @@ import Testing
 
 /// istioctl's analyze flags: suppression forms, thresholds, output formats, colour, namespaces.
 @Suite struct AnalyzeFlagsTests {
-    /// `legacy` in namespace default: an unreachable rule (IST0130, warning) and a missing subset
-    /// (IST0101, error); `shop/cart`: a missing host (IST0101).
-    let rules = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: legacy}
-        spec:
-          hosts: [legacy.default.svc.cluster.local]
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          resolution: STATIC
-          endpoints: [{address: 10.0.0.1, labels: {version: v1}}]
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: legacy}
-        spec:
-          hosts: [legacy]
-          http:
-          - route: [{destination: {host: legacy}}]
-          - route: [{destination: {host: legacy, subset: v2}}]
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: cart, namespace: shop}
-        spec:
-          hosts: [cart]
-          http:
-          - route: [{destination: {host: cart}}]
+    /// `legacy` in namespace default (AnalyzeCommandTests' rules): an unreachable rule (IST0130,
+    /// warning) and a missing subset (IST0101, error); `shop/cart`: a missing host (IST0101).
+    let rules =
+        AnalyzeCommandTests().rules + """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: cart, namespace: shop}
+            spec:
+              hosts: [cart]
+              http:
+              - route: [{destination: {host: cart}}]
 
-        """
+            """
 
     func write(_ text: String) throws -> String {
         try CLI.write(text, to: "rules.yaml", in: try CLI.temporaryDirectory())
