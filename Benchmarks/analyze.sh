@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Benchmark: `meshctl analyze` against `meshctl validate` on the same 10,000 resources (a
-# ServiceEntry, DestinationRule and VirtualService per service). Prints medians and the ratio.
-# Usage: Benchmarks/analyze.sh [RESOURCES] [RUNS]
+# Benchmark: `meshctl analyze` against `meshctl validate` on the same files, in one run:
+# - RESOURCES resources (a ServiceEntry, DestinationRule and VirtualService per service);
+# - one VirtualService with RULES rules of distinct URI prefixes (nothing to report);
+# - the same with prefixes that cover later ones (/p1 covers /p10), so every rule from #10 on is
+#   reported twice (IST0130, IST0131) and the output is part of the cost.
+# Prints the median wall time of each and the ratio.
+# Usage: Benchmarks/analyze.sh [RESOURCES] [RUNS] [RULES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
 runs=${2:-7}
+rules=${3:-50000}
 out=Benchmarks/out
 mkdir -p "$out"
 swift build -c release --product meshctl >/dev/null
 meshctl="$(swift build -c release --show-bin-path)/meshctl"
 python3 Benchmarks/generate.py "$count" --registry >"$out/registry-rules.yaml"
+python3 Benchmarks/generate.py "$rules" --prefix-rules >"$out/prefix-rules.yaml"
+python3 Benchmarks/generate.py "$rules" --overlapping-prefix-rules >"$out/overlapping-prefix-rules.yaml"
 "$meshctl" analyze -f "$out/registry-rules.yaml" >/dev/null   # must analyze clean: exit 0
+"$meshctl" analyze -f "$out/prefix-rules.yaml" >/dev/null
 
 median() { # command...: median wall seconds over $runs runs
   local times=()
@@ -21,7 +29,13 @@ median() { # command...: median wall seconds over $runs runs
   done
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
-v=$(median "$meshctl" validate -f "$out/registry-rules.yaml")
-a=$(median "$meshctl" analyze -f "$out/registry-rules.yaml")
-echo "file: $count resources, $(stat -c %s "$out/registry-rules.yaml") bytes; median of $runs runs"
-awk -v v="$v" -v a="$a" 'BEGIN { printf "validate %.3f s\nanalyze  %.3f s\nratio    %.2fx (target: under 2x)\n", v, a, a / v }'
+echo "median of $runs runs"
+printf '%-48s %10s %10s %8s\n' file validate analyze ratio
+for file in registry-rules prefix-rules overlapping-prefix-rules; do
+  path="$out/$file.yaml"
+  v=$(median "$meshctl" validate -f "$path")
+  a=$(median "$meshctl" analyze -f "$path")
+  awk -v f="$file.yaml ($(stat -c %s "$path") bytes)" -v v="$v" -v a="$a" \
+    'BEGIN { printf "%-48s %9.3fs %9.3fs %7.2fx\n", f, v, a, a / v }'
+done
+echo "target: analyze under 2x validate"

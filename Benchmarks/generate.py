@@ -2,7 +2,11 @@
 """Writes a rule file with N resources (alternating VirtualService / DestinationRule, realistic sizes).
 
 With --registry, a ServiceEntry, DestinationRule and VirtualService per service, so analysis
-finds the hosts and subsets (what a real rule set looks like)."""
+finds the hosts and subsets (what a real rule set looks like).
+
+With --prefix-rules, one VirtualService with N rules, each matching its own URI prefix
+(/route-0/, /route-1/, ...: none covers another); with --overlapping-prefix-rules the prefixes
+are /p0, /p1, ... so /p1 covers /p10../p19, /p100.. and analyze reports each covered rule."""
 import random
 import sys
 
@@ -102,9 +106,36 @@ spec:
       version: v2
 """
 
+def prefix_rules(count, prefix):
+    rules = "".join(f"  - match: [{{uri: {{prefix: {prefix(i)}}}}}]\n    route: [{{destination: {{host: big}}}}]\n"
+                    for i in range(count))
+    return """apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: big}
+spec:
+  hosts: [big.default.svc.cluster.local]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: STATIC
+  endpoints: [{address: 10.0.0.1}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: big}
+spec:
+  hosts: [big]
+  http:
+""" + rules
+
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
-    with_registry = len(sys.argv) > 2 and sys.argv[2] == "--registry"
+    mode = sys.argv[2] if len(sys.argv) > 2 else ""
+    if mode == "--prefix-rules":
+        sys.stdout.write(prefix_rules(count, lambda i: f"/route-{i}/"))
+        return
+    if mode == "--overlapping-prefix-rules":
+        sys.stdout.write(prefix_rules(count, lambda i: f"/p{i}"))
+        return
+    with_registry = mode == "--registry"
     rnd = random.Random(7)
     if with_registry:
         kinds = [service_entry, destination_rule, virtual_service]

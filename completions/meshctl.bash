@@ -206,9 +206,9 @@ _meshctl_validate() {
 
 _meshctl_analyze() {
     repeating_flags=()
-    non_repeating_flags=(--list-analyzers --version -h --help)
+    non_repeating_flags=(-R --recursive -A --all-namespaces --list-analyzers --version -h --help)
     repeating_options=(-f --filename -S --suppress)
-    non_repeating_options=(-o --output --failure-threshold --mesh-config)
+    non_repeating_options=(-o --output --failure-threshold --output-threshold -n --namespace --color --mesh-config)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -218,14 +218,25 @@ _meshctl_analyze() {
         return
         ;;
     '-o'|'--output')
-        __meshctl_add_completions -W 'text'$'\n''json'
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
         return
         ;;
     '--failure-threshold')
         __meshctl_add_completions -W 'info'$'\n''warning'$'\n''error'
         return
         ;;
+    '--output-threshold')
+        __meshctl_add_completions -W 'info'$'\n''warning'$'\n''error'
+        return
+        ;;
     '-S'|'--suppress')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '--color')
+        __meshctl_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--mesh-config')

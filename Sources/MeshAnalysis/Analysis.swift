@@ -10,6 +10,7 @@ public struct Analysis {
     let registry: Registry
     let index: Index
     private(set) var findings: [Diagnostic] = []
+    private var unhealthy: [ResolutionKey: Bool] = [:]
 
     /// Every analyzer, in the order they run.
     static let analyzers: [any Analyzer.Type] = [
@@ -45,7 +46,7 @@ public struct Analysis {
 }
 
 /// One check over the whole rule set.
-protocol Analyzer {
+protocol Analyzer: Sendable {
     init()
     func analyze(_ analysis: inout Analysis)
 }
@@ -59,6 +60,8 @@ struct Index {
     var destinationRulesByHost: [String: [Resource]] = [:]
     /// Gateways by `namespace/name`.
     var gatewaysByName: [String: Resource] = [:]
+    /// Subsets by host FQDN and name; the first definition of a name, in load order.
+    private var subsetsByName: [String: [String: Subset]] = [:]
 
     init(_ resources: [Resource]) {
         for r in resources {
@@ -75,7 +78,17 @@ struct Index {
             default: break
             }
         }
+        for (fqdn, rules) in destinationRulesByHost {
+            var byName: [String: Subset] = [:]
+            for subset in rules.flatMap({ $0.destinationRule?.subsets ?? [] }) {
+                if let name = subset.name?.value, byName[name] == nil { byName[name] = subset }
+            }
+            subsetsByName[fqdn] = byName
+        }
     }
+
+    /// The subset `name` of a host, as the first DestinationRule that defines it has it.
+    func subset(_ name: String, of fqdn: String) -> Subset? { subsetsByName[fqdn]?[name] }
 
     /// The DestinationRule subsets defined for a host.
     func subsets(of fqdn: String) -> [Subset] {
@@ -89,46 +102,46 @@ struct Index {
 }
 
 extension Analysis {
+    /// Names for a message, at most `limit` of them: `a, b, c and 7 more`.
+    static func list(_ names: [String], separator: String = ", ", limit: Int = 10) -> String {
+        guard names.count > limit else { return names.joined(separator: separator) }
+        return names.prefix(limit).joined(separator: separator) + " and \(names.count - limit) more"
+    }
+
     /// The registered service for a destination host, exact or by wildcard.
     func service(_ fqdn: String) -> Registry.Service? { registry.service(fqdn) }
+
+    /// Whether a host's subset selects no endpoint, so the proxy answers 503 (UH) for it, decided
+    /// as `simulate` decides it with the first DestinationRule that defines the subset; once per
+    /// host and subset.
+    mutating func selectsNoEndpoint(_ fqdn: String, subset: String) -> Bool {
+        let key = ResolutionKey(fqdn: fqdn, subset: subset)
+        if let known = unhealthy[key] { return known }
+        let rule = index.destinationRulesByHost[fqdn]?.first {
+            $0.destinationRule?.subsets.contains { $0.name?.value == subset } == true
+        }
+        let resolution = Registry.resolve(fqdn, service: service(fqdn), subset: subset, rule: rule)
+        unhealthy[key] = resolution.failure?.flag == "UH"
+        return unhealthy[key]!
+    }
 }
 
-/// What a route destination (or mirror) refers to.
-struct DestinationRef {
-    var resource: Resource
-    var destination: Destination
-    var weight: Int?
-    var isMirror: Bool
-    var route: HTTPRoute?
+struct ResolutionKey: Hashable {
+    var fqdn: String
+    var subset: String
 }
 
 extension Resource {
-    /// Every destination a VirtualService names: HTTP, TCP and TLS routes, and mirrors.
-    var destinations: [DestinationRef] {
-        guard let vs = virtualService else { return [] }
-        var refs: [DestinationRef] = []
+    /// Calls `body` with every destination a VirtualService names: HTTP, TCP and TLS routes, and
+    /// mirrors (`isMirror`).
+    func forEachDestination(_ body: (_ destination: Destination, _ isMirror: Bool) -> Void) {
+        guard let vs = virtualService else { return }
         for route in vs.http {
-            for d in route.route {
-                if let destination = d.destination {
-                    refs.append(
-                        DestinationRef(
-                            resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: route))
-                }
-            }
-            if let mirror = route.mirror {
-                refs.append(DestinationRef(resource: self, destination: mirror, weight: nil, isMirror: true, route: route))
-            }
-            for m in route.mirrors {
-                if let d = m.destination {
-                    refs.append(DestinationRef(resource: self, destination: d, weight: nil, isMirror: true, route: route))
-                }
-            }
+            for d in route.route { if let destination = d.destination { body(destination, false) } }
+            if let mirror = route.mirror { body(mirror, true) }
+            for m in route.mirrors { if let d = m.destination { body(d, true) } }
         }
-        for d in vs.tcp.flatMap(\.route) + vs.tls.flatMap(\.route) {
-            guard let destination = d.destination else { continue }
-            refs.append(
-                DestinationRef(resource: self, destination: destination, weight: d.weight?.value, isMirror: false, route: nil))
-        }
-        return refs
+        for route in vs.tcp { for d in route.route { if let destination = d.destination { body(destination, false) } } }
+        for route in vs.tls { for d in route.route { if let destination = d.destination { body(destination, false) } } }
     }
 }

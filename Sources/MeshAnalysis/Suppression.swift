@@ -1,14 +1,15 @@
 import MeshModel
 
-/// `-S CODE=Kind namespace/name` (with `*` wildcards) and the resource annotation
-/// `galley.istio.io/analyze-suppress: "CODE,CODE"` (`*` for every code), as istioctl has them.
+/// `-S CODE=Kind namespace/name` (with `*` wildcards), istioctl's `CODE=Kind name.namespace`, and
+/// the resource annotation `galley.istio.io/analyze-suppress: "CODE,CODE"` (`*` for every code), as
+/// istioctl has them.
 public struct Suppression: Sendable, CustomStringConvertible {
     public let code: String
     public let resource: String
 
     public static let annotation = "galley.istio.io/analyze-suppress"
 
-    /// Parses `IST0130=VirtualService default/legacy`.
+    /// Parses `IST0130=VirtualService default/legacy` or `IST0130=VirtualService legacy.default`.
     public init?(_ text: String) {
         guard let eq = text.firstIndex(of: "=") else { return nil }
         code = text[..<eq].trimmingSpaces()
@@ -18,15 +19,16 @@ public struct Suppression: Sendable, CustomStringConvertible {
 
     public var description: String { "\(code)=\(resource)" }
 
+    /// Whether the code (or its wildcard pattern) names at least one code meshctl reports.
+    public var codeIsKnown: Bool { DiagnosticCode.all.contains { Glob.matches(code, $0.code) } }
+
     func matches(_ d: Diagnostic) -> Bool {
         guard Glob.matches(code, d.code), let reference = d.resource else { return false }
         if Glob.matches(resource, reference) { return true }
-        // `Kind name` also matches a resource in the default namespace, as istioctl accepts it.
-        let parts = reference.split(separator: " ", maxSplits: 1)
-        if parts.count == 2, parts[1].hasPrefix("default/") {
-            return Glob.matches(resource, "\(parts[0]) \(parts[1].dropFirst("default/".count))")
-        }
-        return false
+        guard let parts = ResourceReference(reference) else { return false }
+        // istioctl names a resource `Kind name.namespace`, and `Kind name` in the default namespace.
+        if Glob.matches(resource, "\(parts.kind) \(parts.name).\(parts.namespace)") { return true }
+        return parts.namespace == "default" && Glob.matches(resource, "\(parts.kind) \(parts.name)")
     }
 
     /// Findings without the suppressed ones.
@@ -46,6 +48,27 @@ public struct Suppression: Sendable, CustomStringConvertible {
             return true
         }
     }
+}
+
+/// `Kind namespace/name`, as findings name their resource, in its parts.
+struct ResourceReference {
+    var kind: Substring
+    var namespace: Substring
+    var name: Substring
+
+    init?(_ reference: String) {
+        guard let space = reference.firstIndex(of: " "),
+            let slash = reference[space...].firstIndex(of: "/")
+        else { return nil }
+        kind = reference[..<space]
+        namespace = reference[reference.index(after: space)..<slash]
+        name = reference[reference.index(after: slash)...]
+    }
+}
+
+extension Diagnostic {
+    /// The namespace of the resource the finding is about; nil for a problem with a file itself.
+    public var namespace: String? { resource.flatMap(ResourceReference.init).map { String($0.namespace) } }
 }
 
 /// Shell-style `*` and `?` wildcards.

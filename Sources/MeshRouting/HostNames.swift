@@ -6,7 +6,7 @@ public enum HostNames {
     /// wildcards, are taken as written (Istio does the same).
     public static func fqdn(_ host: String, namespace: String) -> String {
         let lower = host.lowercased()
-        if lower == "*" || lower.contains(".") { return lower }
+        if lower == "*" || lower.utf8.contains(UInt8(ascii: ".")) { return lower }
         return "\(lower).\(namespace).\(clusterDomain)"
     }
 

@@ -62,23 +62,36 @@ public struct Registry: Sendable {
     public private(set) var services: [String: Service] = [:]
     /// Services with wildcard hosts (`*.example.com`), most specific first.
     public private(set) var wildcardServices: [Service] = []
+    /// Positions in `wildcardServices` of `*.s` services by `.s` (the first, most specific, of
+    /// each), and of the other wildcards (`*`, `*s`): a lookup tries the host's own suffixes
+    /// instead of every wildcard.
+    private var wildcardsBySuffix: [Substring: Int] = [:]
+    private var otherWildcards: [Int] = []
 
     public init(resources: [Resource]) {
-        let workloadEntries = resources.compactMap { r in r.workloadEntry.map { (r, $0) } }
-        let pods: [(Resource, [String: String])] = resources.compactMap { r in
-            guard let k8s = r.kubernetes, [.pod, .deployment, .statefulSet, .daemonSet, .replicaSet].contains(k8s.kind) else {
-                return nil
+        var workloadEntries = Workloads<WorkloadEntrySpec>()
+        var pods = Workloads<Resource>()
+        for r in resources {
+            if let we = r.workloadEntry { workloadEntries.add(we, namespace: r.namespace, labels: we.labels) }
+            if let k8s = r.kubernetes, [.pod, .deployment, .statefulSet, .daemonSet, .replicaSet].contains(k8s.kind) {
+                pods.add(r, namespace: r.namespace, labels: k8s.podLabels)
             }
-            return (r, k8s.podLabels)
         }
         for resource in resources {
             if let se = resource.serviceEntry { add(serviceEntry: se, resource, workloadEntries: workloadEntries) }
             if let k8s = resource.kubernetes, k8s.kind == .service { add(kubernetes: k8s, resource, pods: pods) }
         }
         wildcardServices.sort { $0.fqdn.count > $1.fqdn.count }
+        for (i, service) in wildcardServices.enumerated() {
+            if service.fqdn.hasPrefix("*.") {
+                if wildcardsBySuffix[service.fqdn.dropFirst()] == nil { wildcardsBySuffix[service.fqdn.dropFirst()] = i }
+            } else {
+                otherWildcards.append(i)
+            }
+        }
     }
 
-    mutating func add(serviceEntry se: ServiceEntry, _ resource: Resource, workloadEntries: [(Resource, WorkloadEntrySpec)]) {
+    mutating func add(serviceEntry se: ServiceEntry, _ resource: Resource, workloadEntries: Workloads<WorkloadEntrySpec>) {
         let ports = se.ports.compactMap { p -> Port? in
             guard let number = p.number?.value else { return nil }
             return Port(
@@ -87,9 +100,7 @@ public struct Registry: Sendable {
         }
         var endpoints = se.endpoints.map(Self.endpoint)
         if let selector = se.workloadSelector {
-            for (weResource, we) in workloadEntries where weResource.namespace == resource.namespace {
-                if selector.allSatisfy({ we.labels[$0.key] == $0.value }) { endpoints.append(Self.endpoint(we)) }
-            }
+            endpoints += workloadEntries.selected(by: selector, in: resource.namespace).map { Self.endpoint($0.item) }
         }
         for host in se.hosts {
             let fqdn = host.value.lowercased()
@@ -101,17 +112,15 @@ public struct Registry: Sendable {
         }
     }
 
-    mutating func add(kubernetes svc: KubernetesObject, _ resource: Resource, pods: [(Resource, [String: String])]) {
+    mutating func add(kubernetes svc: KubernetesObject, _ resource: Resource, pods: Workloads<Resource>) {
         let fqdn = "\(resource.name).\(resource.namespace).\(HostNames.clusterDomain)"
         let ports = svc.ports.map { p in
             Port(number: p.port, name: p.name ?? "port-\(p.port)", protocolName: Self.protocolFromPortName(p))
         }
         var endpoints: [Endpoint] = []
         if !svc.selector.isEmpty {
-            for (podResource, labels) in pods where podResource.namespace == resource.namespace {
-                if svc.selector.allSatisfy({ labels[$0.key] == $0.value }) {
-                    endpoints.append(Endpoint(address: podResource.name, ports: [:], labels: labels, weight: 1))
-                }
+            endpoints = pods.selected(by: svc.selector, in: resource.namespace).map {
+                Endpoint(address: $0.item.name, ports: [:], labels: $0.labels, weight: 1)
             }
         }
         insert(
@@ -136,11 +145,11 @@ public struct Registry: Sendable {
     mutating func insert(_ service: Service) {
         if service.fqdn.hasPrefix("*") {
             wildcardServices.append(service)
-        } else if var existing = services[service.fqdn] {
-            // Several entries for one host: their ports and endpoints add up.
-            for port in service.ports where !existing.ports.contains(port) { existing.ports.append(port) }
-            existing.endpoints += service.endpoints
-            services[service.fqdn] = existing
+        } else if let existing = services[service.fqdn] {
+            // Several entries for one host: their ports and endpoints add up (changed in place:
+            // a copy per entry would cost the square of their number).
+            for port in service.ports where !existing.ports.contains(port) { services[service.fqdn]?.ports.append(port) }
+            services[service.fqdn]?.endpoints += service.endpoints
         } else {
             services[service.fqdn] = service
         }
@@ -149,6 +158,45 @@ public struct Registry: Sendable {
     /// The service for a host (an FQDN), exact first, then the most specific wildcard.
     public func service(_ fqdn: String) -> Service? {
         if let exact = services[fqdn] { return exact }
-        return wildcardServices.first { HostNames.wildcardCovers($0.fqdn, fqdn) }
+        // The first wildcard in `wildcardServices` order that covers the host: `*.s` covers it
+        // when `.s` is a suffix starting at one of its dots (not its first character).
+        var best: Int?
+        for i in fqdn.indices.dropFirst() where fqdn[i] == "." {
+            if let j = wildcardsBySuffix[fqdn[i...]], j < best ?? .max { best = j }
+        }
+        for j in otherWildcards where j < best ?? .max && HostNames.wildcardCovers(wildcardServices[j].fqdn, fqdn) {
+            best = j
+            break
+        }
+        return best.map { wildcardServices[$0] }
+    }
+}
+
+/// Pods or WorkloadEntries by namespace and by each of their labels, so that a selector looks only
+/// at the workloads carrying one of its labels instead of at every workload.
+struct Workloads<Item> {
+    private var all: [(item: Item, labels: [String: String])] = []
+    private var byNamespace: [String: [Int]] = [:]
+    /// namespace → `key=value` → positions, in the order added.
+    private var byLabel: [String: [String: [Int]]] = [:]
+
+    mutating func add(_ item: Item, namespace: String, labels: [String: String]) {
+        let position = all.count
+        all.append((item, labels))
+        byNamespace[namespace, default: []].append(position)
+        for (key, value) in labels { byLabel[namespace, default: [:]]["\(key)=\(value)", default: []].append(position) }
+    }
+
+    /// The workloads of `namespace` whose labels include every pair of `selector` (all of them for
+    /// an empty selector), in the order added.
+    func selected(by selector: [String: String], in namespace: String) -> [(item: Item, labels: [String: String])] {
+        var candidates = byNamespace[namespace] ?? []
+        for (key, value) in selector {
+            let carrying = byLabel[namespace]?["\(key)=\(value)"] ?? []
+            if carrying.count < candidates.count { candidates = carrying }
+        }
+        return candidates.map { all[$0] }.filter { workload in
+            selector.allSatisfy { workload.labels[$0.key] == $0.value }
+        }
     }
 }

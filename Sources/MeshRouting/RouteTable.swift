@@ -277,39 +277,17 @@ struct RouteCompiler {
         let servicePort = service?.port(port) ?? service?.ports.first
         let portNumber = port ?? servicePort?.number ?? 80
         let rule = destinationRules[fqdn]
-        let dr = rule?.destinationRule
-        var policy = dr?.trafficPolicy
-        var endpoints = service?.endpoints ?? []
-        // A host the rule files do not register is taken to exist, as a Kubernetes service
-        // would in a cluster: routing is still decided, endpoints are unknown (analyze reports
-        // the missing host as IST0101).
-        var failure: (Int, String, String)?
-        if let subset {
-            if let definition = dr?.subsets.first(where: { $0.name?.value == subset }) {
-                endpoints = service?.endpoints(matching: definition.labels) ?? []
-                if let subsetPolicy = definition.trafficPolicy {
-                    policy = (policy ?? TrafficPolicy(node: -1)).overridden(by: subsetPolicy)
-                }
-                if failure == nil, service != nil, endpoints.isEmpty {
-                    let labels = definition.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                        separator: ",")
-                    failure = (503, "UH", "subset \(subset) selects no endpoint (labels \(labels)): no healthy upstream")
-                }
-            } else if failure == nil {
-                let why =
-                    rule == nil
-                    ? "no DestinationRule for \(fqdn)"
-                    : "DestinationRule \(rule!.namespace)/\(rule!.name) has no subset \(subset)"
-                failure = (503, "NC", "subset \(subset) is not defined (\(why)), so no cluster")
-            }
-        } else if failure == nil, endpoints.isEmpty, let service, service.resolution == "STATIC" {
-            failure = (503, "UH", "service \(service.fqdn) has no endpoints: no healthy upstream")
+        let resolution = Registry.resolve(fqdn, service: service, subset: subset, rule: rule)
+        var policy = rule?.destinationRule?.trafficPolicy
+        if let subsetPolicy = resolution.definition?.trafficPolicy {
+            policy = (policy ?? TrafficPolicy(node: -1)).overridden(by: subsetPolicy)
         }
+        let (endpoints, failure) = (resolution.endpoints, resolution.failure)
         let target = Target(
             host: fqdn, subset: subset, port: portNumber, weight: weight, failure: failure, endpoints: endpoints,
             service: service,
             policy: policy, destinationRule: rule)
-        if failure?.1 != "NC", targets[target.cluster] == nil { targets[target.cluster] = target }
+        if failure?.flag != "NC", targets[target.cluster] == nil { targets[target.cluster] = target }
         return target
     }
 }

@@ -165,20 +165,15 @@ public final class YAMLFile: @unchecked Sendable {
             if parent < 0 { break }
             switch nodes[Int(parent)].kind {
             case .mapping:
-                var found = false
-                for (k, v) in pairs(parent) where v == current || k == current {
-                    parts.append("." + string(k))
-                    found = true
-                    break
+                // Children alternate key, value: a value's key is the sibling just before it.
+                var key = current
+                if positions[Int(current)] % 2 == 1 {
+                    key = current - 1
+                    while nodes[Int(key)].parent != parent { key = nodes[Int(key)].parent }
                 }
-                if !found { parts.append(".?") }
+                parts.append("." + string(key))
             case .sequence:
-                var position = 0
-                for child in children(parent) {
-                    if child == current { break }
-                    position += 1
-                }
-                parts.append("[\(position)]")
+                parts.append("[\(positions[Int(current)])]")
             case .scalar:
                 break
             }
@@ -188,6 +183,20 @@ public final class YAMLFile: @unchecked Sendable {
         if path.hasPrefix(".") { path.removeFirst() }
         return path
     }
+
+    /// Each node's position among its parent's children, built on first use: the paths of many
+    /// findings in one long sequence must not count its items again for each.
+    private lazy var positions: [Int32] = {
+        var positions = [Int32](repeating: 0, count: nodes.count)
+        for i in nodes.indices where nodes[i].kind != .scalar {
+            var position: Int32 = 0
+            for child in children(Int32(i)) {
+                positions[Int(child)] = position
+                position += 1
+            }
+        }
+        return positions
+    }()
 
     /// Byte offset where each line starts, built on first use (quoting many findings from one
     /// large file must not rescan it for each).

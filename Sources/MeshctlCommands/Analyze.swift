@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import MeshAnalysis
 import MeshModel
 import MeshValidation
+import MeshYAML
 
 extension Meshctl {
     struct Analyze: ParsableCommand {
@@ -22,6 +24,7 @@ extension Meshctl {
                   meshctl analyze -f samples/tutorial/
                   meshctl analyze -f k8s/ -f istio/ -o json --failure-threshold warning
                   meshctl analyze -f rules/ -S 'IST0130=VirtualService default/legacy'
+                  meshctl analyze -f rules/ -n shop --output-threshold warning
                   meshctl analyze --list-analyzers
                 """)
 
@@ -32,18 +35,44 @@ extension Meshctl {
             completion: .file(extensions: ["yaml", "yml", "json"]))
         var paths: [String] = []
 
-        @Option(name: [.short, .long], help: "Output format: text or json.")
-        var output: OutputFormat = .text
+        @Flag(
+            name: [.customShort("R"), .long],
+            help: "Read directories recursively: always done, accepted as istioctl has it.")
+        var recursive = false
+
+        @Option(name: [.short, .long], help: "Output format: text, json or yaml.")
+        var output: Format = .text
 
         @Option(
             name: .customLong("failure-threshold"), help: "The lowest level that makes analyze exit 79: error, warning or info.")
         var failureThreshold: Severity = .error
 
         @Option(
+            name: .customLong("output-threshold"),
+            help: "The lowest level of finding to print: info (all), warning or error. The exit status counts every finding.")
+        var outputThreshold: Severity = .info
+
+        @Option(
             name: [.customShort("S"), .customLong("suppress")],
             help: ArgumentHelp(
-                "Suppress findings: CODE=Kind namespace/name; '*' is a wildcard. Repeatable.", valueName: "suppression"))
+                "Suppress findings: CODE=Kind namespace/name (or istioctl's CODE=Kind name.namespace); '*' is a wildcard. Repeatable.",
+                valueName: "suppression"))
         var suppress: [String] = []
+
+        @Option(
+            name: [.short, .long],
+            help: "Report only findings on resources in this namespace; every resource is still analyzed.")
+        var namespace: String?
+
+        @Flag(
+            name: [.customShort("A"), .customLong("all-namespaces")], help: "Report findings in every namespace (the default).")
+        var allNamespaces = false
+
+        @Option(
+            help: ArgumentHelp(
+                "Colour levels in text output: auto (on a terminal, unless NO_COLOR is set), always or never.",
+                valueName: "when"))
+        var color: ColorChoice = .auto
 
         @OptionGroup var meshConfig: MeshConfigOption
 
@@ -52,13 +81,29 @@ extension Meshctl {
 
         static let exitFindings: Int32 = 79
 
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, json, yaml
+        }
+
         func validate() throws {
             if listAnalyzers { return }
             if paths.isEmpty { throw ValidationError("give at least one file or directory with -f PATH (or -f - for stdin)") }
-            for s in suppress where Suppression(s) == nil {
-                throw ValidationError(
-                    "malformed suppression '\(s)': write CODE=Kind namespace/name, e.g. IST0130=VirtualService default/legacy")
+            for s in suppress {
+                guard let suppression = Suppression(s) else {
+                    throw ValidationError(
+                        "malformed suppression '\(s)': write CODE=Kind namespace/name, e.g. IST0130=VirtualService default/legacy"
+                    )
+                }
+                guard suppression.codeIsKnown else {
+                    throw ValidationError(
+                        "unknown code '\(suppression.code)' in suppression '\(s)'; meshctl analyze --list-analyzers lists every code"
+                    )
+                }
             }
+            if namespace != nil && allNamespaces {
+                throw ValidationError("give either --namespace or --all-namespaces, not both")
+            }
+            if namespace?.isEmpty == true { throw ValidationError("--namespace needs a namespace name") }
         }
 
         func run() throws {
@@ -71,49 +116,154 @@ extension Meshctl {
             let mesh = try meshConfig.load()
             var analysis = Analysis(resources: rules.resources, mesh: mesh)
             let findings = rules.diagnostics + analysis.run()
-            let kept = Suppression.apply(suppress.compactMap(Suppression.init), to: findings, resources: rules.resources)
+            var kept = Suppression.apply(suppress.compactMap(Suppression.init), to: findings, resources: rules.resources)
+            // Findings about a file itself (no resource) belong to every namespace.
+            if let namespace { kept = kept.filter { ($0.namespace ?? namespace) == namespace } }
             let diagnostics = Output.sorted(kept, fileOrder: (rules.files + rules.unparsed).map(\.path))
+            let shown = diagnostics.filter { $0.level >= outputThreshold }
             switch output {
             case .json:
-                Output.print(DiagnosticRenderer.json(diagnostics, files: rules.fileCount, resources: rules.resources.count))
+                Output.print(DiagnosticRenderer.json(shown, files: rules.fileCount, resources: rules.resources.count))
+            case .yaml:
+                Output.print(Self.yaml(shown, files: rules.fileCount, resources: rules.resources.count))
             case .text:
-                let report = DiagnosticRenderer.text(diagnostics, files: rules.files + rules.unparsed)
+                let files = rules.files + rules.unparsed
+                let report =
+                    color.isOn(for: STDOUT_FILENO)
+                    ? Self.colored(shown, files: files) : DiagnosticRenderer.text(shown, files: files)
                 if !report.isEmpty { Output.print(report) }
-                let scope = "\(Output.plural(rules.resources.count, "resource")) in \(Output.plural(rules.fileCount, "file"))"
-                if diagnostics.isEmpty {
-                    Output.print("✔ No validation issues found when analyzing \(scope).")
-                } else {
-                    let infos = diagnostics.filter { $0.level == .info }.count
-                    var counts = Output.summary(diagnostics)
-                    if infos > 0 { counts += (counts.isEmpty ? "" : ", ") + Output.plural(infos, "info") }
-                    Output.print(
-                        "\(diagnostics.contains { $0.level >= failureThreshold } ? "✘" : "✔") \(counts) when analyzing \(scope).")
-                }
+                Output.print(summary(all: diagnostics, shown: shown, rules: rules))
             }
             if rules.diagnostics.contains(where: { $0.code == DiagnosticCode.unreadableFile.code }) { throw ExitCode(1) }
             if diagnostics.contains(where: { $0.level >= failureThreshold }) { throw ExitCode(Self.exitFindings) }
         }
 
+        /// `✔ 1 warning when analyzing 8 resources in 3 files.`, saying what the filters left out.
+        func summary(all: [Diagnostic], shown: [Diagnostic], rules: LoadedRules) -> String {
+            var scope = "\(Output.plural(rules.resources.count, "resource")) in \(Output.plural(rules.fileCount, "file"))"
+            if let namespace { scope += " (findings in namespace \(namespace))" }
+            let mark = all.contains { $0.level >= failureThreshold } ? "✘" : "✔"
+            var line: String
+            if all.isEmpty {
+                line = "✔ No validation issues found when analyzing \(scope)"
+            } else if shown.isEmpty {
+                line = "\(mark) No validation issues at level \(outputThreshold.rawValue) or above when analyzing \(scope)"
+            } else {
+                var counts = Output.summary(shown)
+                let infos = shown.filter { $0.level == .info }.count
+                if infos > 0 { counts += (counts.isEmpty ? "" : ", ") + Output.plural(infos, "info") }
+                line = "\(mark) \(counts) when analyzing \(scope)"
+            }
+            let hidden = all.count - shown.count
+            if hidden > 0 {
+                line += "; \(Output.plural(hidden, "finding")) below --output-threshold \(outputThreshold.rawValue) not shown"
+            }
+            return line + "."
+        }
+
+        /// The text report with each finding's level in colour.
+        static func colored(_ diagnostics: [Diagnostic], files: [YAMLFile]) -> String {
+            var byPath: [String: YAMLFile] = [:]
+            for file in files { byPath[file.path] = file }
+            var out = ""
+            for d in diagnostics {
+                var block = DiagnosticRenderer.text([d], files: byPath[d.file].map { [$0] } ?? [])
+                let location = "\(d.file):\(d.line):\(d.column): "
+                if block.hasPrefix(location + d.level.rawValue + ":") {
+                    let start = block.index(block.startIndex, offsetBy: location.count)
+                    let end = block.index(start, offsetBy: d.level.rawValue.count)
+                    block.replaceSubrange(start..<end, with: ColorChoice.paint(d.level.rawValue, d.level))
+                }
+                out += block
+            }
+            return out
+        }
+
+        /// The JSON document's content as YAML, keys in the same order.
+        static func yaml(_ diagnostics: [Diagnostic], files: Int, resources: Int) -> String {
+            func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+            let entries: [JSONValue] = diagnostics.map { d in
+                [
+                    "code": .string(d.code), "column": .int(Int64(d.column)), "field": optional(d.field), "file": .string(d.file),
+                    "level": .string(d.level.rawValue), "line": .int(Int64(d.line)), "message": .string(d.message),
+                    "resource": optional(d.resource),
+                ]
+            }
+            let document: JSONValue = [
+                "diagnostics": .array(entries), "files": .int(Int64(files)), "resources": .int(Int64(resources)),
+            ]
+            return document.yaml()
+        }
+
         func printAnalyzers() {
             let codes = DiagnosticCode.all.sorted { $0.code < $1.code }
             switch output {
-            case .json:
-                struct Entry: Encodable {
-                    var code, level, name, description: String
+            case .json, .yaml:
+                let entries: [JSONValue] = codes.map {
+                    [
+                        "code": .string($0.code), "description": .string($0.summary), "level": .string($0.level.rawValue),
+                        "name": .string($0.name),
+                    ]
                 }
-                Output.print(
-                    DiagnosticRenderer.encodeJSON(
-                        codes.map { Entry(code: $0.code, level: $0.level.rawValue, name: $0.name, description: $0.summary) }))
-            case .text:
-                let width = codes.map(\.name.count).max() ?? 0
-                Output.print("CODE      LEVEL     NAME" + String(repeating: " ", count: width - 1) + "DESCRIPTION")
-                for c in codes {
+                if output == .yaml {
+                    Output.print(JSONValue.array(entries).yaml())
+                } else {
+                    struct Entry: Encodable {
+                        var code, level, name, description: String
+                    }
                     Output.print(
-                        c.code + "  " + c.level.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
-                            + c.name.padding(toLength: width + 3, withPad: " ", startingAt: 0) + c.summary)
+                        DiagnosticRenderer.encodeJSON(
+                            codes.map {
+                                Entry(code: $0.code, level: $0.level.rawValue, name: $0.name, description: $0.summary)
+                            }))
+                }
+            case .text:
+                let rows =
+                    [["CODE", "LEVEL", "NAME", "DESCRIPTION"]] + codes.map { [$0.code, $0.level.rawValue, $0.name, $0.summary] }
+                let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
+                for row in rows {
+                    let padded = (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                    Output.print((padded + [row[3]]).joined(separator: "  "))
                 }
             }
         }
+    }
+}
+
+/// When to colour text output.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    /// Also istioctl's `--color=true` and `--color=false`.
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "true": self = .always
+        case "false": self = .never
+        default: self.init(rawValue: argument.lowercased())
+        }
+    }
+
+    /// Whether to colour what goes to `descriptor`: `auto` colours a terminal, unless `NO_COLOR` is
+    /// set (to anything but the empty string) or `TERM` is `dumb`.
+    func isOn(for descriptor: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+            return environment["TERM"] != "dumb" && isatty(descriptor) == 1
+        }
+    }
+
+    /// `text` in the colour of `level`: errors red, warnings yellow, infos cyan (bold).
+    static func paint(_ text: String, _ level: Severity) -> String {
+        let code =
+            switch level {
+            case .error: "31"
+            case .warning: "33"
+            case .info: "36"
+            }
+        return "\u{1B}[1;\(code)m\(text)\u{1B}[0m"
     }
 }
 

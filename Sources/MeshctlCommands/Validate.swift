@@ -24,7 +24,7 @@ extension Meshctl {
 
         func run() throws {
             let validator = Validator()
-            var rules = RuleLoader.load(input.paths, keepResources: false, validate: validator.validate)
+            let rules = RuleLoader.load(input.paths, keepResources: false, validate: validator.validate)
             let diagnostics = Output.sorted(rules.diagnostics, fileOrder: (rules.files + rules.unparsed).map(\.path))
             switch output {
             case .json:

@@ -1,4 +1,5 @@
 import MeshModel
+import MeshRouting
 import MeshValidation
 import Testing
 
@@ -166,6 +167,121 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
             "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews-lb}\nspec:\n  host: reviews.default.svc.cluster.local\n  trafficPolicy: {loadBalancer: {simple: RANDOM}}\n"
         let findings = try analyze(registry + second)
         #expect(summary(findings) == ["MESH0105 DestinationRule default/reviews-lb \(registryLines + 5):9"])
+    }
+}
+
+/// Subsets that select no endpoint, decided as the route table decides them (503 UH).
+@Suite struct EmptySubsetTests {
+    /// `api.example.com` with `resolution`, no endpoints, and subsets v1 (labels) and all (none);
+    /// a VirtualService splits between them.
+    func rules(resolution: String) -> String {
+        """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: api}
+        spec:
+          hosts: [api.example.com]
+          ports: [{number: 80, name: http, protocol: HTTP}]
+          resolution: \(resolution)
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: api}
+        spec:
+          host: api.example.com
+          subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: all}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: api}
+        spec:
+          hosts: [api.example.com]
+          http:
+          - route:
+            - {destination: {host: api.example.com, subset: v1}, weight: 50}
+            - {destination: {host: api.example.com, subset: all}, weight: 50}
+        """
+    }
+
+    /// The subsets the route table answers 503 UH for.
+    func unhealthySubsets(_ yaml: String) throws -> [String] {
+        var loaded = LoadedRules()
+        RuleLoader.load(Array(yaml.utf8), name: "t.yaml", into: &loaded)
+        let table = RouteTable(resources: loaded.resources)
+        return table.targets.values.filter { $0.failure?.flag == "UH" }.compactMap(\.subset).sorted()
+    }
+
+    @Test func dnsServiceEntryWithoutEndpointsHasOnlyItsHost() throws {
+        let yaml = rules(resolution: "DNS")
+        let findings = try analyze(yaml)
+        #expect(summary(findings) == ["IST0173 DestinationRule default/api 15:12", "MESH0101 VirtualService default/api 25:53"])
+        #expect(
+            findings.first { $0.code == "IST0173" }?.message
+                == "subset v1 selects no endpoint of api.example.com (labels version=v1); its only endpoint is the host itself, resolved by DNS, without labels"
+        )
+        // The same subset, and only it, is the one the proxy answers 503 (UH) for.
+        #expect(try unhealthySubsets(yaml) == ["v1"])
+    }
+
+    @Test func staticEndpointsWithoutTheLabel() throws {
+        let yaml = rules(resolution: "STATIC").replacingOccurrences(
+            of: "  resolution: STATIC", with: "  resolution: STATIC\n  endpoints: [{address: 10.0.0.1, labels: {version: v2}}]")
+        #expect(try analyze(yaml).map(\.code).sorted() == ["IST0173", "MESH0101"])
+        #expect(try unhealthySubsets(yaml) == ["v1"])
+    }
+
+    @Test func originalDestinationNeedsNoEndpoints() throws {
+        // resolution NONE: the proxy sends to the address the client asked for, whatever the subset.
+        let yaml = rules(resolution: "NONE")
+        #expect(try analyze(yaml).isEmpty)
+        #expect(try unhealthySubsets(yaml).isEmpty)
+    }
+
+    @Test func originalDestinationWithEndpointsFromAnotherEntry() throws {
+        // Two entries for one host: endpoints listed by the second are selected by labels.
+        let yaml =
+            rules(resolution: "NONE") + "\n---\n"
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: api-static}
+                spec:
+                  hosts: [api.example.com]
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  resolution: STATIC
+                  endpoints: [{address: 10.0.0.1, labels: {version: v2}}]
+                """
+        #expect(try analyze(yaml).map(\.code).sorted() == ["IST0173", "MESH0101"])
+        #expect(try unhealthySubsets(yaml) == ["v1"])
+    }
+
+    @Test func aSubsetDefinedByALaterDestinationRule() throws {
+        // MESH0101 judges a subset by the first DestinationRule that defines it (MESH0105 reports
+        // the overlap).
+        let yaml =
+            rules(resolution: "STATIC").replacingOccurrences(
+                of: "  resolution: STATIC",
+                with: "  resolution: STATIC\n  endpoints: [{address: 10.0.0.1, labels: {version: v2}}]"
+            ).replacingOccurrences(of: "  - {name: v1, labels: {version: v1}}\n", with: "") + """
+
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: api-v1}
+                spec:
+                  host: api.example.com
+                  subsets: [{name: v1, labels: {version: v1}}]
+                """
+        #expect(try analyze(yaml).map(\.code).sorted() == ["IST0173", "MESH0101", "MESH0105"])
+    }
+
+    @Test func workloadsNotInTheInputAreNotAFinding() throws {
+        // A ServiceEntry that selects workloads may select pods the input does not hold.
+        let yaml = rules(resolution: "STATIC").replacingOccurrences(
+            of: "  resolution: STATIC", with: "  resolution: STATIC\n  workloadSelector: {labels: {app: api}}")
+        #expect(try analyze(yaml).isEmpty)
     }
 }
 

@@ -141,6 +141,60 @@ import Testing
         #expect(!validate.stdout.contains("unsupported"))
     }
 
+    /// Where `simulate` answers 503 UH because a subset selects no endpoint, `analyze` warns.
+    @Test func analyzeWarnsWhereSimulateAnswers503() throws {
+        let path = try write(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: api}
+            spec:
+              hosts: [api.example.com]
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              resolution: DNS
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              subsets:
+              - {name: v1, labels: {version: v1}}
+              - {name: all}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: api}
+            spec:
+              hosts: [api.example.com]
+              http:
+              - match: [{headers: {x-all: {exact: "1"}}}]
+                route: [{destination: {host: api.example.com, subset: all}}]
+              - route: [{destination: {host: api.example.com, subset: v1}}]
+            """)
+        let analyze = try CLI.run(["analyze", "-f", path, "-o", "json", "--failure-threshold", "warning"])
+        #expect(analyze.status == 79)
+        let document = try JSONSerialization.jsonObject(with: Data(analyze.stdout.utf8)) as? [String: Any]
+        let diagnostics = try #require(document?["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?["code"] as? String == "IST0173")
+        #expect(diagnostics.first?["field"] as? String == "spec.subsets[0].name")
+        #expect((diagnostics.first?["message"] as? String)?.hasPrefix("subset v1 selects no endpoint of api.example.com") == true)
+
+        func simulate(_ extra: [String]) throws -> [String: Any] {
+            let run = try CLI.run(["simulate", "-f", path, "--host", "api.example.com", "-o", "json"] + extra)
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        }
+        let toV1 = try simulate([])
+        #expect((toV1["destination"] as? [String: Any])?["subset"] as? String == "v1")
+        #expect(toV1["status"] as? Int == 503)
+        #expect(toV1["responseFlags"] as? String == "UH")
+        // The subset without labels selects the host itself: forwarded, no status of the proxy's own.
+        let toAll = try simulate(["-H", "x-all: 1"])
+        #expect(toAll["cluster"] as? String == "outbound|80|all|api.example.com")
+        #expect(toAll["status"] is NSNull)
+    }
+
     @Test func listAnalyzers() throws {
         let result = try CLI.run(["analyze", "--list-analyzers"])
         #expect(result.status == 0)
@@ -150,7 +204,19 @@ import Testing
         ] {
             #expect(result.stdout.contains(code), "\(code) missing")
         }
-        #expect(result.stdout.split(separator: "\n").contains { $0.hasPrefix("IST0131  info") })
+        // Columns line up under the header, for IST and MESH codes alike.
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        #expect(header.hasPrefix("CODE      LEVEL    NAME"))
+        for column in ["LEVEL", "NAME", "DESCRIPTION"] {
+            let offset = try #require(header.range(of: column)).lowerBound.utf16Offset(in: header)
+            for line in lines.dropFirst() {
+                let index = line.index(line.startIndex, offsetBy: offset)
+                #expect(line[line.index(before: index)] == " " && line[index] != " ", "\(column) misaligned in: \(line)")
+            }
+        }
+        #expect(lines.contains { $0.hasPrefix("IST0131   info     VirtualServiceIneffectiveMatch") })
+        #expect(lines.contains { $0.hasPrefix("MESH0101  warning  WeightedSubsetWithoutEndpoints") })
         let json = try CLI.run(["analyze", "--list-analyzers", "-o", "json"])
         let entries = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
         #expect(entries.contains { $0["code"] as? String == "IST0101" && $0["level"] as? String == "error" })

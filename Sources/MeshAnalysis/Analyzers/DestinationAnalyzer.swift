@@ -6,8 +6,8 @@ import MeshRouting
 struct DestinationAnalyzer: Analyzer {
     func analyze(_ analysis: inout Analysis) {
         for vs in analysis.index.virtualServices {
-            for ref in vs.destinations {
-                guard let host = ref.destination.host else { continue }
+            vs.forEachDestination { destination, isMirror in
+                guard let host = destination.host else { return }
                 let fqdn = HostNames.fqdn(host.value, namespace: vs.namespace)
                 let service = analysis.service(fqdn)
                 if service == nil {
@@ -16,26 +16,23 @@ struct DestinationAnalyzer: Analyzer {
                         "referenced host not found: \(host.value) (no ServiceEntry, WorkloadEntry or Kubernetes Service for \(fqdn))",
                         vs, at: host.node)
                 }
-                if let subset = ref.destination.subset {
-                    let defined = analysis.index.subsets(of: fqdn).contains { $0.name?.value == subset.value }
-                    if !defined {
-                        let rules = analysis.index.destinationRulesByHost[fqdn] ?? []
-                        let why =
-                            rules.isEmpty
-                            ? "no DestinationRule for \(fqdn)"
-                            : "DestinationRule \(rules.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")) defines \(analysis.index.subsets(of: fqdn).compactMap { $0.name?.value }.joined(separator: ", "))"
-                        analysis.report(
-                            .referencedResourceNotFound,
-                            "referenced subset not found: \(host.value)+\(subset.value) (\(why))\(ref.isMirror ? " in mirror" : "")",
-                            vs, at: subset.node)
-                    }
+                if let subset = destination.subset, analysis.index.subset(subset.value, of: fqdn) == nil {
+                    let rules = analysis.index.destinationRulesByHost[fqdn] ?? []
+                    let why =
+                        rules.isEmpty
+                        ? "no DestinationRule for \(fqdn)"
+                        : "DestinationRule \(Analysis.list(rules.map { "\($0.namespace)/\($0.name)" })) defines \(Analysis.list(analysis.index.subsets(of: fqdn).compactMap { $0.name?.value }))"
+                    analysis.report(
+                        .referencedResourceNotFound,
+                        "referenced subset not found: \(host.value)+\(subset.value) (\(why))\(isMirror ? " in mirror" : "")",
+                        vs, at: subset.node)
                 }
-                if let service, service.ports.count > 1, ref.destination.port == nil {
-                    let ports = service.ports.map { String($0.number) }.joined(separator: ", ")
+                if let service, service.ports.count > 1, destination.port == nil {
+                    let ports = Analysis.list(service.ports.map { String($0.number) })
                     analysis.report(
                         .virtualServiceDestinationPortSelectorRequired,
                         "destination \(host.value) has several ports (\(ports)); name one with destination.port.number",
-                        vs, at: ref.destination.node)
+                        vs, at: destination.node)
                 }
             }
         }
@@ -53,7 +50,7 @@ struct ConflictingHostsAnalyzer: Analyzer {
             for host in spec.hosts { owners[HostNames.fqdn(host.value, namespace: vs.namespace), default: []].append((vs, host)) }
         }
         for (fqdn, claims) in owners.sorted(by: { $0.key < $1.key }) where Set(claims.map { $0.0.reference }).count > 1 {
-            let names = claims.map { "\($0.0.namespace)/\($0.0.name)" }.joined(separator: ",")
+            let names = Analysis.list(claims.map { "\($0.0.namespace)/\($0.0.name)" }, separator: ",")
             for (vs, host) in claims {
                 analysis.report(
                     .conflictingMeshGatewayVirtualServiceHosts,

@@ -17,14 +17,18 @@ struct DestinationRuleAnalyzer: Analyzer {
                     at: host.node)
                 continue
             }
-            // Without any endpoint (e.g. a Kubernetes Service whose pods are not in the input)
-            // there is nothing to check subsets against.
-            guard !service.endpoints.isEmpty else { continue }
-            for subset in dr.subsets where !subset.labels.isEmpty && service.endpoints(matching: subset.labels).isEmpty {
+            // When the input may not show every endpoint (e.g. a Kubernetes Service whose pods are
+            // not in it) there is nothing to check subsets against.
+            guard service.endpointsAreKnown else { continue }
+            for subset in dr.subsets where !subset.labels.isEmpty {
+                // What the proxy would do: a subset that selects nothing answers 503 (UH).
+                let resolution = Registry.resolve(fqdn, service: service, subset: subset.name?.value, rule: resource)
+                guard resolution.failure?.flag == "UH" else { continue }
                 let labels = subset.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                let why = service.resolvesItsHost ? "; its only endpoint is the host itself, resolved by DNS, without labels" : ""
                 analysis.report(
                     .destinationRuleSubsetNotSelectPods,
-                    "subset \(subset.name?.value ?? "?") selects no endpoint of \(service.fqdn) (labels \(labels))",
+                    "subset \(subset.name?.value ?? "?") selects no endpoint of \(service.fqdn) (labels \(labels))\(why)",
                     resource, at: subset.name?.node ?? subset.node)
             }
         }

@@ -15,7 +15,7 @@ struct RouteHygieneAnalyzer: Analyzer {
                 emptySubsets(route, label: label, vs: vs, &analysis)
                 if let retries = route.retries, let timeout = route.timeout, let perTry = retries.perTryTimeout,
                     let attempts = retries.attempts?.value, attempts > 0, timeout.nanoseconds > 0,
-                    Int64(attempts) * perTry.nanoseconds > timeout.nanoseconds
+                    Self.exceeds(attempts: attempts, perTry: perTry.nanoseconds, timeout: timeout.nanoseconds)
                 {
                     analysis.report(
                         .retriesExceedTimeout,
@@ -43,14 +43,20 @@ struct RouteHygieneAnalyzer: Analyzer {
         }
     }
 
+    /// Whether `attempts` tries of `perTry` each last longer than `timeout`. A product too large
+    /// for 64 bits (about 292 years) exceeds any timeout.
+    static func exceeds(attempts: Int, perTry: Int64, timeout: Int64) -> Bool {
+        let (total, overflow) = Int64(clamping: attempts).multipliedReportingOverflow(by: perTry)
+        return overflow || total > timeout
+    }
+
     func emptySubsets(_ route: HTTPRoute, label: String, vs: Resource, _ analysis: inout Analysis) {
         guard route.route.count > 1 else { return }
         for d in route.route where (d.weight?.value ?? 0) > 0 {
             guard let host = d.destination?.host, let subset = d.destination?.subset else { continue }
             let fqdn = HostNames.fqdn(host.value, namespace: vs.namespace)
-            guard let service = analysis.service(fqdn), !service.endpoints.isEmpty,
-                let definition = analysis.index.subsets(of: fqdn).first(where: { $0.name?.value == subset.value }),
-                service.endpoints(matching: definition.labels).isEmpty
+            guard let service = analysis.service(fqdn), service.endpointsAreKnown,
+                analysis.selectsNoEndpoint(fqdn, subset: subset.value)
             else { continue }
             analysis.report(
                 .subsetWithoutEndpoints,

@@ -9,7 +9,7 @@ struct UnreachableRulesAnalyzer: Analyzer {
         for vs in analysis.index.virtualServices {
             guard let spec = vs.virtualService else { continue }
             var catchAll: Int?
-            var earlier: [(rule: Int, match: HTTPMatchRequest)] = []
+            var earlier = CoverageIndex()
             for (i, rule) in spec.http.enumerated() {
                 let label = rule.name.map { "\"\($0)\"" } ?? "#\(i)"
                 if let first = catchAll {
@@ -27,7 +27,7 @@ struct UnreachableRulesAnalyzer: Analyzer {
                 }
                 var covered = 0
                 for (m, match) in rule.match.enumerated() {
-                    if let prior = earlier.first(where: { Coverage.covers($0.match, match) }) {
+                    if let prior = earlier.firstCovering(match) {
                         covered += 1
                         analysis.report(
                             .virtualServiceIneffectiveMatch,
@@ -40,7 +40,7 @@ struct UnreachableRulesAnalyzer: Analyzer {
                         .virtualServiceUnreachableRule, "VirtualService rule \(label) not used (all matches used by prior rules)",
                         vs, at: rule.node)
                 }
-                earlier += rule.match.map { (i, $0) }
+                for match in rule.match { earlier.add(match, rule: i) }
             }
         }
     }
@@ -76,15 +76,15 @@ enum Coverage {
         return true
     }
 
-    /// Whether every value satisfying `narrow` satisfies `broad` (nil: no condition).
+    /// Whether every value satisfying `narrow` satisfies `broad` (nil: no condition). Values are
+    /// compared byte for byte, as the proxy compares them.
     static func implies(_ narrow: StringMatch?, _ broad: StringMatch?) -> Bool {
         guard let broad else { return true }
         guard let narrow else { return false }
         switch (narrow, broad) {
         case (_, .present): return true
-        case (.exact(let n), .exact(let b)): return n == b
-        case (.exact(let n), .prefix(let b)), (.prefix(let n), .prefix(let b)): return n.hasPrefix(b)
-        case (.regex(let n), .regex(let b)): return n == b
+        case (.exact(let n), .exact(let b)), (.regex(let n), .regex(let b)): return n.utf8.elementsEqual(b.utf8)
+        case (.exact(let n), .prefix(let b)), (.prefix(let n), .prefix(let b)): return n.utf8.starts(with: b.utf8)
         default: return false
         }
     }

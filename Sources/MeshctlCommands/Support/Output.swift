@@ -4,7 +4,7 @@ import MeshModel
 /// Writes reports to standard output and problems with the invocation to standard error.
 enum Output {
     static func print(_ text: String) {
-        Swift.print(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+        Swift.print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
     }
 
     static func error(_ text: String) {
@@ -16,14 +16,10 @@ enum Output {
     static func sorted(_ diagnostics: [Diagnostic], fileOrder: [String]) -> [Diagnostic] {
         var rank: [String: Int] = [:]
         for (i, f) in fileOrder.enumerated() where rank[f] == nil { rank[f] = i }
-        return diagnostics.enumerated().sorted { a, b in
-            let ra = rank[a.element.file] ?? -1
-            let rb = rank[b.element.file] ?? -1
-            if ra != rb { return ra < rb }
-            if a.element.line != b.element.line { return a.element.line < b.element.line }
-            if a.element.column != b.element.column { return a.element.column < b.element.column }
-            return a.offset < b.offset
-        }.map(\.element)
+        // Sort positions by key, not the findings themselves: moving a finding copies its strings.
+        let keys = diagnostics.map { (rank[$0.file] ?? -1, $0.line, $0.column) }
+        let order = diagnostics.indices.sorted { a, b in keys[a] != keys[b] ? keys[a] < keys[b] : a < b }
+        return order.map { diagnostics[$0] }
     }
 
     static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
