@@ -103,20 +103,20 @@ import Testing
         do {
             _ = try parse(input)
             Issue.record("no error for \(input.debugDescription)")
-        } catch let error as ResponseParseError {
+        } catch let error as HTTP1ParseError {
             #expect(error.description.contains(message), "\(error.description)")
         }
     }
 
     @Test func oversizedHeadsAreRefused() throws {
         let big = "HTTP/1.1 200 OK\r\nX-Big: " + String(repeating: "a", count: ResponseParser.maxHeadBytes) + "\r\n"
-        #expect(throws: ResponseParseError.self) { try parse(big, step: 4096) }
+        #expect(throws: HTTP1ParseError.self) { try parse(big, step: 4096) }
     }
 
     @Test func closingMidBodyIsAnError() throws {
         var parser = ResponseParser()
         var buffer = ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
         _ = try parser.feed(&buffer)
-        #expect(throws: ResponseParseError.self) { _ = try parser.connectionClosed() }
+        #expect(throws: HTTP1ParseError.self) { _ = try parser.connectionClosed() }
     }
 }

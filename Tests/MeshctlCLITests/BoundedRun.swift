@@ -22,6 +22,9 @@ extension CLI {
     /// space (RLIMIT_AS), and reports the peak memory and CPU time from `wait4`, so a test asserts a
     /// time and memory bound without sleeping or timing the wall clock. A run that exceeds a limit
     /// is killed (SIGXCPU / SIGKILL, or an allocation failure) and the test sees it in `signal`.
+    ///
+    /// A small Python process forks and waits for the binary: a child of the (large) test process
+    /// itself would carry the test process's peak memory into its own `ru_maxrss`.
     static func runBounded(
         _ arguments: [String], cpuSeconds: Int = 20, memoryBytes: Int = 4 << 30, stdin: String? = nil, in directory: URL = root
     ) throws -> Usage {
@@ -30,29 +33,38 @@ extension CLI {
         let outPath = dir.appendingPathComponent("stdout").path
         let errPath = dir.appendingPathComponent("stderr").path
         let inPath = dir.appendingPathComponent("stdin").path
+        let reportPath = dir.appendingPathComponent("usage.json").path
         try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: inPath))
-        // prlimit(1) sets the limits on itself and execs the binary; the shell sends the streams to
-        // files so nothing can block on a full pipe.
-        let command =
-            "cd \(shellQuote(directory.path)) && exec /usr/bin/prlimit --cpu=\(cpuSeconds) --as=\(memoryBytes) -- "
-            + ([binary.path] + arguments).map(shellQuote).joined(separator: " ")
-            + " <\(shellQuote(inPath)) >\(shellQuote(outPath)) 2>\(shellQuote(errPath))"
-        var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let exited = (status & 0x7f) == 0
-        let cpu =
-            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-            + Double(usage.ru_stime.tv_usec) / 1e6
+        let runner = """
+            import json, os, resource, sys
+            cpu, mem, cwd, stdin, stdout, stderr, report = sys.argv[1:8]
+            args = sys.argv[8:]
+            pid = os.fork()
+            if pid == 0:
+                resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu)))
+                resource.setrlimit(resource.RLIMIT_AS, (int(mem), int(mem)))
+                os.chdir(cwd)
+                for fd, path, mode in ((0, stdin, os.O_RDONLY), (1, stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), (2, stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+                    os.dup2(os.open(path, mode, 0o644), fd)
+                os.execv(args[0], args)
+            _, status, usage = os.wait4(pid, 0)
+            json.dump({"exited": os.WIFEXITED(status), "status": os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1,
+                       "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0,
+                       "maxrss": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}, open(report, "w"))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["python3", "-c", runner, String(cpuSeconds), String(memoryBytes), directory.path, inPath, outPath, errPath, reportPath]
+            + [binary.path] + arguments
+        try process.run()
+        process.waitUntilExit()
+        guard let data = FileManager.default.contents(atPath: reportPath),
+            let report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw POSIXError(.EIO) }
         return Usage(
-            status: exited ? (status >> 8) & 0xff : -1, signal: exited ? 0 : status & 0x7f,
-            peakMemory: Int(usage.ru_maxrss) * 1024,
-            cpuSeconds: cpu,
+            status: Int32(report["status"] as? Int ?? -1), signal: Int32(report["signal"] as? Int ?? 0),
+            peakMemory: (report["maxrss"] as? Int ?? 0) * 1024, cpuSeconds: report["cpu"] as? Double ?? 0,
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }

@@ -16,6 +16,9 @@ public final class ProxySnapshot: @unchecked Sendable {
     /// Every target a route can choose (weighted destinations and mirrors), by identity.
     let clusterByTarget: [ObjectIdentifier: ClusterRuntime]
     let policyByRoute: [ObjectIdentifier: RoutePolicy]
+    /// Lowercase names of the headers a request is matched or hashed on: only these become
+    /// strings per request; every other header is copied as bytes.
+    let routedHeaders: [String]
 
     init(version: Int, table: RouteTable, resources: [Resource], registry: ClusterRegistry) {
         self.version = version
@@ -52,6 +55,27 @@ public final class ProxySnapshot: @unchecked Sendable {
             name: "PassthroughCluster", kind: .originalDestination, state: passthroughState, settings: ClusterSettings(),
             hosts: [], failure: nil, service: "PassthroughCluster")
         registry.retain(Set(clusters.keys).union(["PassthroughCluster"]))
+        var names: [String] = []
+        for vh in table.virtualHosts {
+            for route in vh.routes {
+                for match in route.matches {
+                    for condition in match.conditions where condition.field == .header || condition.field == .withoutHeader {
+                        if !names.contains(condition.name) { names.append(condition.name) }
+                    }
+                }
+            }
+        }
+        for cluster in clusters.values {
+            guard case .ringHash(let key, _) = cluster.settings.balancer else { continue }
+            let name: String? =
+                switch key {
+                case .header(let header): header
+                case .cookie: "cookie"
+                default: nil
+                }
+            if let name, !names.contains(name) { names.append(name) }
+        }
+        routedHeaders = names
         self.clusters = clusters
         self.clusterByTarget = byTarget
         self.policyByRoute = policies

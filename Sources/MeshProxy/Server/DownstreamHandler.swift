@@ -1,34 +1,22 @@
 import NIOCore
 import NIOHTTP1
 
-/// Counts the bytes a client sends, ahead of the HTTP decoder, so the header timeout can tell a
-/// slow client from an idle one.
-final class DownstreamBytes: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-    var received = 0
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        received &+= unwrapInboundIn(data).readableBytes
-        context.fireChannelRead(data)
-    }
-}
-
-/// One client connection to the outbound listener: requests in order, one at a time (later
-/// pipelined ones wait in a small queue), with the header timeout, the idle timeout,
-/// backpressure both ways, and answers to requests that are not HTTP.
+/// One client connection to the outbound listener: requests parsed from the bytes as they
+/// arrive, served one at a time and answered in order (bytes of later, pipelined requests are
+/// held until the current one ends), with the header timeout, the idle timeout, backpressure
+/// both ways, and answers to requests that are not HTTP.
 final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let worker: Worker
-    let bytes: DownstreamBytes
     private var context: ChannelHandlerContext?
+    private var parser = RequestParser()
     private var current: Exchange?
-    private var queued: [HTTPServerRequestPart] = []
-    /// Parts of a request whose answer was given before its body ended: dropped.
-    private var discarding = false
+    /// Bytes of requests after the current one, held until it ends.
+    private var held: ByteBuffer?
+    private var received = 0
     private var readsPaused = false
     private var readPending = false
     private var closed = false
@@ -41,10 +29,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     private(set) var remoteIP = "-"
     private(set) var remoteAddress = "-"
 
-    init(worker: Worker, bytes: DownstreamBytes) {
-        self.worker = worker
-        self.bytes = bytes
-    }
+    init(worker: Worker) { self.worker = worker }
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
     /// The proxy is draining: every response closes its connection.
@@ -74,66 +59,81 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         headerTimer = nil
         current?.downstreamClosed()
         current = nil
-        queued.removeAll()
+        held = nil
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        if current != nil && (current!.requestComplete || current!.phase == .done) || !queued.isEmpty {
-            if case .head = part, discarding { discarding = false }
-            if discarding {
-                if case .end = part { discarding = false }
-                return
-            }
-            queued.append(part)
-            if queued.count > 64 { pauseReads(true) }
+        var buffer = unwrapInboundIn(data)
+        received &+= buffer.readableBytes
+        if var waiting = held {
+            waiting.writeBuffer(&buffer)
+            held = waiting
+            if waiting.readableBytes > 1 << 20 { pauseReads(true) }
             return
         }
-        handle(part)
+        process(&buffer)
     }
 
-    private func handle(_ part: HTTPServerRequestPart) {
-        switch part {
-        case .head(let head):
-            let request: ProxyRequestHead
-            do {
-                request = try ProxyRequestHead(head)
-            } catch {
-                let (status, message): (Int, String) =
-                    switch error {
-                    case .badRequest(let why): (400, why)
-                    case .notSupported(let why): (405, why)
-                    }
-                worker.context.listenerStats.cxProtocolError.increment()
-                return reject(status, message)
+    /// Parses and serves what `buffer` holds, up to the end of a request that is still being
+    /// answered; what follows it is held.
+    private func process(_ buffer: inout ByteBuffer) {
+        while !closed {
+            if let current, current.requestComplete {
+                if buffer.readableBytes > 0 { held = buffer }
+                return
             }
-            let exchange = Exchange(downstream: self, worker: worker, head: request)
-            current = exchange
-            exchange.start()
-        case .body(let buffer):
-            current?.requestBody(buffer)
-        case .end:
-            current?.requestEnd()
+            let event: RequestParser.Event?
+            do {
+                event = try parser.next(&buffer)
+            } catch {
+                worker.context.listenerStats.cxProtocolError.increment()
+                if let current, current.phase == .streaming || current.phase == .done {
+                    close()
+                } else {
+                    current?.downstreamClosed()
+                    current = nil
+                    reject(error.status, error.description)
+                }
+                return
+            }
+            guard let event else { return }
+            switch event {
+            case .head(let raw):
+                let request: ProxyRequestHead
+                do {
+                    request = try ProxyRequestHead(raw, routed: worker.snapshot.routedHeaders)
+                } catch {
+                    let (status, message): (Int, String) =
+                        switch error {
+                        case .badRequest(let why): (400, why)
+                        case .notSupported(let why): (405, why)
+                        }
+                    worker.context.listenerStats.cxProtocolError.increment()
+                    return reject(status, message)
+                }
+                let exchange = Exchange(downstream: self, worker: worker, head: request)
+                current = exchange
+                exchange.start()
+            case .body(let part):
+                current?.requestBody(part)
+            case .end:
+                current?.requestEnd()
+            }
         }
     }
 
     /// The current exchange is over: close if it said so, else take the next request.
     func exchangeFinished(_ exchange: Exchange) {
         guard exchange === current else { return }
-        if !exchange.requestComplete { discarding = true }
         current = nil
         if closeAfterResponse {
             close()
             return
         }
-        while current == nil, !queued.isEmpty, !closed {
-            let part = queued.removeFirst()
-            if discarding {
-                if case .end = part { discarding = false }
-                continue
-            }
-            handle(part)
+        if var waiting = held {
+            held = nil
+            process(&waiting)
         }
         if current == nil {
             if readsPaused { pauseReads(false) }
@@ -206,7 +206,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     /// the bytes received so far; the timer, when it fires, works out what is due and re-arms.
     private func armHeaderTimer() {
         guard let context, !closed else { return }
-        bytesAtIdle = bytes.received
+        bytesAtIdle = received
         idleSince = .now()
         partialSince = nil
         if headerTimer == nil { scheduleCheck(context, in: worker.context.options.headerTimeoutNanos) }
@@ -224,7 +224,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         let options = worker.context.options
         guard current == nil else { return scheduleCheck(context, in: options.headerTimeoutNanos) }
         let idle = (NIODeadline.now() - idleSince).nanoseconds
-        if bytes.received != bytesAtIdle {
+        if received != bytesAtIdle {
             // A request has started arriving: its headers get the header timeout from when a
             // check first saw it (so between one and two timeouts after its first byte).
             guard let since = partialSince else {
@@ -243,20 +243,6 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let parserError = error as? HTTPParserError {
-            worker.context.listenerStats.cxProtocolError.increment()
-            if let current, current.phase == .streaming || current.phase == .done {
-                close()
-                return
-            }
-            current?.downstreamClosed()
-            current = nil
-            switch parserError {
-            case .headerOverflow: reject(431, "request header fields too large")
-            default: reject(400, "malformed HTTP request")
-            }
-            return
-        }
         close()
     }
 }

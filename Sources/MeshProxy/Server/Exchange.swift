@@ -64,7 +64,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         self.startDate = worker.context.accessLog == nil ? nil : Date()
         upstreamPath = head.path
         upstreamAuthority = head.authority
-        requestID = head.value("x-request-id") ?? ""
+        requestID = head.requestIDField.map { head.raw.value($0) } ?? ""
     }
 
     // MARK: - Downstream events
@@ -280,22 +280,11 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         }
     }
 
+    /// Writes the body bytes not yet sent on this attempt: as they arrived, framing included
+    /// (a chunked body is forwarded in its own chunks).
     private func writeBody(to connection: UpstreamConnection, flush: Bool) {
         guard bodyPartsSent < bodyParts.count else { return }
-        for i in bodyPartsSent..<bodyParts.count {
-            let part = bodyParts[i]
-            if case .chunked = head.framing {
-                guard part.readableBytes > 0 else { continue }
-                var frame = ByteBufferAllocator().buffer(capacity: 12)
-                frame.writeString(String(part.readableBytes, radix: 16))
-                frame.writeStaticString("\r\n")
-                connection.write(frame, flush: false)
-                connection.write(part, flush: false)
-                connection.write(ByteBuffer(string: "\r\n"), flush: false)
-            } else {
-                connection.write(part, flush: false)
-            }
-        }
+        for i in bodyPartsSent..<bodyParts.count { connection.write(bodyParts[i], flush: false) }
         if retainsBody {
             bodyPartsSent = bodyParts.count
         } else {
@@ -305,15 +294,13 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         if flush { connection.flush() }
     }
 
-    private func writeEnd(to connection: UpstreamConnection) {
-        if case .chunked = head.framing { connection.write(ByteBuffer(string: "0\r\n\r\n"), flush: false) }
-        connection.flush()
-    }
+    private func writeEnd(to connection: UpstreamConnection) { connection.flush() }
 
-    /// The request head the upstream sees: Envoy's lowercase names, hop-by-hop headers
-    /// dropped, the route's header operations applied, and the proxy's own headers added.
+    /// The request head the upstream sees: the client's header lines copied as they came, less
+    /// hop-by-hop ones and those the route removes or sets, with the proxy's own headers added.
     func upstreamHead(authority: String) -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: 256 + head.headers.count * 48)
+        let raw = head.raw
+        var buffer = ByteBufferAllocator().buffer(capacity: raw.raw.readableBytes + authority.utf8.count + 160)
         buffer.writeString(head.method)
         buffer.writeStaticString(" ")
         buffer.writeString(upstreamPath)
@@ -321,40 +308,33 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         buffer.writeString(authority)
         buffer.writeStaticString("\r\n")
         let policy = self.policy
-        var sawRequestID = false
-        var forwardedFor: String?
-        var sawProto = false
-        for (name, value) in head.headers {
-            switch name {
-            case "connection", "keep-alive", "proxy-connection", "te", "upgrade", "trailer", "transfer-encoding":
-                continue
-            case "x-forwarded-for":
-                forwardedFor = value
-                continue
-            case "x-request-id":
-                sawRequestID = true
-            case "x-forwarded-proto":
-                sawProto = true
-            default: break
+        let edits = policy.map { !$0.requestRemove.isEmpty || !$0.requestSet.isEmpty } ?? false
+        raw.raw.withUnsafeReadableBytes { b in
+            var runStart = raw.fields.first?.lineStart ?? 0
+            for (index, field) in raw.fields.enumerated() {
+                var skip = index == head.forwardedForField || raw.dropped.contains(index)
+                if !skip, edits, let policy {
+                    let name = String(decoding: UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.nameEnd]), as: UTF8.self)
+                        .lowercased()
+                    skip = policy.requestRemove.contains(name) || policy.requestSet.contains { $0.name == name }
+                }
+                guard skip else { continue }
+                if field.lineStart > runStart { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: b[runStart..<field.lineStart])) }
+                runStart = field.lineEnd
             }
-            if let policy, !policy.requestRemove.isEmpty || !policy.requestSet.isEmpty {
-                if policy.requestRemove.contains(name) || policy.requestSet.contains(where: { $0.name == name }) { continue }
+            if let last = raw.fields.last, last.lineEnd > runStart {
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: b[runStart..<last.lineEnd]))
             }
-            Self.writeHeader(&buffer, name, value)
         }
-        if !sawRequestID { Self.writeHeader(&buffer, "x-request-id", requestID) }
+        if head.requestIDField == nil { Self.writeHeader(&buffer, "x-request-id", requestID) }
         let client = downstream.remoteIP
+        let forwardedFor = head.forwardedForField.map { raw.value($0) }
         Self.writeHeader(&buffer, "x-forwarded-for", forwardedFor.map { "\($0), \(client)" } ?? client)
-        if !sawProto { Self.writeHeader(&buffer, "x-forwarded-proto", "http") }
+        if head.forwardedProtoField == nil { Self.writeHeader(&buffer, "x-forwarded-proto", "http") }
         if upstreamPath != head.path { Self.writeHeader(&buffer, "x-envoy-original-path", head.path) }
         if let policy {
             for (name, value) in policy.requestSet { Self.writeHeader(&buffer, name, value) }
             for (name, value) in policy.requestAdd { Self.writeHeader(&buffer, name, value) }
-        }
-        switch head.framing {
-        case .none: break
-        case .length(let n): Self.writeHeader(&buffer, "content-length", String(n))
-        case .chunked: Self.writeHeader(&buffer, "transfer-encoding", "chunked")
         }
         buffer.writeStaticString("\r\n")
         return buffer
@@ -721,18 +701,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             }
             var request = upstreamHead(authority: authority)
             for part in bodyParts {
-                if case .chunked = head.framing {
-                    guard part.readableBytes > 0 else { continue }
-                    request.writeString(String(part.readableBytes, radix: 16) + "\r\n")
-                    var copy = part
-                    request.writeBuffer(&copy)
-                    request.writeStaticString("\r\n")
-                } else {
-                    var copy = part
-                    request.writeBuffer(&copy)
-                }
+                var copy = part
+                request.writeBuffer(&copy)
             }
-            if case .chunked = head.framing { request.writeStaticString("0\r\n\r\n") }
             MirrorRequest(worker: worker, cluster: cluster, host: host, request: request, isHead: head.method == "HEAD").start()
         }
     }
@@ -774,7 +745,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         return
             "[\(AccessLog.timestamp(startDate ?? Date()))] \"\(head.method) \(head.path) HTTP/1.\(head.minorVersion)\" \(status) \(flags) "
             + "\(status == 0 ? "-" : "via_upstream") - \"-\" \(bodyBytes) \(bytesSent) \(Int(millis)) "
-            + "\(upstreamServiceTime.map(String.init) ?? "-") \"\(dash(head.value("x-forwarded-for")))\" \"\(dash(head.value("user-agent")))\" "
+            + "\(upstreamServiceTime.map(String.init) ?? "-") \"\(dash(head.rawValue("x-forwarded-for")))\" \"\(dash(head.rawValue("user-agent")))\" "
             + "\"\(requestID)\" \"\(head.authority)\" \"\(upstreamHost)\" \(clusterName) - "
             + "\(worker.context.options.listen) \(downstream.remoteAddress) - \(routeName)\n"
     }

@@ -64,11 +64,7 @@ public final class ProxyServer: @unchecked Sendable {
                         guard let worker = byLoop[ObjectIdentifier(channel.eventLoop)] else {
                             throw ChannelError.ioOnClosedChannel
                         }
-                        let bytes = DownstreamBytes()
-                        let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(bytes)
-                        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                        try sync.addHandler(DownstreamHandler(worker: worker, bytes: bytes))
+                        try channel.pipeline.syncOperations.addHandler(DownstreamHandler(worker: worker))
                     }
                 }
                 .bind(host: options.listen.host, port: options.listen.port).get()

@@ -1,41 +1,47 @@
 import MeshModel
 import MeshRouting
 import NIOCore
-import NIOHTTP1
 
-/// A downstream request head as the proxy reads it: where it is going (authority and port,
-/// from the Host header or an absolute-form URL), its origin-form path, and its headers with
-/// lowercase names (as Envoy forwards them).
+/// A client request as the proxy routes it: where it is going (authority and port, from the
+/// Host header or an absolute-form URL), its origin-form path, and — as strings — only the
+/// headers the route table can match on; every other header line stays as raw bytes and is
+/// copied to the upstream unchanged.
 struct ProxyRequestHead {
     enum BodyFraming { case none, length(Int), chunked }
 
-    var method: String
+    let raw: RawRequestHead
+    var method: String { raw.method }
     /// Host and port as the client named them (`recommendation`, `reviews:9080`).
-    var authority: String
+    let authority: String
     /// The service port the request is for: the authority's, else 80.
-    var port: Int
+    let port: Int
     /// The host name alone, lowercase (for passthrough connections).
-    var hostName: String
-    var path: String
-    var headers: [(name: String, value: String)]
-    var framing: BodyFraming
-    var keepAlive: Bool
-    var minorVersion: Int
-    var expectsContinue: Bool
+    let hostName: String
+    let path: String
+    /// Headers the rules can match on (lowercase names), for `decide`.
+    let routedHeaders: [(name: String, value: String)]
+    let framing: BodyFraming
+    var keepAlive: Bool { raw.keepAlive }
+    var minorVersion: Int { raw.minorVersion }
+    var expectsContinue: Bool { raw.expectsContinue }
+    /// Field indices of headers the proxy handles itself (`x-request-id`, `x-forwarded-for`,
+    /// `x-forwarded-proto`).
+    let requestIDField: Int?
+    let forwardedForField: Int?
+    let forwardedProtoField: Int?
 
     enum Problem: Error {
         case badRequest(String)
         case notSupported(String)
     }
 
-    init(_ head: HTTPRequestHead) throws(Problem) {
-        method = head.method.rawValue
-        minorVersion = head.version.minor
-        guard head.version.major == 1 else { throw .badRequest("unsupported HTTP version") }
-        keepAlive = head.isKeepAlive
-        var uri = head.uri
+    /// Reads what routing needs from a parsed head. `routed` are the lowercase header names the
+    /// route table's matches (and consistent-hash keys) refer to.
+    init(_ head: RawRequestHead, routed: [String]) throws(Problem) {
+        raw = head
+        if head.method == "CONNECT" { throw .notSupported("CONNECT is not supported by this proxy") }
+        var uri = head.target
         var absoluteAuthority: String?
-        if method == "CONNECT" { throw .notSupported("CONNECT is not supported by this proxy") }
         if !uri.hasPrefix("/") && uri != "*" {
             // Absolute form (a client using the proxy as a forward proxy): authority from the URL.
             let lower = uri.lowercased()
@@ -52,53 +58,35 @@ struct ProxyRequestHead {
             uri = end == rest.endIndex ? "/" : (rest[end] == "?" ? "/" + rest[end...] : String(rest[end...]))
         }
         path = uri
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(head.headers.count + 4)
-        var hostHeader: String?
-        var contentLength: Int?
-        var chunked = false
-        var expects = false
-        var connectionTokens: [String] = []
-        for (name, value) in head.headers {
-            let lower = Self.lowercase(name)
-            switch lower {
-            case "host":
-                if hostHeader == nil { hostHeader = value }
-                continue
-            case "content-length":
-                guard let n = Int(value.trimmingSpaces()), n >= 0 else {
-                    throw .badRequest("malformed content-length")
-                }
-                if let previous = contentLength, previous != n { throw .badRequest("conflicting content-length headers") }
-                contentLength = n
-                continue
-            case "transfer-encoding":
-                if value.lowercased().contains("chunked") { chunked = true }
-                continue
-            case "expect":
-                if value.lowercased() == "100-continue" { expects = true }
-                continue
-            case "connection":
-                // Hop-by-hop: never forwarded, and neither are the headers it names (RFC 9110).
-                for token in value.split(separator: ",") {
-                    let t = token.trimmingSpaces().lowercased()
-                    if t != "close" && t != "keep-alive" { connectionTokens.append(t) }
-                }
-                continue
-            default: break
-            }
-            headers.append((lower, value))
-        }
-        if !connectionTokens.isEmpty { headers.removeAll { connectionTokens.contains($0.name) } }
-        guard let authority = absoluteAuthority ?? hostHeader, !authority.isEmpty else {
+        guard let authority = absoluteAuthority ?? head.host.map({ head.value($0) }), !authority.isEmpty else {
             throw .badRequest("missing Host header")
         }
         self.authority = authority
         (hostName, port) = Self.split(authority)
-        self.headers = headers
-        if chunked && contentLength != nil { throw .badRequest("both content-length and transfer-encoding") }
-        framing = chunked ? .chunked : contentLength.map { $0 > 0 ? .length($0) : .none } ?? .none
-        expectsContinue = expects
+        var routedHeaders: [(name: String, value: String)] = []
+        var requestID: Int?
+        var forwardedFor: Int?
+        var forwardedProto: Int?
+        head.raw.withUnsafeReadableBytes { b in
+            for (index, field) in head.fields.enumerated() {
+                let (s, e) = (field.lineStart, field.nameEnd)
+                switch e - s {
+                case 12 where HTTPBytes.equalsIgnoringCase(b, s, e, "x-request-id"): requestID = requestID ?? index
+                case 15 where HTTPBytes.equalsIgnoringCase(b, s, e, "x-forwarded-for"): forwardedFor = forwardedFor ?? index
+                case 17 where HTTPBytes.equalsIgnoringCase(b, s, e, "x-forwarded-proto"): forwardedProto = forwardedProto ?? index
+                default: break
+                }
+                for name in routed where HTTPBytes.equalsIgnoringCase(b, s, e, name) {
+                    let value = String(decoding: UnsafeRawBufferPointer(rebasing: b[field.valueStart..<field.valueEnd]), as: UTF8.self)
+                    routedHeaders.append((name, value))
+                }
+            }
+        }
+        self.routedHeaders = routedHeaders
+        requestIDField = requestID
+        forwardedForField = forwardedFor
+        forwardedProtoField = forwardedProto
+        framing = head.chunked ? .chunked : head.contentLength.map { $0 > 0 ? .length($0) : .none } ?? .none
     }
 
     /// `reviews:9080` → (`reviews`, 9080); `[::1]:80` → (`::1`, 80); no port → 80.
@@ -115,18 +103,24 @@ struct ProxyRequestHead {
         return (String(host).lowercased(), port)
     }
 
-    /// ASCII lowercase; the same string when it has no capitals.
-    @inline(__always) static func lowercase(_ s: String) -> String {
-        for byte in s.utf8 where byte >= 0x41 && byte <= 0x5a { return s.lowercased() }
-        return s
-    }
-
-    func value(_ lowercaseName: String) -> String? {
-        for header in headers where header.name == lowercaseName { return header.value }
+    /// A routed header's value (`name` lowercase).
+    func value(_ name: String) -> String? {
+        for header in routedHeaders where header.name == name { return header.value }
         return nil
     }
 
+    /// Any header's value, looked up in the raw head (for the access log and the like).
+    func rawValue(_ lowercaseName: String) -> String? {
+        raw.raw.withUnsafeReadableBytes { b in
+            for (index, field) in raw.fields.enumerated()
+            where HTTPBytes.equalsIgnoringCase(b, field.lineStart, field.nameEnd, lowercaseName) {
+                return raw.value(index)
+            }
+            return nil
+        }
+    }
+
     var routingRequest: HTTPRequest {
-        HTTPRequest(authority: authority, path: path, method: method, lowercasedHeaders: headers, port: port)
+        HTTPRequest(authority: authority, path: path, method: method, lowercasedHeaders: routedHeaders, port: port)
     }
 }
