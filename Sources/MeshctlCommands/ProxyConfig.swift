@@ -76,11 +76,14 @@ struct ProxyConfigSource: ParsableArguments {
     /// The config dump, from whichever source was given.
     func load() throws -> ConfigDump {
         if let dumpFile {
-            guard let data = FileManager.default.contents(atPath: dumpFile) else {
-                Output.error("error: cannot read config dump `\(dumpFile)`: no such file or directory")
+            let data: [UInt8]
+            switch InputFile.read(dumpFile) {
+            case .success(let bytes): data = bytes
+            case .failure(let problem):
+                Output.error("error: cannot read config dump `\(dumpFile)`: \(problem.reason)")
                 throw ExitCode(1)
             }
-            return try report { () throws(ConfigDump.ReadError) in try ConfigDump.parse(Array(data), path: dumpFile) }
+            return try report { () throws(ConfigDump.ReadError) in try ConfigDump.parse(data, path: dumpFile) }
         }
         if let admin {
             let (host, port) = try Self.hostPort(admin, option: "--admin")
