@@ -87,11 +87,11 @@ public enum InputFile {
 /// `read(2)`, under a name that `InputFile.read` does not shadow.
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
 
-/// The rule files under one directory, found as `kubectl apply -f DIR` finds them: recursively,
-/// by extension, skipping hidden entries (`.git/`, and a mounted ConfigMap's `..data` and
-/// `..2024_*` folders, whose files the visible names already link to). Symbolic links to
-/// files and directories are followed; each directory and each file is taken once, so a link
-/// back to an ancestor ends instead of looping.
+/// The rule files under one directory: recursively, by extension, skipping hidden entries
+/// (`.git/`, and a mounted ConfigMap's `..data` and `..2024_*` folders, whose files the visible
+/// names already link to). Symbolic links to files and directories are followed (a ConfigMap
+/// mount is all links); each directory and each file is taken once, so a link back to an
+/// ancestor ends instead of looping.
 struct DirectoryWalk {
     private struct FileID: Hashable {
         var device: UInt64
