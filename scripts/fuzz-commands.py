@@ -100,12 +100,18 @@ def numbers(data):
     text = duration_field.sub(lambda m: m.group(1) + (duration() if random.random() < 0.7 else m.group(2)), text)
     lines = text.split(b'\n')
     for i in reversed(range(len(lines))):
-        m = re.match(rb'^(\s*)- route:\s*$', lines[i])
-        if m and random.random() < 0.5:
-            indent = m.group(1)
-            lines[i:i + 1] = [
-                indent + b'- retries: {attempts: ' + integer() + b', perTryTimeout: ' + duration() + b'}',
-                indent + b'  timeout: ' + duration(), indent + b'  route:']
+        m = re.match(rb'^(\s*)(- )?route:\s*$', lines[i])
+        if m and random.random() < 0.7:
+            # Half the time, values the rules accept: the arithmetic behind validation sees them.
+            large = random.random() < 0.5
+            attempts = random.choice(large_integers) if large else integer()
+            per_try, timeout = (random.choice(large_durations), random.choice(large_durations)) if large else (duration(), duration())
+            fields = [b'retries: {attempts: ' + attempts + b', perTryTimeout: ' + per_try + b'}', b'timeout: ' + timeout]
+            if m.group(2):
+                indent = m.group(1)
+                lines[i:i + 1] = [indent + b'- ' + fields[0], indent + b'  ' + fields[1], indent + b'  route:']
+            else:
+                lines[i:i] = [m.group(1) + f for f in fields]
     return bytearray(b'\n'.join(lines))
 
 
