@@ -5,18 +5,47 @@
 #endif
 import CLibYAML
 
-/// Limits that keep hostile input (alias bombs, deep nesting) in bounded time and memory.
+/// Limits that keep hostile input (alias bombs, deep nesting, giant keys) in bounded time and
+/// memory.
 public struct YAMLLimits: Sendable {
     /// Nodes that alias expansion may add to one file, all aliases together.
     public var maxAliasExpansion: Int
+    /// Scalar bytes that alias expansion may add to one file, all aliases together. Copying a
+    /// node is cheap, but every copy of a long string becomes its own string downstream (in
+    /// names, routes and messages), so a few anchored megabytes reused a thousand times cost
+    /// gigabytes unless the bytes are counted too.
+    public var maxAliasBytes: Int
     /// Containers nested inside each other.
     public var maxDepth: Int
+    /// Bytes in one mapping key. Keys are field names, label keys and header names, and they
+    /// end up in field paths and messages; Kubernetes allows 317 bytes for a qualified key.
+    public var maxKeyLength: Int
 
-    public init(maxAliasExpansion: Int = 1_000_000, maxDepth: Int = 256) {
+    public init(maxAliasExpansion: Int = 1_000_000, maxAliasBytes: Int = 16 << 20, maxDepth: Int = 256, maxKeyLength: Int = 1024)
+    {
         self.maxAliasExpansion = maxAliasExpansion
+        self.maxAliasBytes = maxAliasBytes
         self.maxDepth = maxDepth
+        self.maxKeyLength = maxKeyLength
     }
     public static let `default` = YAMLLimits()
+}
+
+/// What loading does with a mapping that repeats a key.
+public enum DuplicateKeyHandling: Sendable {
+    /// The first duplicate ends loading with an error, as for any other malformed input.
+    case reject
+    /// Loading goes on; each duplicate is recorded in `YAMLFile.duplicateKeys` so a caller can
+    /// report it and still check the documents that have none.
+    case record
+}
+
+/// A key that appears twice in one mapping, kept when loading with `.record`.
+public struct DuplicateKey: Sendable {
+    /// The error naming the key, at the second occurrence.
+    public var error: YAMLError
+    /// The mapping that holds the key twice: every subtree containing it is ambiguous.
+    public var mapping: Int32
 }
 
 /// Why a YAML stream could not be loaded, with where.
@@ -34,9 +63,9 @@ public struct YAMLError: Error, CustomStringConvertible, Sendable {
 /// Loads YAML (and JSON, which is YAML) into a `YAMLFile` with libyaml's event parser.
 public enum YAMLLoader {
     public static func load(
-        _ bytes: [UInt8], path: String, limits: YAMLLimits = .default
+        _ bytes: [UInt8], path: String, limits: YAMLLimits = .default, duplicateKeys: DuplicateKeyHandling = .reject
     ) throws(YAMLError) -> YAMLFile {
-        var builder = Builder(source: bytes, limits: limits)
+        var builder = Builder(source: bytes, limits: limits, duplicateKeyHandling: duplicateKeys)
         do {
             try builder.run()
         } catch {
@@ -47,17 +76,22 @@ public enum YAMLLoader {
         return YAMLFile(
             path: path, source: bytes, nodes: UnsafeBufferPointer(start: builder.nodes.base, count: builder.nodes.count),
             scalarBytes: UnsafeBufferPointer(start: builder.scalars.base, count: builder.scalars.count),
-            documents: builder.documents, documentCount: builder.documentCount)
+            documents: builder.documents, documentCount: builder.documentCount, longestScalar: builder.longestScalar,
+            duplicateKeys: builder.duplicateKeys)
     }
 
-    public static func load(_ text: String, path: String, limits: YAMLLimits = .default) throws(YAMLError) -> YAMLFile {
-        try load(Array(text.utf8), path: path, limits: limits)
+    public static func load(
+        _ text: String, path: String, limits: YAMLLimits = .default, duplicateKeys: DuplicateKeyHandling = .reject
+    ) throws(YAMLError) -> YAMLFile {
+        try load(Array(text.utf8), path: path, limits: limits, duplicateKeys: duplicateKeys)
     }
 }
 
 private struct Builder {
     let source: [UInt8]
     let limits: YAMLLimits
+    let duplicateKeyHandling: DuplicateKeyHandling
+    var duplicateKeys: [DuplicateKey] = []
     var documents: [Int32] = []
     var documentCount = 0
     var nodes: GrowableBuffer<YAMLNode>
@@ -66,10 +100,13 @@ private struct Builder {
     /// Anchor name → node index. A container's anchor is usable once the container has closed.
     var anchors: [String: Int32] = [:]
     var expanded = 0
+    var expandedBytes = 0
+    var longestScalar = 0
 
-    init(source: [UInt8], limits: YAMLLimits) {
+    init(source: [UInt8], limits: YAMLLimits, duplicateKeyHandling: DuplicateKeyHandling) {
         self.source = source
         self.limits = limits
+        self.duplicateKeyHandling = duplicateKeyHandling
         // Rule files run about 9 bytes per node and half their bytes in scalars; reserving
         // that up front avoids doubling (and copying) the two big arrays while loading.
         nodes = GrowableBuffer(capacity: source.count / 8 + 16)
@@ -118,6 +155,8 @@ private struct Builder {
                 case YAML_SCALAR_EVENT:
                     let scalar = event.data.scalar
                     let index = try open(.scalar, style: Self.scalarStyle(scalar.style), mark: mark)
+                    longestScalar = max(longestScalar, scalar.length)
+                    if scalar.length > limits.maxKeyLength { try checkKeyLength(index, length: scalar.length, mark: mark) }
                     if let value = scalar.value, scalar.length > 0 {
                         nodes[Int(index)].valueStart = UInt32(scalars.count)
                         nodes[Int(index)].valueLength = UInt32(scalar.length)
@@ -216,12 +255,46 @@ private struct Builder {
         let offset = Int32(newRoot) - Int32(start)
         let rootParent = nodes[Int(newRoot)].parent
         nodes.removeLast()
+        var bytes = 0
         for i in start..<end {
             var copy = nodes[i]
+            bytes += Int(copy.valueLength)
             copy.end += offset
             copy.parent = i == start ? rootParent : copy.parent + offset
             nodes.append(copy)
         }
+        expandedBytes += bytes
+        if expandedBytes > limits.maxAliasBytes {
+            throw YAMLError(
+                reason: .limit,
+                message:
+                    "alias `*\(name)` expands the document past the limit of \(Self.megabytes(limits.maxAliasBytes)) of aliased text",
+                mark: mark,
+                note:
+                    "the anchor holds \(bytes) bytes, and the aliases up to here add \(expandedBytes) in all; meshctl stops rather than copy more"
+            )
+        }
+        let root = nodes[Int(newRoot)]
+        if root.kind == .scalar && Int(root.valueLength) > limits.maxKeyLength {
+            try checkKeyLength(newRoot, length: Int(root.valueLength), mark: mark)
+        }
+    }
+
+    /// Refuses a mapping key longer than `maxKeyLength`; `index` is a scalar just opened.
+    private func checkKeyLength(_ index: Int32, length: Int, mark: SourceMark) throws(YAMLError) {
+        let parent = nodes[Int(index)].parent
+        // The parent's count already includes this node: odd means it is a key.
+        guard parent >= 0, nodes[Int(parent)].kind == .mapping, nodes[Int(parent)].count % 2 == 1 else { return }
+        throw YAMLError(
+            reason: .limit,
+            message: "a mapping key of \(length) bytes; meshctl reads keys of at most \(limits.maxKeyLength) bytes",
+            mark: mark, note: "keys are field names, label keys and header names; Kubernetes allows 317 bytes for a qualified key"
+        )
+    }
+
+    /// `16 MiB` for a whole number of mebibytes, else the bytes.
+    static func megabytes(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
     }
 
     /// YAML's merge key (`<<: *base`, or a list of them), as Kubernetes reads it: the mapping
@@ -306,6 +379,10 @@ private struct Builder {
         for (name, index) in anchors where index > mapping && index < end {
             anchors[name] = moved[index]
         }
+        // So do recorded duplicates; one in a mapping that was merged away now belongs here.
+        for i in duplicateKeys.indices where duplicateKeys[i].mapping > mapping && duplicateKeys[i].mapping < end {
+            duplicateKeys[i].mapping = moved[duplicateKeys[i].mapping] ?? mapping
+        }
         expanded += max(0, rebuilt.count - Int(end - mapping - 1))
         if expanded > limits.maxAliasExpansion {
             throw YAMLError(
@@ -318,7 +395,7 @@ private struct Builder {
         nodes[Int(mapping)].count = Int32(pairs.count * 2)
     }
 
-    private func checkDuplicateKeys(_ mapping: Int32) throws(YAMLError) {
+    private mutating func checkDuplicateKeys(_ mapping: Int32) throws(YAMLError) {
         let count = Int(nodes[Int(mapping)].count) / 2
         guard count > 1 else { return }
         var keys: [Int32] = []
@@ -332,17 +409,26 @@ private struct Builder {
         if count <= 12 {
             for i in 1..<keys.count {
                 for j in 0..<i where sameKey(keys[i], keys[j]) {
-                    throw duplicate(keys[i], first: keys[j])
+                    try found(duplicate(keys[i], first: keys[j]), in: mapping)
+                    break
                 }
             }
         } else {
             var seen: [String: Int32] = [:]
             for key in keys where nodes[Int(key)].kind == .scalar {
                 let text = scalarText(key)
-                if let first = seen[text] { throw duplicate(key, first: first) }
-                seen[text] = key
+                if let first = seen[text] {
+                    try found(duplicate(key, first: first), in: mapping)
+                } else {
+                    seen[text] = key
+                }
             }
         }
+    }
+
+    private mutating func found(_ error: YAMLError, in mapping: Int32) throws(YAMLError) {
+        guard duplicateKeyHandling == .record else { throw error }
+        duplicateKeys.append(DuplicateKey(error: error, mapping: mapping))
     }
 
     private func sameKey(_ a: Int32, _ b: Int32) -> Bool {
@@ -383,7 +469,11 @@ private struct Builder {
     /// Turns libyaml's problem into one readable sentence at the offending position.
     private static func parserError(_ parser: yaml_parser_t, source: [UInt8]) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
-        let mark = SourceMark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        var mark = SourceMark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        // libyaml's reader (bad UTF-8, control characters) gives only a byte offset.
+        if parser.error == YAML_READER_ERROR {
+            mark = Self.mark(atOffset: parser.problem_offset, in: source, encoding: parser.encoding)
+        }
         var note: String?
         if let context = parser.context.map({ String(cString: $0) }) {
             note = "\(context) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1)"
@@ -410,5 +500,45 @@ private struct Builder {
             message = "unterminated quoted string"
         }
         return YAMLError(reason: .syntax, message: message, mark: mark, note: note)
+    }
+
+    /// The line and column of byte `offset`, counted as libyaml counts them: a line ends at
+    /// CR, LF, CRLF, NEL, LS or PS, and a column is one character, after any byte-order mark.
+    static func mark(atOffset offset: Int, in source: [UInt8], encoding: yaml_encoding_t) -> SourceMark {
+        let end = min(offset, source.count)
+        let scalars: String.UnicodeScalarView
+        switch encoding {
+        case YAML_UTF16LE_ENCODING, YAML_UTF16BE_ENCODING:
+            let littleEndian = encoding == YAML_UTF16LE_ENCODING
+            var units: [UInt16] = []
+            units.reserveCapacity(end / 2)
+            var i = 0
+            while i + 1 < end {
+                let (a, b) = (UInt16(source[i]), UInt16(source[i + 1]))
+                units.append(littleEndian ? a | b << 8 : a << 8 | b)
+                i += 2
+            }
+            scalars = String(decoding: units, as: UTF16.self).unicodeScalars
+        default:
+            scalars = String(decoding: source[0..<end], as: UTF8.self).unicodeScalars
+        }
+        var line = 1
+        var column = 1
+        var afterCR = false
+        for (i, scalar) in scalars.enumerated() {
+            switch scalar {
+            case "\u{FEFF}" where i == 0:
+                continue
+            case "\n" where afterCR:
+                break
+            case "\r", "\n", "\u{85}", "\u{2028}", "\u{2029}":
+                line += 1
+                column = 1
+            default:
+                column += 1
+            }
+            afterCR = scalar == "\r"
+        }
+        return SourceMark(line: line, column: column)
     }
 }

@@ -59,10 +59,16 @@ public final class YAMLFile: @unchecked Sendable {
     public let documents: [Int32]
     /// How many documents the stream held, empty ones included.
     public let documentCount: Int
+    /// The length in bytes of the longest scalar, so a check for over-long values can skip a
+    /// file that has none.
+    public let longestScalar: Int
+    /// Keys repeated within a mapping, when loaded with `DuplicateKeyHandling.record`.
+    public let duplicateKeys: [DuplicateKey]
 
     init(
         path: String, source: [UInt8], nodes: UnsafeBufferPointer<YAMLNode> = .init(start: nil, count: 0),
-        scalarBytes: UnsafeBufferPointer<UInt8> = .init(start: nil, count: 0), documents: [Int32] = [], documentCount: Int = 0
+        scalarBytes: UnsafeBufferPointer<UInt8> = .init(start: nil, count: 0), documents: [Int32] = [], documentCount: Int = 0,
+        longestScalar: Int = 0, duplicateKeys: [DuplicateKey] = []
     ) {
         self.path = path
         self.source = source
@@ -70,6 +76,8 @@ public final class YAMLFile: @unchecked Sendable {
         self.scalarBytes = scalarBytes
         self.documents = documents
         self.documentCount = documentCount
+        self.longestScalar = longestScalar
+        self.duplicateKeys = duplicateKeys
     }
 
     deinit {
@@ -126,6 +134,15 @@ public final class YAMLFile: @unchecked Sendable {
     public func isQuotedOrTaggedString(_ index: Int32) -> Bool {
         let node = nodes[Int(index)]
         return node.kind == .scalar && (node.style != .plain || node.explicitString)
+    }
+
+    /// True when the subtree at `index` holds a mapping with a repeated key, leaving out the
+    /// subtree at `inner` when given.
+    public func containsDuplicateKey(_ index: Int32, outside inner: Int32? = nil) -> Bool {
+        guard !duplicateKeys.isEmpty else { return false }
+        let end = nodes[Int(index)].end
+        let skipped = inner.map { $0..<nodes[Int($0)].end } ?? 0..<0
+        return duplicateKeys.contains { $0.mapping >= index && $0.mapping < end && !skipped.contains($0.mapping) }
     }
 
     // MARK: Containers
@@ -208,12 +225,75 @@ public final class YAMLFile: @unchecked Sendable {
 
     /// The text of source line `line` (1-based), without its newline.
     public func sourceLine(_ line: Int) -> String? {
+        guard let bytes = lineBytes(line) else { return nil }
+        return String(decoding: source[bytes], as: UTF8.self)
+    }
+
+    /// The length in bytes of source line `line`, without its newline.
+    public func sourceLineLength(_ line: Int) -> Int? { lineBytes(line)?.count }
+
+    /// Characters `range` of source line `line` (counted as YAML columns count them, one per
+    /// Unicode scalar, from 0), clamped to the line, and whether the line goes on before and after
+    /// them. A very long line (minified JSON) is indexed once, so quoting many findings from it
+    /// does not rescan it for each.
+    public func sourceLine(_ line: Int, characters range: Range<Int>) -> (text: String, before: Bool, after: Bool)? {
+        guard let bytes = lineBytes(line) else { return nil }
+        let start = byteOffset(ofCharacter: range.lowerBound, in: bytes, line: line)
+        let end = byteOffset(ofCharacter: range.upperBound, in: bytes, line: line)
+        return (String(decoding: source[start..<end], as: UTF8.self), start > bytes.lowerBound, end < bytes.upperBound)
+    }
+
+    private func lineBytes(_ line: Int) -> Range<Int>? {
         guard line >= 1, line <= lineStarts.count else { return nil }
         let start = lineStarts[line - 1]
         guard start <= source.count, !(start == source.count && line > 1) else { return nil }
+        let limit = line < lineStarts.count ? lineStarts[line] : source.count
+        if let end = lineEnds[line] { return start..<end }
         var end = start
-        while end < source.count && source[end] != UInt8(ascii: "\n") && source[end] != UInt8(ascii: "\r") { end += 1 }
-        return String(decoding: source[start..<end], as: UTF8.self)
+        while end < limit && source[end] != UInt8(ascii: "\n") && source[end] != UInt8(ascii: "\r") { end += 1 }
+        if limit - start > 4 * Self.checkpointInterval { lineEnds[line] = end }
+        return start..<end
+    }
+
+    /// Where each long line ends, found once.
+    private var lineEnds: [Int: Int] = [:]
+
+    /// Every `checkpointInterval`th character's byte offset, per long line, built when first needed.
+    private var checkpoints: [Int: [Int]] = [:]
+    private static let checkpointInterval = 1024
+
+    /// The byte offset of character `n` of the line spanning `bytes`, or its end.
+    private func byteOffset(ofCharacter n: Int, in bytes: Range<Int>, line: Int) -> Int {
+        var offset = bytes.lowerBound
+        var remaining = max(0, n)
+        if bytes.count > 4 * Self.checkpointInterval && remaining >= Self.checkpointInterval {
+            let marks = checkpoints[line] ?? indexCharacters(bytes, line: line)
+            let k = min(remaining / Self.checkpointInterval, marks.count)
+            if k > 0 {
+                offset = marks[k - 1]
+                remaining -= k * Self.checkpointInterval
+            }
+        }
+        while offset < bytes.upperBound {
+            // A character starts at every byte that is not a UTF-8 continuation byte.
+            if source[offset] & 0xC0 != 0x80 {
+                if remaining == 0 { break }
+                remaining -= 1
+            }
+            offset += 1
+        }
+        return offset
+    }
+
+    private func indexCharacters(_ bytes: Range<Int>, line: Int) -> [Int] {
+        var marks: [Int] = []
+        var characters = 0
+        for offset in bytes where source[offset] & 0xC0 != 0x80 {
+            if characters > 0 && characters % Self.checkpointInterval == 0 { marks.append(offset) }
+            characters += 1
+        }
+        checkpoints[line] = marks
+        return marks
     }
 }
 

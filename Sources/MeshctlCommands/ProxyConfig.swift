@@ -117,14 +117,10 @@ struct ProxyConfigSource: ParsableArguments {
     }
 
     func read(path: String) throws -> Loaded {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            fail("cannot read config dump `\(path)`: it is a directory")
+        switch InputFile.read(path) {
+        case .success(let bytes): return try parse(bytes, path: path)
+        case .failure(let problem): fail("cannot read config dump `\(path)`: \(problem.reason)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            fail("cannot read config dump `\(path)`: no such file or directory")
-        }
-        return try parse(Array(data), path: path)
     }
 
     /// A `-f` file that is a config dump (a document with `configs`) rather than rules.

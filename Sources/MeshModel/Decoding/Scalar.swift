@@ -50,6 +50,12 @@ public enum Scalar {
 public enum Suggest {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let lower = word.lowercased()
+        // The distance is at least the difference in length: a word far longer than every
+        // candidate can match none, and measuring it would cost its length times theirs.
+        let closeInLength = candidates.contains {
+            abs($0.lowercased().utf8.count - lower.utf8.count) <= max(2, min(word.count, $0.count) / 3)
+        }
+        guard closeInLength else { return nil }
         var best: (String, Int)?
         for candidate in candidates {
             // The distance is at least the difference in length. A word over three times longer

@@ -50,7 +50,8 @@ extension DiagnosticCode {
     public static let yamlSyntax = DiagnosticCode(
         "MESH0002", .error, "YAMLSyntaxError", "The file is not well-formed YAML (or JSON).")
     public static let yamlLimit = DiagnosticCode(
-        "MESH0003", .error, "YAMLLimitExceeded", "The file exceeds a safety limit: alias expansion or nesting depth.")
+        "MESH0003", .error, "YAMLLimitExceeded",
+        "The file exceeds a safety limit: alias expansion (nodes or bytes), nesting depth or key length.")
     public static let duplicateKey = DiagnosticCode(
         "MESH0004", .error, "DuplicateKey", "A mapping defines the same key twice.")
     public static let unsupportedKind = DiagnosticCode(

@@ -10,18 +10,70 @@ public enum DiagnosticRenderer {
         for file in files { byPath[file.path] = file }
         var out = ""
         for d in diagnostics {
-            out += d.headline + "\n"
-            if let file = byPath[d.file], let line = file.sourceLine(d.line), !line.isEmpty, isPrintable(line) {
-                let shown = line.count > 200 ? String(line.prefix(200)) + "…" : line
-                out += "  " + sanitize(shown) + "\n"
-                let caretColumn = max(1, min(d.column, shown.count + 1))
+            var shown = d
+            shown.message = abbreviatingQuotes(d.message)
+            out += shown.headline + "\n"
+            if let file = byPath[d.file], let (line, caretColumn) = excerpt(file, line: d.line, column: d.column) {
+                out += "  " + sanitize(line) + "\n"
                 var indent = ""
-                for (i, ch) in shown.enumerated() where i < caretColumn - 1 { indent.append(ch == "\t" ? "\t" : " ") }
+                for (i, ch) in line.enumerated() where i < caretColumn - 1 { indent.append(ch == "\t" ? "\t" : " ") }
                 out += "  " + indent + "^\n"
             }
-            if let note = d.note { out += "  note: \(note)\n" }
+            if let note = d.note { out += "  note: \(abbreviatingQuotes(note))\n" }
         }
         return out
+    }
+
+    /// Characters of a source line an excerpt shows.
+    static let excerptWidth = 200
+
+    /// The source line to quote and the column of the caret in it, or nil when there is nothing
+    /// worth quoting. A line longer than `excerptWidth` shows a window around the column, marked
+    /// with `…` where it is cut.
+    static func excerpt(_ file: YAMLFile, line: Int, column: Int) -> (String, Int)? {
+        guard let length = file.sourceLineLength(line), length > 0 else { return nil }
+        // A UTF-8 character takes at most 4 bytes: a line this short may fit whole.
+        if length <= 4 * excerptWidth, let text = file.sourceLine(line), text.count <= excerptWidth {
+            guard isPrintable(text) else { return nil }
+            return (text, max(1, min(column, text.count + 1)))
+        }
+        // The window starts at the line's start when the column is near it, else half a
+        // window before the column.
+        let half = excerptWidth / 2
+        let first = column - 1 <= half ? 0 : column - 1 - half
+        guard let (text, before, after) = file.sourceLine(line, characters: first..<first + excerptWidth), isPrintable(text)
+        else { return nil }
+        let shown = (before ? "…" : "") + text + (after ? "…" : "")
+        let caret = column - first + (before ? 1 : 0)
+        return (shown, max(1, min(caret, shown.count + 1)))
+    }
+
+    /// Quoted values (between backticks or double quotes) longer than this are shortened in
+    /// messages: a multi-megabyte host is not worth printing, once or per finding.
+    static let quotedValueLimit = 200
+
+    /// The message with each over-long quoted value cut to its start, an ellipsis and its size.
+    static func abbreviatingQuotes(_ message: String) -> String {
+        guard message.utf8.count > quotedValueLimit else { return message }
+        var out = ""
+        var rest = Substring(message)
+        while let open = rest.firstIndex(where: { $0 == "`" || $0 == "\"" }) {
+            let quote = rest[open]
+            out += rest[...open]
+            let inside = rest[rest.index(after: open)...]
+            let close = inside.firstIndex(of: quote) ?? inside.endIndex
+            let value = inside[..<close]
+            if value.utf8.count > quotedValueLimit {
+                out += value.prefix(quotedValueLimit / 2) + "…"
+                if close < inside.endIndex { out.append(quote) }
+                out += " (\(value.utf8.count) bytes)"
+            } else {
+                out += value
+                if close < inside.endIndex { out.append(quote) }
+            }
+            rest = close < inside.endIndex ? inside[inside.index(after: close)...] : inside[inside.endIndex...]
+        }
+        return out + rest
     }
 
     /// A line from a binary file is not worth quoting.
@@ -77,7 +129,8 @@ public enum DiagnosticRenderer {
         let document = Document(
             diagnostics: diagnostics.map {
                 .init(
-                    level: $0.level.rawValue, code: $0.code, message: $0.message, file: $0.file, line: $0.line,
+                    level: $0.level.rawValue, code: $0.code, message: abbreviatingQuotes($0.message), file: $0.file,
+                    line: $0.line,
                     column: $0.column, resource: $0.resource, field: $0.field)
             }, files: files, resources: resources)
         return encodeJSON(document)

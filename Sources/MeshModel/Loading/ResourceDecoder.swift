@@ -25,10 +25,11 @@ public enum ResourceDecoder {
     /// Decodes the documents one at a time, handing each resource to `body` as it is made, so a
     /// caller that does not keep them (validate) never holds the whole typed model at once.
     public static func decode(_ ctx: DecodeContext, _ body: (Resource) -> Void) {
-        for root in ctx.file.documents {
+        let file = ctx.file
+        for root in file.documents {
             // `kubectl get ... -o yaml` prints a v1 List: its items are the documents.
-            if let items = listItems(ctx.file, root) {
-                for item in ctx.file.children(items) {
+            if let items = listItems(file, root), !file.containsDuplicateKey(root, outside: items) {
+                for item in file.children(items) where !file.containsDuplicateKey(item) {
                     ctx.resource = nil
                     ctx.root = item
                     if let resource = decodeDocument(ctx.node(item)) { body(resource) }
@@ -36,6 +37,9 @@ public enum ResourceDecoder {
                 ctx.root = -1
                 continue
             }
+            // A document with a repeated key is ambiguous (which value counts?): its duplicate
+            // is reported by the loader, and the other documents are still checked.
+            if file.containsDuplicateKey(root) { continue }
             ctx.resource = nil
             if let resource = decodeDocument(ctx.node(root)) { body(resource) }
         }
@@ -102,6 +106,12 @@ public enum ResourceDecoder {
             return nil
         }
 
+        if file.longestScalar > maxNameLength {
+            // A ConfigMap's data is free text (a `hosts` file, say): only its metadata holds names.
+            let scope: Int32? = if case .kubernetes(.configMap) = family { metadataNode } else { doc.index }
+            if let scope, reportOversizedName(in: scope, ctx: ctx, kind: kind, metadata: metadataNode) { return nil }
+        }
+
         var name = ""
         var nameNode = doc.index
         // Set when metadata.name was written but did not decode (already reported).
@@ -155,6 +165,59 @@ public enum ResourceDecoder {
         return Resource(
             apiVersion: apiVersion, kind: kind, name: name, namespace: namespace ?? "default", labels: labels,
             annotations: annotations, file: file, node: doc.index, nameNode: nameNode, spec: spec)
+    }
+
+    /// Bytes in the longest name, namespace, host or label value meshctl reads: well above what
+    /// Kubernetes (253 for a name, 63 for a label value) and DNS (253) allow, so only a broken or
+    /// hostile file reaches it, and a megabyte "host" is refused once rather than copied into
+    /// every route, index and message that names it.
+    public static let maxNameLength = 1024
+    /// Fields whose values are names or hosts (or lists of them).
+    static let nameFields: Set<String> = [
+        "name", "namespace", "generateName", "host", "hosts", "gateways", "subset", "exportTo", "sourceNamespace",
+        "authority", "sni", "address", "addresses", "bind",
+    ]
+    /// Fields holding label maps, whose values are label values.
+    static let labelFields: Set<String> = ["labels", "matchLabels", "sourceLabels", "selector"]
+
+    /// Reports the first name, host or label value over `maxNameLength` in the subtree at
+    /// `scope`, if any.
+    static func reportOversizedName(in scope: Int32, ctx: DecodeContext, kind: String, metadata: Int32?) -> Bool {
+        let file = ctx.file
+        for index in scope..<file[scope].end {
+            let node = file[index]
+            guard node.kind == .scalar, Int(node.valueLength) > maxNameLength, holdsName(index, in: file) else { continue }
+            func shortText(_ key: StaticString) -> String? {
+                guard let metadata, let value = file.value(key, in: metadata), file[value].kind == .scalar else { return nil }
+                return file[value].valueLength > maxNameLength ? nil : file.string(value)
+            }
+            ctx.resource = "\(kind) \(shortText("namespace") ?? "default")/\(shortText("name") ?? "<unnamed>")"
+            ctx.report(
+                .schemaError,
+                "\(file.path(to: index, from: ctx.root)) is \(node.valueLength) bytes long; meshctl reads names, hosts and "
+                    + "labels of at most \(maxNameLength) bytes (Kubernetes and DNS allow 253)", at: index)
+            return true
+        }
+        return false
+    }
+
+    /// True for a scalar that is the value of a name or host field, an item of a list of them,
+    /// or a label value.
+    static func holdsName(_ index: Int32, in file: YAMLFile) -> Bool {
+        let parent = file[index].parent
+        guard parent >= 0 else { return false }
+        switch file[parent].kind {
+        case .mapping:
+            guard let key = file.key(ofValue: index) else { return false }
+            if nameFields.contains(file.string(key)) { return true }
+            guard let owner = file.key(ofValue: parent) else { return false }
+            return labelFields.contains(file.string(owner))
+        case .sequence:
+            guard let key = file.key(ofValue: parent) else { return false }
+            return nameFields.contains(file.string(key))
+        case .scalar:
+            return false
+        }
     }
 
     enum Family {

@@ -26,39 +26,29 @@ public struct LoadedRules: Sendable {
 public enum RuleLoader {
     public static let extensions: Set<String> = ["yaml", "yml", "json"]
 
-    /// Expands directories into their rule files, in a stable (sorted) order.
+    /// Expands directories into their rule files, in a stable (sorted) order (see
+    /// `DirectoryWalk` for what a walk takes and skips).
     public static func expand(_ paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
         var files: [String] = []
         var diagnostics: [Diagnostic] = []
-        let fm = FileManager.default
         for path in paths {
             if path == "-" {
                 files.append(path)
                 continue
             }
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                diagnostics.append(fileError(path, "cannot read `\(path)`: no such file or directory"))
-                continue
-            }
-            if !isDirectory.boolValue {
+            switch InputFile.isDirectory(path) {
+            case .failure(let problem):
+                diagnostics.append(fileError(path, problem.description))
+            case .success(false):
                 files.append(path)
-                continue
-            }
-            var found: [String] = []
-            if let walker = fm.enumerator(atPath: path) {
-                while let relative = walker.nextObject() as? String {
-                    let ext = (relative as NSString).pathExtension.lowercased()
-                    guard extensions.contains(ext) else { continue }
-                    let full = (path as NSString).appendingPathComponent(relative)
-                    var sub: ObjCBool = false
-                    if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue { found.append(full) }
+            case .success(true):
+                let walk = DirectoryWalk(root: path, extensions: extensions)
+                diagnostics += walk.problems.map { fileError($0.path, $0.description) }
+                if walk.files.isEmpty && walk.problems.isEmpty {
+                    diagnostics.append(fileError(path, "no .yaml, .yml or .json files under directory `\(path)`"))
                 }
+                files += walk.files
             }
-            if found.isEmpty {
-                diagnostics.append(fileError(path, "no .yaml, .yml or .json files under directory `\(path)`"))
-            }
-            files.append(contentsOf: found.sorted())
         }
         return (files, diagnostics)
     }
@@ -79,11 +69,12 @@ public enum RuleLoader {
             if path == "-" {
                 bytes = readStdin()
             } else {
-                guard let contents = readFile(path) else {
-                    rules.diagnostics.append(fileError(path, "cannot read `\(path)`: permission denied or not a regular file"))
+                switch InputFile.read(path) {
+                case .success(let contents): bytes = contents
+                case .failure(let problem):
+                    rules.diagnostics.append(fileError(path, problem.description))
                     continue
                 }
-                bytes = contents
             }
             load(bytes, name: name, limits: limits, into: &rules, keepResources: keepResources, validate: validate)
         }
@@ -97,13 +88,15 @@ public enum RuleLoader {
     ) {
         let file: YAMLFile
         do {
-            file = try YAMLLoader.load(bytes, path: name, limits: limits)
+            file = try YAMLLoader.load(bytes, path: name, limits: limits, duplicateKeys: .record)
         } catch {
             rules.diagnostics.append(yamlDiagnostic(error, file: name))
             rules.unparsed.append(.unparsed(path: name, source: bytes))
             return
         }
         rules.files.append(file)
+        // Documents with a repeated key are skipped by the decoder; the rest are still checked.
+        rules.diagnostics += file.duplicateKeys.map { yamlDiagnostic($0.error, file: name) }
         if file.documents.isEmpty {
             rules.diagnostics.append(
                 Diagnostic(
@@ -118,19 +111,6 @@ public enum RuleLoader {
             if keepResources { rules.resources.append(resource) }
         }
         rules.diagnostics += ctx.diagnostics
-    }
-
-    /// Reads a whole file straight into one byte array (no intermediate `Data` copy).
-    static func readFile(_ path: String) -> [UInt8]? {
-        guard let handle = fopen(path, "rb") else { return nil }
-        defer { fclose(handle) }
-        guard fseek(handle, 0, SEEK_END) == 0 else { return nil }
-        let size = ftell(handle)
-        guard size >= 0, fseek(handle, 0, SEEK_SET) == 0 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: size)
-        let read = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, handle) }
-        guard read == size else { return nil }
-        return bytes
     }
 
     static func fileError(_ path: String, _ message: String) -> Diagnostic {
