@@ -50,8 +50,10 @@ import Testing
         #expect(!old.keepAlive)
         let oldKept = try parse("GET / HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n").heads[0]
         #expect(oldKept.keepAlive)
-        let closing = try parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nX-Keep: 2\r\nTE: trailers\r\n\r\n")
-            .heads[0]
+        let closing = try parse(
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nX-Keep: 2\r\nTE: trailers\r\n\r\n"
+        )
+        .heads[0]
         #expect(!closing.keepAlive)
         let dropped = Set(closing.dropped.map { closing.name($0).lowercased() })
         #expect(dropped == ["host", "connection", "x-hop", "te"])

@@ -55,7 +55,10 @@ extension CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
-            ["python3", "-c", runner, String(cpuSeconds), String(memoryBytes), directory.path, inPath, outPath, errPath, reportPath]
+            [
+                "python3", "-c", runner, String(cpuSeconds), String(memoryBytes), directory.path, inPath, outPath, errPath,
+                reportPath,
+            ]
             + [binary.path] + arguments
         try process.run()
         process.waitUntilExit()

@@ -73,7 +73,9 @@ struct RequestParser: Sendable {
             switch state {
             case .head:
                 // Empty lines before a request line are allowed (RFC 9112 §2.2).
-                if collector.isEmpty, let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self), first == 13 || first == 10 {
+                if collector.isEmpty, let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+                    first == 13 || first == 10
+                {
                     buffer.moveReaderIndex(forwardBy: 1)
                     continue
                 }
@@ -191,8 +193,10 @@ struct RequestParser: Sendable {
             for range in connectionNames {
                 let value = UnsafeRawBufferPointer(rebasing: b[range])
                 for (index, field) in head.fields.enumerated() where !head.dropped.contains(index) {
-                    let name = String(decoding: UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.nameEnd]), as: UTF8.self)
-                        .lowercased()
+                    let name = String(
+                        decoding: UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.nameEnd]), as: UTF8.self
+                    )
+                    .lowercased()
                     if name != "close" && name != "keep-alive" && HTTPBytes.containsToken(value, name) {
                         head.dropped.append(index)
                     }

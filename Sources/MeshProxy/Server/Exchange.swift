@@ -314,12 +314,16 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             for (index, field) in raw.fields.enumerated() {
                 var skip = index == head.forwardedForField || raw.dropped.contains(index)
                 if !skip, edits, let policy {
-                    let name = String(decoding: UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.nameEnd]), as: UTF8.self)
-                        .lowercased()
+                    let name = String(
+                        decoding: UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.nameEnd]), as: UTF8.self
+                    )
+                    .lowercased()
                     skip = policy.requestRemove.contains(name) || policy.requestSet.contains { $0.name == name }
                 }
                 guard skip else { continue }
-                if field.lineStart > runStart { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: b[runStart..<field.lineStart])) }
+                if field.lineStart > runStart {
+                    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: b[runStart..<field.lineStart]))
+                }
                 runStart = field.lineEnd
             }
             if let last = raw.fields.last, last.lineEnd > runStart {

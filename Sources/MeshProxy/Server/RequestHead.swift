@@ -77,7 +77,8 @@ struct ProxyRequestHead {
                 default: break
                 }
                 for name in routed where HTTPBytes.equalsIgnoringCase(b, s, e, name) {
-                    let value = String(decoding: UnsafeRawBufferPointer(rebasing: b[field.valueStart..<field.valueEnd]), as: UTF8.self)
+                    let value = String(
+                        decoding: UnsafeRawBufferPointer(rebasing: b[field.valueStart..<field.valueEnd]), as: UTF8.self)
                     routedHeaders.append((name, value))
                 }
             }
