@@ -16,7 +16,7 @@ struct RawRequestHead: Sendable {
     var expectsContinue: Bool
     /// Indices in `fields` of headers the proxy never forwards: hop-by-hop ones, those the
     /// `Connection` header names, `Host` and `Expect` (it writes its own).
-    var dropped: [Int]
+    var dropped: FieldSet
     /// Index in `fields` of the first Host header.
     var host: Int?
 
@@ -29,6 +29,20 @@ struct RawRequestHead: Sendable {
         let f = fields[field]
         return raw.getString(at: raw.readerIndex + f.lineStart, length: f.nameEnd - f.lineStart) ?? ""
     }
+}
+
+/// A set of header field indices; those below 64 (all, in practice) cost no allocation.
+struct FieldSet: Sendable {
+    private var low: UInt64 = 0
+    private var high: [Int] = []
+
+    mutating func insert(_ i: Int) {
+        if i < 64 { low |= 1 << UInt64(i) } else if !high.contains(i) { high.append(i) }
+    }
+
+    func contains(_ i: Int) -> Bool { i < 64 ? low & (1 << UInt64(i)) != 0 : high.contains(i) }
+
+    var isEmpty: Bool { low == 0 && high.isEmpty }
 }
 
 /// An incremental HTTP/1.x request parser for one client connection: heads, then body bytes
@@ -121,7 +135,7 @@ struct RequestParser: Sendable {
     static func parseHead(_ raw: ByteBuffer) throws(HTTP1ParseError) -> RawRequestHead {
         var head = RawRequestHead(
             raw: raw, method: "", target: "", minorVersion: 1, fields: [], contentLength: nil, chunked: false,
-            keepAlive: true, expectsContinue: false, dropped: [], host: nil)
+            keepAlive: true, expectsContinue: false, dropped: FieldSet(), host: nil)
         head.fields.reserveCapacity(16)
         let failure: HTTP1ParseError? = raw.withUnsafeReadableBytes { b -> HTTP1ParseError? in
             let n = b.count
@@ -156,7 +170,7 @@ struct RequestParser: Sendable {
                 switch e - s {
                 case 4 where HTTPBytes.equalsIgnoringCase(b, s, e, "host"):
                     if head.host == nil { head.host = index }
-                    head.dropped.append(index)
+                    head.dropped.insert(index)
                 case 14 where HTTPBytes.equalsIgnoringCase(b, s, e, "content-length"):
                     guard let length = HTTPBytes.contentLength(b, field.valueStart, field.valueEnd) else {
                         return HTTP1ParseError("malformed content-length")
@@ -172,17 +186,17 @@ struct RequestParser: Sendable {
                     head.chunked = true
                 case 6 where HTTPBytes.equalsIgnoringCase(b, s, e, "expect"):
                     if HTTPBytes.equalsIgnoringCase(value, 0, value.count, "100-continue") { head.expectsContinue = true }
-                    head.dropped.append(index)
+                    head.dropped.insert(index)
                 case 10 where HTTPBytes.equalsIgnoringCase(b, s, e, "connection"):
                     if HTTPBytes.containsToken(value, "close") { close = true }
                     if HTTPBytes.containsToken(value, "keep-alive") { close = false }
                     connectionNames.append(field.valueStart..<field.valueEnd)
-                    head.dropped.append(index)
+                    head.dropped.insert(index)
                 case 10 where HTTPBytes.equalsIgnoringCase(b, s, e, "keep-alive"),
                     16 where HTTPBytes.equalsIgnoringCase(b, s, e, "proxy-connection"),
                     2 where HTTPBytes.equalsIgnoringCase(b, s, e, "te"),
                     7 where HTTPBytes.equalsIgnoringCase(b, s, e, "upgrade"):
-                    head.dropped.append(index)
+                    head.dropped.insert(index)
                 default: break
                 }
             }
@@ -198,7 +212,7 @@ struct RequestParser: Sendable {
                     )
                     .lowercased()
                     if name != "close" && name != "keep-alive" && HTTPBytes.containsToken(value, name) {
-                        head.dropped.append(index)
+                        head.dropped.insert(index)
                     }
                 }
             }

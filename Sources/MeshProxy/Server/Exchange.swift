@@ -12,7 +12,8 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         case routing, delaying, connecting, awaitingResponse, streaming, done
     }
 
-    unowned let downstream: DownstreamHandler
+    /// The client connection (which holds this exchange until it finishes).
+    let downstream: DownstreamHandler
     let worker: Worker
     let snapshot: ProxySnapshot
     let head: ProxyRequestHead
@@ -26,7 +27,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     private var policy: RoutePolicy?
     private var upstreamPath: String
     private var upstreamAuthority: String
-    private var requestID: String
+    /// The client's `x-request-id`, or nil while the proxy's own `generatedID` stands for it.
+    private var requestID: String?
+    private var generatedID = RequestID(high: 0, low: 0)
     private var hashKey: UInt64?
     private var holdsRequestSlot = false
 
@@ -54,6 +57,8 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     private var flags: ResponseFlags = []
     private var bytesSent = 0
     private var upstreamServiceTime: Int?
+    /// The response head, held until the first body bytes (or the end) to write them together.
+    private var pendingHead: ByteBuffer?
     private var responseDecodesChunks = false
 
     init(downstream: DownstreamHandler, worker: Worker, head: ProxyRequestHead) {
@@ -64,16 +69,16 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         self.startDate = worker.context.accessLog == nil ? nil : Date()
         upstreamPath = head.path
         upstreamAuthority = head.authority
-        requestID = head.requestIDField.map { head.raw.value($0) } ?? ""
+        requestID = head.requestIDField.map { head.raw.value($0) }
     }
 
     // MARK: - Downstream events
 
     func start() {
-        let listener = worker.context.listenerStats
+        let listener = worker.listenerStats
         listener.rqTotal.increment()
         listener.rqActive.increment()
-        if requestID.isEmpty { requestID = worker.requestID() }
+        if requestID == nil { generatedID = worker.requestID() }
         let request = head.routingRequest
         let decision = snapshot.table.decide(request, random: &worker.random)
         self.decision = decision
@@ -140,7 +145,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     // MARK: - Routing
 
     private func route(_ decision: Decision, _ request: HTTPRequest) {
-        let listener = worker.context.listenerStats
+        let listener = worker.listenerStats
         switch decision.kind {
         case .forward:
             guard let target = decision.target, let cluster = snapshot.cluster(for: target) else {
@@ -229,7 +234,6 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             return localReply(503, body: "no healthy upstream", flags: .noHealthyUpstream, cluster: cluster)
         }
         self.host = host
-        tried.append(host)
         host.activeRequests.wrappingAdd(1, ordering: .relaxed)
         let pool = worker.pool(for: host, cluster: cluster)
         switch pool.acquire(self, cluster: cluster) {
@@ -330,7 +334,11 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
                 buffer.writeBytes(UnsafeRawBufferPointer(rebasing: b[runStart..<last.lineEnd]))
             }
         }
-        if head.requestIDField == nil { Self.writeHeader(&buffer, "x-request-id", requestID) }
+        if head.requestIDField == nil {
+            buffer.writeStaticString("x-request-id: ")
+            generatedID.write(into: &buffer)
+            buffer.writeStaticString("\r\n")
+        }
         let client = downstream.remoteIP
         let forwardedFor = head.forwardedForField.map { raw.value($0) }
         Self.writeHeader(&buffer, "x-forwarded-for", forwardedFor.map { "\($0), \(client)" } ?? client)
@@ -387,13 +395,27 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         status = code
         phase = .streaming
         upstreamServiceTime = Int((NIODeadline.now() - attemptStarted).nanoseconds / 1_000_000)
-        downstream.write(downstreamHead(response), flush: false)
+        // The head waits for the first body bytes: a small answer goes out in one write.
+        pendingHead = downstreamHead(response)
+    }
+
+    /// Writes the held response head, with `body` appended when it is small.
+    private func writePendingHead(appending body: ByteBuffer? = nil) -> Bool {
+        guard var head = pendingHead else { return false }
+        pendingHead = nil
+        if var small = body, small.readableBytes <= 16 * 1024 {
+            head.writeBuffer(&small)
+            downstream.write(head, flush: false)
+            return true
+        }
+        downstream.write(head, flush: false)
+        return false
     }
 
     func upstreamBody(_ buffer: ByteBuffer) {
         guard phase == .streaming else { return }
         bytesSent += buffer.readableBytes
-        downstream.write(buffer, flush: false)
+        if !writePendingHead(appending: buffer) { downstream.write(buffer, flush: false) }
         if !downstream.isWritable {
             // Hold the upstream back first: the flush may make the client writable again at once.
             connection?.pauseReads(true)
@@ -406,6 +428,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         guard phase == .streaming, let cluster, let host else { return }
         connection = nil
         finishAttemptStats(cluster, host, status: status)
+        _ = writePendingHead()
         downstream.flush()
         finish()
     }
@@ -417,6 +440,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             flags.insert(.upstreamConnectionTermination)
             if let cluster, let host { finishAttemptStats(cluster, host, status: status, error: true) }
             downstream.closeAfterResponse = true
+            _ = writePendingHead()
             downstream.flush()
             finish()
             downstream.close()
@@ -467,7 +491,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         }
         guard let cluster else { return }
         cluster.state.stats.rqTimeout.increment()
-        worker.context.listenerStats.rqTimeout.increment()
+        worker.listenerStats.rqTimeout.increment()
         if let host, connection != nil {
             host.rqTimeout.wrappingAdd(1, ordering: .relaxed)
             recordOutlier(host, cluster, error: true, gateway: true)
@@ -504,6 +528,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
 
     private func retry() {
         guard let cluster else { return }
+        if let host { tried.append(host) }
         retriesDone += 1
         cluster.state.stats.rqRetry.increment()
         phase = .connecting
@@ -727,7 +752,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             if holdsRequestSlot { cluster.state.activeRequests.wrappingSubtract(1, ordering: .relaxed) }
             if holdsRetrySlot { cluster.state.activeRetries.wrappingSubtract(1, ordering: .relaxed) }
         }
-        let listener = worker.context.listenerStats
+        let listener = worker.listenerStats
         listener.rqActive.decrement()
         listener.statusClass(status)?.increment()
         let millis = Double((NIODeadline.now() - started).nanoseconds) / 1_000_000
@@ -750,7 +775,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             "[\(AccessLog.timestamp(startDate ?? Date()))] \"\(head.method) \(head.path) HTTP/1.\(head.minorVersion)\" \(status) \(flags) "
             + "\(status == 0 ? "-" : "via_upstream") - \"-\" \(bodyBytes) \(bytesSent) \(Int(millis)) "
             + "\(upstreamServiceTime.map(String.init) ?? "-") \"\(dash(head.rawValue("x-forwarded-for")))\" \"\(dash(head.rawValue("user-agent")))\" "
-            + "\"\(requestID)\" \"\(head.authority)\" \"\(upstreamHost)\" \(clusterName) - "
+            + "\"\(requestID ?? generatedID.description)\" \"\(head.authority)\" \"\(upstreamHost)\" \(clusterName) - "
             + "\(worker.context.options.listen) \(downstream.remoteAddress) - \(routeName)\n"
     }
 }

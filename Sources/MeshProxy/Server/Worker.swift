@@ -34,6 +34,8 @@ final class ProxyContext: Sendable {
 final class Worker: @unchecked Sendable {
     let eventLoop: EventLoop
     let context: ProxyContext
+    /// The listener's stats, at hand for every request.
+    let listenerStats: ListenerStats
     private(set) var snapshot: ProxySnapshot
     var random: SplitMix64
     private var pools: [ObjectIdentifier: ConnectionPool] = [:]
@@ -56,6 +58,7 @@ final class Worker: @unchecked Sendable {
     init(eventLoop: EventLoop, context: ProxyContext, snapshot: ProxySnapshot, seed: UInt64) {
         self.eventLoop = eventLoop
         self.context = context
+        self.listenerStats = context.listenerStats
         self.snapshot = snapshot
         self.random = SplitMix64(seed: seed)
     }
@@ -114,21 +117,39 @@ final class Worker: @unchecked Sendable {
         return handles
     }
 
-    /// A 128-bit random request id in UUID form.
-    func requestID() -> String {
-        let a = random.next()
-        let b = random.next()
-        let hex = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-        var value = a
-        var position = 0
-        for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
-            if position == 16 { value = b }
-            bytes[i] = hex[Int(value & 0xf)]
-            value >>= 4
-            position += 1
+    /// A new random request id.
+    func requestID() -> RequestID { RequestID(high: random.next(), low: random.next()) }
+}
+
+/// A random 128-bit request id, written as a version-4 UUID straight into a buffer; it becomes
+/// a string only when something (the access log) asks.
+struct RequestID: CustomStringConvertible {
+    var high: UInt64
+    var low: UInt64
+
+    func write(into buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { out in
+            let hex: StaticString = "0123456789abcdef"
+            var value = high
+            var nibbles = 0
+            for i in 0..<36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 {
+                    out[i] = UInt8(ascii: "-")
+                    continue
+                }
+                if nibbles == 16 { value = low }
+                out[i] = hex.utf8Start[Int(value & 0xf)]
+                value >>= 4
+                nibbles += 1
+            }
+            out[14] = UInt8(ascii: "4")
+            return 36
         }
-        bytes[14] = UInt8(ascii: "4")
-        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    var description: String {
+        var buffer = ByteBufferAllocator().buffer(capacity: 36)
+        write(into: &buffer)
+        return String(buffer: buffer)
     }
 }
