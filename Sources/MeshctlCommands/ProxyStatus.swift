@@ -95,7 +95,7 @@ extension Meshctl {
                     s.info?.uptimeSeconds.map(Self.age) ?? "-", s.synced,
                 ])
             }
-            return Terminal.colourColumn(Terminal.colourColumn(w.finish(), header: "STATE"), header: "SYNCED")
+            return Terminal.colourColumns(w.finish(), headers: ["STATE", "SYNCED"])
         }
 
         /// What differs, per STALE proxy: `+` in the files only, `-` running only, `~` changed.

@@ -145,12 +145,20 @@ struct ConfigDiff {
                     var key = "\(hostName) \(route["name"]?.string ?? describe(route["match"]))"
                     seen[key, default: 0] += 1
                     if let n = seen[key], n > 1 { key += " #\(n)" }
-                    routes.append((key, route))
+                    routes.append((key, removing(["metadata", "filter_metadata", "meshctl", "source"], from: route)))
                 }
             }
         }
         let clusters = ((try? dump.clusters()) ?? []).map { ($0["name"]?.string ?? "?", $0) }
         return (routes, clusters)
+    }
+
+    /// `value` without the field at `path` (a route's `FILE:LINE` source changes with every
+    /// file it is read from, which is no change to the proxy).
+    static func removing(_ path: [String], from value: JSONValue) -> JSONValue {
+        guard let key = path.first, case .object(let fields) = value else { return value }
+        if path.count == 1 { return .object(fields.filter { $0.0 != key }) }
+        return .object(fields.map { $0.0 == key ? ($0.0, removing(Array(path.dropFirst()), from: $0.1)) : $0 })
     }
 
     /// A route's match in a few words: `/*`, `/api`, `~^/v[0-9]+`, with its header conditions.

@@ -38,17 +38,22 @@ enum Terminal {
         }
     }
 
-    /// Colours the cell of column `header` in each row of a laid-out table.
-    static func colourColumn(_ table: String, header: String) -> String {
+    /// Colours the cells of the columns named `headers` in each row of a laid-out table.
+    static func colourColumns(_ table: String, headers: [String]) -> String {
         guard colour else { return table }
         var lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard let first = lines.first, let range = first.range(of: header) else { return table }
-        let offset = first.distance(from: first.startIndex, to: range.lowerBound)
-        for i in lines.indices.dropFirst() where lines[i].count > offset {
-            let line = lines[i]
-            let start = line.index(line.startIndex, offsetBy: offset)
-            let end = line[start...].firstIndex(of: " ") ?? line.endIndex
-            lines[i] = String(line[..<start]) + status(String(line[start..<end])) + String(line[end...])
+        guard let first = lines.first else { return table }
+        // Right to left, so the escape codes added do not move the columns still to colour.
+        let offsets = headers.compactMap { header in
+            first.range(of: header).map { first.distance(from: first.startIndex, to: $0.lowerBound) }
+        }
+        for i in lines.indices.dropFirst() {
+            for offset in offsets.sorted(by: >) where lines[i].count > offset {
+                let line = lines[i]
+                let start = line.index(line.startIndex, offsetBy: offset)
+                let end = line[start...].firstIndex(of: " ") ?? line.endIndex
+                lines[i] = String(line[..<start]) + status(String(line[start..<end])) + String(line[end...])
+            }
         }
         return lines.joined(separator: "\n")
     }
