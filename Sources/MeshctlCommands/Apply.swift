@@ -69,7 +69,7 @@ extension Meshctl {
             }
             let reports = admin.clients.map { apply(given.resources.effective, to: $0) }
             switch output {
-            case .text: write(reports.map(text).joined(separator: "\n"))
+            case .text: write(reports.map(text).filter { !$0.isEmpty }.joined(separator: "\n"))
             case .json, .yaml:
                 output.print([
                     "dryRun": .bool(dryRun), "prune": .bool(prune), "proxies": .array(reports.map(json)),

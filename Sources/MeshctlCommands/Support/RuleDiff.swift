@@ -39,6 +39,8 @@ enum JSONDiff {
             var out: [Change] = []
             var keys = a.map(\.0)
             for (key, _) in b where !keys.contains(key) { keys.append(key) }
+            // Documents with sorted keys (rules) keep that order; Envoy's keep their own.
+            if a.map(\.0).isSorted && b.map(\.0).isSorted { keys.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
             for key in keys {
                 out += changes(before?[key], after?[key], path: path.isEmpty ? key : "\(path).\(key)")
             }
@@ -111,11 +113,14 @@ struct ConfigDiff {
         var kind: Kind
         var subject: String
         var changes: [JSONDiff.Change]
+        /// For a route added or removed, where it sends requests.
+        var summary: String?
 
         var json: JSONValue {
             [
                 "change": .string(kind == .added ? "added" : kind == .removed ? "removed" : "changed"),
                 "name": .string(subject), "fields": .array(changes.map(\.json)),
+                "summary": summary.map { .string($0) } ?? .null,
             ]
         }
     }
@@ -181,16 +186,33 @@ struct ConfigDiff {
         var out: [Entry] = []
         for (key, value) in after {
             guard let previous = old[key] else {
-                out.append(Entry(kind: .added, subject: key, changes: []))
+                out.append(Entry(kind: .added, subject: key, changes: [], summary: action(value)))
                 continue
             }
             let changes = JSONDiff.changes(previous, value)
             if !changes.isEmpty { out.append(Entry(kind: .changed, subject: key, changes: changes)) }
         }
-        for (key, _) in before where !newKeys.contains(key) {
-            out.append(Entry(kind: .removed, subject: key, changes: []))
+        for (key, value) in before where !newKeys.contains(key) {
+            out.append(Entry(kind: .removed, subject: key, changes: [], summary: action(value)))
         }
         return out
+    }
+
+    /// Where a route sends requests: `→ outbound|...|version-v1|... 75%, ...`, `→ 503`,
+    /// `→ redirect`; nil for a cluster.
+    static func action(_ route: JSONValue) -> String? {
+        if let cluster = route["route"]?["cluster"]?.string { return "→ \(cluster)" }
+        if let weighted = route["route"]?["weighted_clusters"]?["clusters"]?.array {
+            let weights = weighted.map { Double($0["weight"]?.int ?? 0) }
+            let total = max(weights.reduce(0, +), 1)
+            return "→ "
+                + zip(weighted, weights).map { cluster, weight in
+                    "\(cluster["name"]?.string ?? "?") \(Int((weight * 100 / total).rounded()))%"
+                }.joined(separator: ", ")
+        }
+        if let status = route["direct_response"]?["status"]?.int { return "→ \(status)" }
+        if route["redirect"] != nil { return "→ redirect" }
+        return nil
     }
 
     /// The diff as indented lines: `~ route ...`, then its fields; at most `limit` fields each.
@@ -198,7 +220,8 @@ struct ConfigDiff {
         var out: [String] = []
         for (title, entries) in [("route", routes), ("cluster", clusters)] {
             for entry in entries {
-                out.append(indent + Terminal.diff(entry.kind.rawValue, "\(entry.kind.rawValue) \(title) \(entry.subject)"))
+                let line = "\(entry.kind.rawValue) \(title) \(entry.subject)" + (entry.summary.map { " " + $0 } ?? "")
+                out.append(indent + Terminal.diff(entry.kind.rawValue, line))
                 for change in entry.changes.prefix(limit) { out.append(indent + "    " + change.line) }
                 if entry.changes.count > limit { out.append(indent + "    … and \(entry.changes.count - limit) more") }
             }
@@ -209,4 +232,8 @@ struct ConfigDiff {
     var json: JSONValue {
         ["routes": .array(routes.map(\.json)), "clusters": .array(clusters.map(\.json))]
     }
+}
+
+extension Array where Element == String {
+    var isSorted: Bool { zip(self, dropFirst()).allSatisfy { !$1.utf8.lexicographicallyPrecedes($0.utf8) } }
 }
