@@ -173,13 +173,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|analyze|simulate|proxy-config|proxy|demo|help)
+    validate|analyze|simulate|proxy-config|proxy-status|apply|proxy|experimental|demo|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy-status apply proxy experimental demo help' -- "${cur}"))
         ;;
     esac
 }
@@ -315,13 +315,13 @@ _meshctl_proxy-config() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    cluster|listener|route|endpoint|eds|bootstrap|secret|ecds|all)
+    cluster|listener|route|endpoint|eds|bootstrap|secret|ecds|all|log)
         # Offer subcommand argument completions
         "_meshctl_proxy-config_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'cluster listener route endpoint eds bootstrap secret ecds all' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'cluster listener route endpoint eds bootstrap secret ecds all log' -- "${cur}"))
         ;;
     esac
 }
@@ -329,8 +329,8 @@ _meshctl_proxy-config() {
 _meshctl_proxy-config_cluster() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -378,8 +378,8 @@ _meshctl_proxy-config_cluster() {
 _meshctl_proxy-config_listener() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --type --port)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --address --type --port)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -424,8 +424,8 @@ _meshctl_proxy-config_listener() {
 _meshctl_proxy-config_route() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --name)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --name)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -464,8 +464,8 @@ _meshctl_proxy-config_route() {
 _meshctl_proxy-config_endpoint() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --port --cluster --status)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -513,8 +513,8 @@ _meshctl_proxy-config_endpoint() {
 _meshctl_proxy-config_eds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --port --cluster --status)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -562,8 +562,8 @@ _meshctl_proxy-config_eds() {
 _meshctl_proxy-config_bootstrap() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -599,8 +599,8 @@ _meshctl_proxy-config_bootstrap() {
 _meshctl_proxy-config_secret() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -636,8 +636,8 @@ _meshctl_proxy-config_secret() {
 _meshctl_proxy-config_ecds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -673,8 +673,8 @@ _meshctl_proxy-config_ecds() {
 _meshctl_proxy-config_all() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port --address --type --name)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port --address --type --name)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -728,6 +728,83 @@ _meshctl_proxy-config_all() {
     esac
 }
 
+_meshctl_proxy-config_log() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--admin)
+    non_repeating_options=(--timeout --level -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy-status() {
+    repeating_flags=()
+    non_repeating_flags=(-v --verbose --version -h --help)
+    repeating_options=(--admin -f --rules)
+    non_repeating_options=(--timeout -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-f'|'--rules')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_apply() {
+    repeating_flags=()
+    non_repeating_flags=(--prune --dry-run --version -h --help)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--timeout -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
 _meshctl_proxy() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -740,13 +817,13 @@ _meshctl_proxy() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run)
+    run|stats)
         # Offer subcommand argument completions
         "_meshctl_proxy_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run stats' -- "${cur}"))
         ;;
     esac
 }
@@ -800,6 +877,82 @@ _meshctl_proxy_run() {
         ;;
     '--ready-file')
         __meshctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--admin)
+    non_repeating_options=(--timeout --filter -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'$'\n''prom'
+        return
+        ;;
+    esac
+}
+
+_meshctl_experimental() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    metrics)
+        # Offer subcommand argument completions
+        "_meshctl_experimental_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'metrics' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_experimental_metrics() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--admin)
+    non_repeating_options=(--timeout -d --duration --reporter -o --output)
+    __meshctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-d'|'--duration')
+        return
+        ;;
+    '--reporter')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
         return
         ;;
     esac

@@ -13,7 +13,10 @@ public struct Meshctl: AsyncParsableCommand {
               meshctl validate -f samples/
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, Analyze.self, Simulate.self, ProxyConfig.self, Proxy.self, Demo.self]
+        subcommands: [
+            Validate.self, Analyze.self, Simulate.self, ProxyConfig.self, ProxyStatus.self, Apply.self, Proxy.self,
+            Experimental.self, Demo.self,
+        ]
     )
 
     public init() {}

@@ -12,13 +12,17 @@ extension Meshctl.ProxyConfig {
         @OptionGroup var filters: ClusterFilters
 
         func run() throws {
-            let dump = try source.loadDump()
-            switch format.output {
-            case .short: write(table { () throws(ConfigDump.ReadError) in try ConfigTables.clusterSummary(dump, filters.filter) })
-            default:
-                format.printResources(
-                    table { () throws(ConfigDump.ReadError) in try ConfigTables.clusters(dump, filters.filter) },
-                    type: "envoy.config.cluster.v3.Cluster")
+            try source.emit(format: format.output) { loaded in
+                let dump = source.dump(loaded)
+                switch format.output {
+                case .short:
+                    return .text(
+                        table { () throws(ConfigDump.ReadError) in try ConfigTables.clusterSummary(dump, filters.filter) })
+                default:
+                    return format.resources(
+                        table { () throws(ConfigDump.ReadError) in try ConfigTables.clusters(dump, filters.filter) },
+                        type: "envoy.config.cluster.v3.Cluster")
+                }
             }
         }
     }
@@ -31,14 +35,17 @@ extension Meshctl.ProxyConfig {
         @OptionGroup var filters: ListenerFilters
 
         func run() throws {
-            let dump = try source.loadDump()
-            switch format.output {
-            case .short:
-                write(table { () throws(ConfigDump.ReadError) in try ConfigTables.listenerSummary(dump, filters.filter) })
-            default:
-                format.printResources(
-                    table { () throws(ConfigDump.ReadError) in try ConfigTables.listeners(dump, filters.filter) },
-                    type: "envoy.config.listener.v3.Listener")
+            try source.emit(format: format.output) { loaded in
+                let dump = source.dump(loaded)
+                switch format.output {
+                case .short:
+                    return .text(
+                        table { () throws(ConfigDump.ReadError) in try ConfigTables.listenerSummary(dump, filters.filter) })
+                default:
+                    return format.resources(
+                        table { () throws(ConfigDump.ReadError) in try ConfigTables.listeners(dump, filters.filter) },
+                        type: "envoy.config.listener.v3.Listener")
+                }
             }
         }
     }
@@ -51,13 +58,16 @@ extension Meshctl.ProxyConfig {
         @OptionGroup var filters: RouteFilters
 
         func run() throws {
-            let dump = try source.loadDump()
-            switch format.output {
-            case .short: write(table { () throws(ConfigDump.ReadError) in try ConfigTables.routeSummary(dump, filters.filter) })
-            default:
-                format.printResources(
-                    table { () throws(ConfigDump.ReadError) in try ConfigTables.routes(dump, filters.filter) },
-                    type: "envoy.config.route.v3.RouteConfiguration")
+            try source.emit(format: format.output) { loaded in
+                let dump = source.dump(loaded)
+                switch format.output {
+                case .short:
+                    return .text(table { () throws(ConfigDump.ReadError) in try ConfigTables.routeSummary(dump, filters.filter) })
+                default:
+                    return format.resources(
+                        table { () throws(ConfigDump.ReadError) in try ConfigTables.routes(dump, filters.filter) },
+                        type: "envoy.config.route.v3.RouteConfiguration")
+                }
             }
         }
     }
@@ -66,20 +76,26 @@ extension Meshctl.ProxyConfig {
         static let configuration = CommandConfiguration(
             commandName: "endpoint",
             abstract: "Endpoints of each cluster with health and outlier status, as Envoy's /clusters lists them.",
-            discussion: "--file takes Envoy's /clusters?format=json or a config dump.", aliases: ["endpoints", "ep"])
+            discussion: """
+                From --admin, the live STATUS (HEALTHY, UNHEALTHY, ...) and OUTLIER CHECK (OK, or FAILED \
+                while outlier detection has ejected the host) of every host. --file takes Envoy's \
+                /clusters?format=json or a config dump.
+                """, aliases: ["endpoints", "ep"])
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption
         @OptionGroup var filters: EndpointFilters
 
         func run() throws {
-            let statuses: ClusterStatuses
-            switch try source.load(adminPath: "/clusters?format=json") {
-            case .clusters(let document): statuses = document
-            case .dump(let dump, _): statuses = ClusterStatuses(dump: dump)
-            }
-            switch format.output {
-            case .short: write(ConfigTables.hostEndpointSummary(statuses, filters.filter))
-            default: format.printResources(statuses.clusters(filters.filter), type: "envoy.admin.v3.ClusterStatus")
+            try source.emit(adminPath: "/clusters?format=json", format: format.output) { loaded in
+                let statuses: ClusterStatuses
+                switch loaded {
+                case .clusters(let document): statuses = document
+                case .dump(let dump, _): statuses = ClusterStatuses(dump: dump)
+                }
+                switch format.output {
+                case .short: return .text(ConfigTables.hostEndpointSummary(statuses, filters.filter))
+                default: return format.resources(statuses.clusters(filters.filter), type: "envoy.admin.v3.ClusterStatus")
+                }
             }
         }
     }
@@ -92,13 +108,16 @@ extension Meshctl.ProxyConfig {
         @OptionGroup var filters: EndpointFilters
 
         func run() throws {
-            let dump = try source.loadDump(adminPath: "/config_dump?include_eds")
-            switch format.output {
-            case .short: write(table { () throws(ConfigDump.ReadError) in try ConfigTables.edsSummary(dump, filters.filter) })
-            default:
-                format.printResources(
-                    table { () throws(ConfigDump.ReadError) in try ConfigTables.edsAssignments(dump, filters.filter) },
-                    type: "envoy.config.endpoint.v3.ClusterLoadAssignment")
+            try source.emit(adminPath: "/config_dump?include_eds", format: format.output) { loaded in
+                let dump = source.dump(loaded)
+                switch format.output {
+                case .short:
+                    return .text(table { () throws(ConfigDump.ReadError) in try ConfigTables.edsSummary(dump, filters.filter) })
+                default:
+                    return format.resources(
+                        table { () throws(ConfigDump.ReadError) in try ConfigTables.edsAssignments(dump, filters.filter) },
+                        type: "envoy.config.endpoint.v3.ClusterLoadAssignment")
+                }
             }
         }
     }
@@ -112,13 +131,14 @@ extension Meshctl.ProxyConfig {
         var output: ProxyConfigFormat = .json
 
         func run() throws {
-            let dump = try source.loadDump()
-            if output == .short {
-                write(table { () throws(ConfigDump.ReadError) in try ConfigTables.bootstrapSummary(dump) })
-                return
+            try source.emit(format: output) { loaded in
+                let dump = source.dump(loaded)
+                if output == .short {
+                    return .text(table { () throws(ConfigDump.ReadError) in try ConfigTables.bootstrapSummary(dump) })
+                }
+                let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.bootstrapDump) }
+                return printedSection(section, type: "envoy.admin.v3.BootstrapConfigDump", output: output)
             }
-            let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.bootstrapDump) }
-            printSection(section, type: "envoy.admin.v3.BootstrapConfigDump", output: output)
         }
     }
 
@@ -130,13 +150,14 @@ extension Meshctl.ProxyConfig {
         @OptionGroup var format: OutputOption
 
         func run() throws {
-            let dump = try source.loadDump()
-            if format.output == .short {
-                write(table { () throws(ConfigDump.ReadError) in try ConfigTables.secretSummary(dump) })
-                return
+            try source.emit(format: format.output) { loaded in
+                let dump = source.dump(loaded)
+                if format.output == .short {
+                    return .text(table { () throws(ConfigDump.ReadError) in try ConfigTables.secretSummary(dump) })
+                }
+                let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.secretsDump) }
+                return printedSection(section, type: "envoy.admin.v3.SecretsConfigDump", output: format.output)
             }
-            let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.secretsDump) }
-            printSection(section, type: "envoy.admin.v3.SecretsConfigDump", output: format.output)
         }
     }
 
@@ -147,13 +168,14 @@ extension Meshctl.ProxyConfig {
         @OptionGroup var format: OutputOption
 
         func run() throws {
-            let dump = try source.loadDump(adminPath: "/config_dump?include_eds")
-            if format.output == .short {
-                write(table { () throws(ConfigDump.ReadError) in try ConfigTables.ecdsSummary(dump) })
-                return
+            try source.emit(adminPath: "/config_dump?include_eds", format: format.output) { loaded in
+                let dump = source.dump(loaded)
+                if format.output == .short {
+                    return .text(table { () throws(ConfigDump.ReadError) in try ConfigTables.ecdsSummary(dump) })
+                }
+                let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.ecdsDump) }
+                return format.document(ProtoJSON.goOrder(section.unpacked, type: "envoy.admin.v3.EcdsConfigDump"))
             }
-            let section = table { () throws(ConfigDump.ReadError) in try dump.section(TypeURL.ecdsDump) }
-            format.printDocument(ProtoJSON.goOrder(section.unpacked, type: "envoy.admin.v3.EcdsConfigDump"))
         }
     }
 
@@ -170,65 +192,74 @@ extension Meshctl.ProxyConfig {
         var verbose = true
 
         func run() throws {
-            let loaded = try source.load(adminPath: "/config_dump?include_eds")
-            guard case .dump(let dump, let raw) = loaded else {
-                fail("this is Envoy's /clusters output, not a config dump: only `proxy-config endpoints` reads it")
-            }
-            switch format.output {
-            case .json:
-                // As istioctl: the dump as read; rendered rules as Envoy's own /config_dump.
-                write((raw.map { String(decoding: $0, as: UTF8.self) } ?? dump.document.json()) + "\n")
-            case .yaml:
-                write(GoYAML.document(dump.document) + "\n")
-            case .short:
-                var listenerFilter = ConfigTables.ListenerFilter()
-                (listenerFilter.address, listenerFilter.port, listenerFilter.type) = (address, clusterFilters.port, type)
-                listenerFilter.verbose = verbose
-                var routeFilter = ConfigTables.RouteFilter()
-                (routeFilter.name, routeFilter.verbose) = (name, verbose)
-                var endpointFilter = ConfigTables.EndpointFilter()
-                (endpointFilter.address, endpointFilter.port) = (address, clusterFilters.port)
-                let sections: [(String, () throws(ConfigDump.ReadError) -> String)] = [
-                    ("bootstrap", { () throws(ConfigDump.ReadError) in try ConfigTables.bootstrapSummary(dump) }),
-                    (
-                        "cluster",
-                        { () throws(ConfigDump.ReadError) in
-                            try ConfigTables.clusterSummary(dump, clusterFilters.filter, named: true)
-                        }
-                    ),
-                    (
-                        "listener",
-                        { () throws(ConfigDump.ReadError) in try ConfigTables.listenerSummary(dump, listenerFilter, named: true) }
-                    ),
-                    (
-                        "route",
-                        { () throws(ConfigDump.ReadError) in try ConfigTables.routeSummary(dump, routeFilter, named: true) }
-                    ),
-                    (
-                        "secret",
-                        { () throws(ConfigDump.ReadError) in
-                            dump.sections[TypeURL.secretsDump] == nil
-                                ? "No active or warming secrets found.\n" : try ConfigTables.secretSummary(dump, named: true)
-                        }
-                    ),
-                    (
-                        "endpoints",
-                        { () throws(ConfigDump.ReadError) in try ConfigTables.edsSummary(dump, endpointFilter, named: true) }
-                    ),
-                ]
-                for (i, (title, body)) in sections.enumerated() {
-                    write((i > 0 ? "\n" : "") + "------ \(title) info ------\n\n" + table(body))
+            try source.emit(adminPath: "/config_dump?include_eds", format: format.output) { loaded in
+                guard case .dump(let dump, let raw) = loaded else {
+                    fail("this is Envoy's /clusters output, not a config dump: only `proxy-config endpoints` reads it")
+                }
+                switch format.output {
+                case .json:
+                    // As istioctl: the dump as read; rendered rules as Envoy's own /config_dump.
+                    return .document(
+                        dump.document, printed: (raw.map { String(decoding: $0, as: UTF8.self) } ?? dump.document.json()) + "\n")
+                case .yaml:
+                    return .document(dump.document, printed: GoYAML.document(dump.document) + "\n")
+                case .short:
+                    return .text(summary(dump))
                 }
             }
+        }
+
+        func summary(_ dump: ConfigDump) -> String {
+            var listenerFilter = ConfigTables.ListenerFilter()
+            (listenerFilter.address, listenerFilter.port, listenerFilter.type) = (address, clusterFilters.port, type)
+            listenerFilter.verbose = verbose
+            var routeFilter = ConfigTables.RouteFilter()
+            (routeFilter.name, routeFilter.verbose) = (name, verbose)
+            var endpointFilter = ConfigTables.EndpointFilter()
+            (endpointFilter.address, endpointFilter.port) = (address, clusterFilters.port)
+            let sections: [(String, () throws(ConfigDump.ReadError) -> String)] = [
+                ("bootstrap", { () throws(ConfigDump.ReadError) in try ConfigTables.bootstrapSummary(dump) }),
+                (
+                    "cluster",
+                    { () throws(ConfigDump.ReadError) in
+                        try ConfigTables.clusterSummary(dump, clusterFilters.filter, named: true)
+                    }
+                ),
+                (
+                    "listener",
+                    { () throws(ConfigDump.ReadError) in try ConfigTables.listenerSummary(dump, listenerFilter, named: true) }
+                ),
+                (
+                    "route",
+                    { () throws(ConfigDump.ReadError) in try ConfigTables.routeSummary(dump, routeFilter, named: true) }
+                ),
+                (
+                    "secret",
+                    { () throws(ConfigDump.ReadError) in
+                        dump.sections[TypeURL.secretsDump] == nil
+                            ? "No active or warming secrets found.\n" : try ConfigTables.secretSummary(dump, named: true)
+                    }
+                ),
+                (
+                    "endpoints",
+                    { () throws(ConfigDump.ReadError) in try ConfigTables.edsSummary(dump, endpointFilter, named: true) }
+                ),
+            ]
+            var out = ""
+            for (i, (title, body)) in sections.enumerated() {
+                out += (i > 0 ? "\n" : "") + "------ \(title) info ------\n\n" + table(body)
+            }
+            return out
         }
     }
 }
 
 /// A whole section (bootstrap, secrets) as istioctl prints it: Go's jsonpb with a four-space
 /// indent, or that as YAML.
-func printSection(_ section: JSONValue, type: String, output: ProxyConfigFormat) {
+func printedSection(_ section: JSONValue, type: String, output: ProxyConfigFormat) -> Rendered {
     let message = ProtoJSON.goOrder(section.unpacked, type: type)
-    write(output == .yaml ? GoYAML.document(message) + "\n" : GoJSON.jsonpbIndented(message) + "\n")
+    return .document(
+        message, printed: output == .yaml ? GoYAML.document(message) + "\n" : GoJSON.jsonpbIndented(message) + "\n")
 }
 
 struct ClusterFilters: ParsableArguments {

@@ -88,7 +88,8 @@ final class AdminAPI: Sendable {
                 status: .ok, contentType: "application/yaml", body: snapshot.rulesYAML(),
                 headers: [("x-meshctl-config-version", String(snapshot.version))])
         case "/logging":
-            if let level = request.query["level"] {
+            // Envoy's two forms: ?level=L sets every logger, ?NAME=L one logger (there is one).
+            if let level = request.query["level"] ?? request.query["meshctl.proxy"] {
                 guard ProxyLogLevel.set(level) else {
                     return .text(
                         "unknown log level `\(level)`: use trace, debug, info, warning, error or critical\n", .badRequest)

@@ -144,6 +144,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         case .end:
             requestsServed += 1
             self.receiver = nil
+            // The next exchange on this connection starts reading; a pause was this one's.
+            pauseReads(false)
             let reusable = !closed && !leftover && !closesAfterResponse && (maxRequests == 0 || requestsServed < maxRequests)
             if reusable {
                 pool.release(self)
