@@ -239,7 +239,7 @@ _meshctl_simulate() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename -H)
-    non_repeating_options=(--host --path --method --scheme --port --source-labels --source-namespace --gateway --mesh-config -n --seed -o --output)
+    non_repeating_options=(--host --path --method --scheme --port --protocol --sni --destination-ip --source-labels --source-namespace --gateway --compatibility-version --mesh-config -n --seed -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -266,6 +266,16 @@ _meshctl_simulate() {
     '--port')
         return
         ;;
+    '--protocol')
+        __meshctl_add_completions -W 'http'$'\n''tcp'$'\n''tls'
+        return
+        ;;
+    '--sni')
+        return
+        ;;
+    '--destination-ip')
+        return
+        ;;
     '--source-labels')
         return
         ;;
@@ -273,6 +283,9 @@ _meshctl_simulate() {
         return
         ;;
     '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '--mesh-config')
@@ -319,7 +332,7 @@ _meshctl_proxy-config_cluster() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --fqdn --direction --subset --port)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -343,6 +356,18 @@ _meshctl_proxy-config_cluster() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -368,7 +393,7 @@ _meshctl_proxy-config_listener() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --type --port)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --type --port)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -392,6 +417,18 @@ _meshctl_proxy-config_listener() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -414,7 +451,7 @@ _meshctl_proxy-config_route() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --name)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --name)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -438,6 +475,18 @@ _meshctl_proxy-config_route() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -454,7 +503,7 @@ _meshctl_proxy-config_endpoint() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --port --cluster --status)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -478,6 +527,18 @@ _meshctl_proxy-config_endpoint() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -503,7 +564,7 @@ _meshctl_proxy-config_eds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --address --port --cluster --status)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -527,6 +588,18 @@ _meshctl_proxy-config_eds() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -552,7 +625,7 @@ _meshctl_proxy-config_bootstrap() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -576,6 +649,18 @@ _meshctl_proxy-config_bootstrap() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -589,7 +674,7 @@ _meshctl_proxy-config_secret() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -613,6 +698,18 @@ _meshctl_proxy-config_secret() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -626,7 +723,7 @@ _meshctl_proxy-config_ecds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -650,6 +747,18 @@ _meshctl_proxy-config_ecds() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -663,7 +772,7 @@ _meshctl_proxy-config_all() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename)
-    non_repeating_options=(--file --admin --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port --address --type --name)
+    non_repeating_options=(--file --admin --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --fqdn --direction --subset --port --address --type --name)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -687,6 +796,18 @@ _meshctl_proxy-config_all() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')

@@ -59,6 +59,9 @@ struct ProxyConfigSource: ParsableArguments {
 
     @OptionGroup var meshConfig: MeshConfigOption
 
+    /// The proxy to render rules for (a sidecar's namespace and labels, or a gateway).
+    @OptionGroup var proxy: ProxySelection
+
     func validate() throws {
         let given = [!paths.isEmpty, dumpFile != nil, admin != nil].filter { $0 }.count
         if given == 0 {
@@ -109,7 +112,9 @@ struct ProxyConfigSource: ParsableArguments {
         }
         let rules = try loadValidRules(paths)
         let mesh = try meshConfig.load()
-        let table = RouteTable(resources: rules.resources, mesh: mesh)
+        let table = RouteTable(
+            resources: rules.resources, mesh: mesh, identity: try proxy.identity(in: rules.resources),
+            compatibility: proxy.compatibility.version)
         let renderer = ConfigDumpRenderer(table: table, listen: try Self.hostPort(listen, option: "--listen"))
         var dump = try ConfigDump(renderer.render())
         dump.addEndpointsFromClusters()

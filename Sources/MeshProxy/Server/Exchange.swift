@@ -157,7 +157,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             cluster = snapshot.passthrough
         case .blackhole:
             return localReply(502, body: "", flags: [])
-        case .noRoute, .delegate:
+        case .noRoute, .delegate, .noListener:
             listener.noRoute.increment()
             return localReply(404, body: "", flags: .noRoute)
         case .unavailable:
