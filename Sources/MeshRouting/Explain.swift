@@ -7,7 +7,7 @@ extension RouteTable {
     public func explain(_ request: HTTPRequest, _ decision: Decision) -> [String] {
         var lines: [String] = []
         let host = HostNames.stripPort(request.authority)
-        if request.port == nil { lines.append(inferredPort(host: host).reason) }
+        if request.port == nil && HostNames.port(of: request.authority) == nil { lines.append(inferredPort(host: host).reason) }
         let port = decision.port
         if let tcp = decision.tcp {
             let service = scope.service(resolveHost(host))
@@ -65,7 +65,12 @@ extension RouteTable {
             lines.append(
                 "host \(host) → VirtualService \(vs.namespace)/\(vs.name) (\(vs.position(vs.node))), virtual host \(vh.name) in \(place)"
             )
-            for note in notes where note.hasPrefix("host \(vh.host) on port \(port) is claimed by both") { lines.append(note) }
+            for note in notes
+            where note.hasPrefix("host \(vh.host) on port \(port) is claimed by both")
+                || note.hasPrefix("host \(vh.host) on gateway port \(port):")
+            {
+                lines.append(note)
+            }
         } else {
             lines.append(
                 "host \(host) → service \(vh.host) from \(vh.service?.origin ?? "the registry"); no VirtualService, so Istio's default route to all endpoints (virtual host \(vh.name) in \(place))"
@@ -74,6 +79,10 @@ extension RouteTable {
                 lines.append(
                     "VirtualService \(d.virtualService.namespace)/\(d.virtualService.name) is not used on port \(port): \(d.reason)"
                 )
+            }
+            for hidden in scope.hiddenVirtualServices where coversHost(hidden.resource, vh.host) {
+                lines.append(
+                    "VirtualService \(hidden.resource.namespace)/\(hidden.resource.name) is not visible here: \(hidden.reason)")
             }
         }
         if let alias = vh.service?.aliases.first(where: {
@@ -228,6 +237,8 @@ extension RouteTable {
             )
         } else if target.endpoints.isEmpty, let service = target.service, service.resolution.hasPrefix("DNS") {
             parts.append("resolved by DNS: \(service.fqdn):\(target.port)")
+        } else if target.endpoints.isEmpty, target.service?.resolution == "NONE" {
+            parts.append("to the original destination (resolution NONE)")
         } else {
             parts.append("\(target.endpoints.count) endpoint\(target.endpoints.count == 1 ? "" : "s")")
         }

@@ -36,13 +36,16 @@ let v1 = "outbound|8080|version-v1|recommendation.default.svc.cluster.local"
 let v2 = "outbound|8080|version-v2|recommendation.default.svc.cluster.local"
 let v3 = "outbound|8080|version-v3|recommendation.default.svc.cluster.local"
 
-func table(_ yaml: String, mesh: MeshConfig = MeshConfig(), identity: ProxyIdentity = ProxyIdentity()) throws -> RouteTable {
+func table(
+    _ yaml: String, mesh: MeshConfig = MeshConfig(), identity: ProxyIdentity = ProxyIdentity(),
+    compatibility: CompatibilityVersion? = nil
+) throws -> RouteTable {
     var rules = LoadedRules()
     let validator = Validator()
     RuleLoader.load(Array(yaml.utf8), name: "t.yaml", into: &rules, validate: validator.validate)
     let errors = rules.diagnostics.filter { $0.level == .error }
     try #require(errors.isEmpty, "fixture does not validate: \(errors.map(\.headline))")
-    return RouteTable(resources: rules.resources, mesh: mesh, identity: identity)
+    return RouteTable(resources: rules.resources, mesh: mesh, identity: identity, compatibility: compatibility)
 }
 
 func recommendationVS(_ http: String, hosts: String = "[recommendation]") -> String {
@@ -301,7 +304,7 @@ let browserRules = recommendationVS(
 @Suite struct HostSelectionTests {
     @Test(arguments: [
         "recommendation", "recommendation:8080", "RECOMMENDATION", "recommendation.default",
-        "recommendation.default.svc", "recommendation.default.svc.cluster.local", "Recommendation.Default.svc.cluster.local:80",
+        "recommendation.default.svc", "recommendation.default.svc.cluster.local", "Recommendation.Default.svc.cluster.local:8080",
     ])
     func namesOfTheSameService(host: String) throws {
         let t = try table(recommendationVS("  - route:\n    - destination: {host: recommendation, subset: version-v2}\n"))
