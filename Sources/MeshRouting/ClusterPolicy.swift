@@ -3,7 +3,7 @@ import MeshModel
 extension RouteTable {
     /// The DestinationRule that applies to a service's clusters for this proxy.
     public func destinationRule(for service: Registry.Service) -> ProxyScope.MergedDestinationRule? {
-        scope.destinationRule(for: service.fqdn, serviceNamespace: service.namespace, mesh: mesh)
+        scope.destinationRule(for: service.fqdn, serviceNamespace: service.namespace)
     }
 
     /// A cluster's traffic policy: the rule's, with its `portLevelSettings` for `port`, then the

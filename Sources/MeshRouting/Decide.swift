@@ -125,7 +125,7 @@ extension RouteTable {
     @inline(__always)
     public func decide<R: RandomNumberGenerator>(_ request: HTTPRequest, random: inout R, certainOnly: Bool = false) -> Decision {
         let host = HostNames.stripPort(request.authority)
-        let port = request.port ?? HostNames.port(of: request.authority) ?? inferredPort(host: host).port
+        let port = request.port ?? HostNames.port(of: request.authority) ?? inferredPortNumber(host)
         if let names = layer4Names[port], names.contains(host) {
             return tcpDecision(host: host, port: port, random: &random)
         }

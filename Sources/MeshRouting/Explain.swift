@@ -186,9 +186,12 @@ extension RouteTable {
                 let perTry = r.perTryTimeout.map { ", perTryTimeout \($0.text)" } ?? ""
                 let codes =
                     r.retriableStatusCodes.isEmpty
-                    ? (r.isDefault ? " (no status code is retried)" : "")
-                    : " (statuses \(r.retriableStatusCodes.map(String.init).joined(separator: ",")))"
-                let origin = r.isDefault ? " (Istio's default\(compatibility.map { ", compatibility \($0)" } ?? ""))" : ""
+                    ? "" : " (statuses \(r.retriableStatusCodes.map(String.init).joined(separator: ",")))"
+                var origin = ""
+                if r.isDefault {
+                    let version = compatibility.map { ", compatibility \($0)" } ?? ""
+                    origin = " (Istio's default\(version)\(r.retriableStatusCodes.isEmpty ? ": no status code is retried" : ""))"
+                }
                 lines.append("retries: \(r.attempts) on \(r.retryOn)\(codes)\(perTry)\(origin)")
             }
             if route.fault != nil {

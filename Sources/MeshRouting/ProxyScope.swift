@@ -45,14 +45,13 @@ public struct ProxyScope: Sendable {
     public let virtualServices: [Resource]
     /// VirtualServices bound to this proxy but not exported to its namespace, with why.
     public let hiddenVirtualServices: [(resource: Resource, reason: String)]
-    let destinationRules: [Resource]
+    /// DestinationRules that can apply to this proxy: namespace → host (FQDN) → rules, oldest first.
+    let destinationRules: [String: [String: [Resource]]]
     let rootNamespace: String
-    let proxyLabels: [String: String]
 
     init(resources: [Resource], registry: Registry, mesh: MeshConfig, identity: ProxyIdentity, gateways: Set<String>) {
         namespace = identity.namespace
         rootNamespace = mesh.rootNamespace
-        proxyLabels = identity.labels
         let sorted = Precedence.sorted(resources)
         let isSidecar = identity.gateway == "mesh"
         // The Sidecar that selects this workload; gateways are not affected by Sidecars.
@@ -113,6 +112,7 @@ public struct ProxyScope: Sendable {
             return ta != tb ? ta < tb : a.offset < b.offset
         }.map(\.element)
         hiddenVirtualServices = hiddenVS.map { (resource: $0.0, reason: $0.1) }
+        let visibleByHost = Dictionary(grouping: visible, by: \.fqdn)
 
         var egress: [Egress] = []
         var chosenServices: [String: Registry.Service] = [:]
@@ -126,18 +126,18 @@ public struct ProxyScope: Sendable {
                 }
                 var e = Egress(
                     port: listener.port?.number?.value, written: written, hosts: hosts, services: [:], virtualServices: [])
-                e.services = Self.select(visible, hosts: hosts, port: e.port, proxyNamespace: identity.namespace)
+                e.services = Self.select(visible, visibleByHost, hosts: hosts, port: e.port, proxyNamespace: identity.namespace)
                 e.virtualServices = boundVS.filter { Self.imports(hosts, $0) }
                 // Services a VirtualService routes to are imported too (without replacing one
                 // chosen by the hosts): the proxy's namespace first, else the first by name.
                 for vs in e.virtualServices {
                     for host in Self.destinationHosts(vs) where e.services[host] == nil {
-                        let candidates = visible.filter { $0.fqdn == host }
+                        let candidates = visibleByHost[host] ?? []
                         guard
                             let pick = candidates.first(where: { $0.namespace == identity.namespace })
                                 ?? candidates.min(by: { $0.namespace < $1.namespace })
                         else { continue }
-                        if let trimmed = Self.trim(Self.merge(pick, visible), to: e.port) { e.services[host] = trimmed }
+                        if let trimmed = Self.trim(Self.merge(pick, candidates), to: e.port) { e.services[host] = trimmed }
                     }
                 }
                 for (host, service) in e.services {
@@ -160,7 +160,7 @@ public struct ProxyScope: Sendable {
                 if let existing = chosenServices[definition.fqdn], !(definition.isKubernetes && !existing.isKubernetes) {
                     continue
                 }
-                chosenServices[definition.fqdn] = Self.merge(definition, visible)
+                chosenServices[definition.fqdn] = Self.merge(definition, visibleByHost[definition.fqdn] ?? [])
             }
             egress = [
                 Egress(
@@ -176,7 +176,24 @@ public struct ProxyScope: Sendable {
         services = chosenServices.filter { !$0.key.hasPrefix("*") }
         wildcardServices = chosenServices.values.filter { $0.fqdn.hasPrefix("*") }.sorted { $0.fqdn.count > $1.fqdn.count }
         virtualServices = boundVS
-        destinationRules = sorted.filter { $0.destinationRule != nil }
+        var rules: [String: [String: [Resource]]] = [:]
+        for r in sorted {
+            guard let dr = r.destinationRule, let written = dr.host?.value else { continue }
+            if let selector = dr.workloadSelector, !selector.isEmpty {
+                // A rule with a workload selector applies only to the selected workloads of its namespace.
+                guard r.namespace == identity.namespace, selector.allSatisfy({ identity.labels[$0.key] == $0.value }) else {
+                    continue
+                }
+            }
+            // A namespace's own rules apply to its proxies; others only where they are exported.
+            let exportTo = Visibility.effective(r.exportTo, default: mesh.defaultDestinationRuleExportTo)
+            guard
+                r.namespace == identity.namespace
+                    || Visibility.isVisible(exportTo: exportTo, namespace: r.namespace, from: identity.namespace)
+            else { continue }
+            rules[r.namespace, default: [:]][HostNames.fqdn(written, namespace: r.namespace), default: []].append(r)
+        }
+        destinationRules = rules
     }
 
     /// `name` in a VirtualService's namespace, or `ns/name` as written; `mesh` stays `mesh`.
@@ -186,7 +203,8 @@ public struct ProxyScope: Sendable {
     }
 
     /// The definition with the other definitions of its host in its namespace merged in (ports
-    /// and endpoints add up, as several ServiceEntries for one host do).
+    /// and endpoints add up, as several ServiceEntries for one host do). `all` are the host's
+    /// definitions.
     static func merge(_ first: Registry.Service, _ all: [Registry.Service]) -> Registry.Service {
         var merged = first
         for other in all where other.fqdn == first.fqdn && other.namespace == first.namespace && other.origin != first.origin {
@@ -210,14 +228,15 @@ public struct ProxyScope: Sendable {
     /// Istio's `selectServices`: a service is imported by `ns/host` entries of its namespace,
     /// else by `*/host` entries; a host in the proxy's namespace wins over the same host elsewhere.
     static func select(
-        _ visible: [Registry.Service], hosts: [(namespace: String, host: String)], port: Int?, proxyNamespace: String
+        _ visible: [Registry.Service], _ byHost: [String: [Registry.Service]], hosts: [(namespace: String, host: String)],
+        port: Int?, proxyNamespace: String
     ) -> [String: Registry.Service] {
         var out: [String: Registry.Service] = [:]
         for service in visible {
             let own = hosts.filter { $0.namespace == service.namespace }
             let candidates = own.isEmpty ? hosts.filter { $0.namespace == "*" } : own
             guard candidates.contains(where: { HostNames.subsetOf(service.fqdn, $0.host) }),
-                let trimmed = trim(merge(service, visible), to: port)
+                let trimmed = trim(merge(service, byHost[service.fqdn] ?? []), to: port)
             else { continue }
             if let existing = out[service.fqdn] {
                 guard existing.namespace != proxyNamespace, service.namespace == proxyNamespace else { continue }
@@ -272,30 +291,18 @@ public struct ProxyScope: Sendable {
     /// The DestinationRule that applies to `host` for this proxy: rules in the proxy's
     /// namespace first, then those exported to it from the service's namespace, then from the
     /// root namespace; among them the most specific host wins.
-    public func destinationRule(for host: String, serviceNamespace: String?, mesh: MeshConfig) -> MergedDestinationRule? {
+    public func destinationRule(for host: String, serviceNamespace: String?) -> MergedDestinationRule? {
         var namespaces = [namespace]
         if let serviceNamespace, !namespaces.contains(serviceNamespace) { namespaces.append(serviceNamespace) }
         if !namespaces.contains(rootNamespace) { namespaces.append(rootNamespace) }
         for ns in namespaces {
-            let candidates = destinationRules.filter { r in
-                guard r.namespace == ns, let dr = r.destinationRule, let written = dr.host?.value else { return false }
-                if let selector = dr.workloadSelector, !selector.isEmpty {
-                    // A rule with a workload selector applies only to the selected workloads of its namespace.
-                    guard ns == namespace, selector.allSatisfy({ proxyLabels[$0.key] == $0.value }) else { return false }
-                }
-                let exportTo = Visibility.effective(r.exportTo, default: mesh.defaultDestinationRuleExportTo)
-                guard ns == namespace || Visibility.isVisible(exportTo: exportTo, namespace: ns, from: namespace) else {
-                    return false
-                }
-                return HostNames.wildcardCovers(HostNames.fqdn(written, namespace: ns), host)
-            }
-            guard !candidates.isEmpty else { continue }
-            // The most specific host: exact, else the longest wildcard.
-            let hostOf = { (r: Resource) in HostNames.fqdn(r.destinationRule!.host!.value, namespace: r.namespace) }
+            guard let byHost = destinationRules[ns] else { continue }
+            // The most specific host: exact, else the longest wildcard covering it.
             let best =
-                candidates.contains { hostOf($0) == host }
-                ? host : candidates.map(hostOf).max { $0.count < $1.count }!
-            let rules = candidates.filter { hostOf($0) == best }
+                byHost[host] != nil
+                ? host
+                : byHost.keys.filter { $0.hasPrefix("*") && HostNames.wildcardCovers($0, host) }.max { $0.count < $1.count }
+            guard let best, let rules = byHost[best] else { continue }
             var merged = MergedDestinationRule(
                 resource: rules[0], resources: rules, host: best, trafficPolicy: nil, subsets: [])
             for rule in rules {

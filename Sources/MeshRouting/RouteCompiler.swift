@@ -286,7 +286,7 @@ struct RouteCompiler {
                 }
                 ?? "the destination has no port, so the listener's port \(listenPort) is used"
         }
-        let merged = scope.destinationRule(for: fqdn, serviceNamespace: service?.namespace, mesh: mesh)
+        let merged = scope.destinationRule(for: fqdn, serviceNamespace: service?.namespace)
         var policy = RouteTable.clusterPolicy(merged, subset: nil, port: portNumber)
         var endpoints = service?.endpoints ?? []
         var failure: (Int, String, String)?

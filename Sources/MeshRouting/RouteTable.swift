@@ -101,6 +101,13 @@ public final class RouteTable: @unchecked Sendable {
             starHost = star
         }
 
+        /// True when a virtual host serves `host` by an exact or wildcard domain (not `*`).
+        func serves(_ host: String) -> Bool {
+            if exactHosts[host] != nil { return true }
+            for (suffix, _) in wildcardHosts where host.hasSuffix(suffix) && host.utf8.count > suffix.utf8.count { return true }
+            return false
+        }
+
         /// The virtual host serving `host` (lowercase, port stripped), as Envoy picks it: an exact
         /// domain, then the longest wildcard suffix, then `*`.
         @inline(__always) public func virtualHost(for host: String) -> VirtualHost? {
@@ -200,40 +207,49 @@ public final class RouteTable: @unchecked Sendable {
         return routeConfigurationByPort[port]?.virtualHost(for: host)
     }
 
-    /// The port a request that names none is taken to use, and why: the only port of the
-    /// route configurations that serve the host, else 80 (HTTP's default).
-    public func inferredPort(host: String) -> (port: Int, reason: String) {
+    /// The ports whose route configurations serve `host` by one of its names (not by `*`).
+    func servingPorts(_ host: String) -> [Int] {
+        var ports: [Int] = []
+        for config in routeConfigurations where config.serves(host) { ports.append(config.port) }
+        return ports
+    }
+
+    /// The port a request that names none is taken to use: the only port whose route
+    /// configuration serves the host, else 80 (HTTP's default) when it is one of several or none
+    /// serves it, else the first of them; at a gateway, 80 or its first HTTP port.
+    func inferredPortNumber(_ host: String) -> Int {
         if isGateway {
-            let ports = Set(gatewayServers.filter(\.isHTTPRouted).map(\.port)).sorted()
-            if ports.isEmpty || ports.contains(80) {
-                return (80, "no port given: 80, HTTP's default")
-            }
-            return (ports[0], "no port given: the gateway has no HTTP server on 80, so its first HTTP port \(ports[0]) is used")
+            let ports = gatewayServers.filter(\.isHTTPRouted).map(\.port)
+            return ports.isEmpty || ports.contains(80) ? 80 : ports.min()!
         }
-        let serving = routeConfigurations.filter { config in
-            guard let vh = config.virtualHost(for: host) else { return false }
-            return vh.domains.contains(host) || vh.host.hasPrefix("*")
-        }.map(\.port)
+        let serving = servingPorts(host)
+        if serving.count == 1 { return serving[0] }
+        if serving.isEmpty, let port = scope.service(HostNames.fqdn(host, namespace: identity.namespace))?.ports.first {
+            return port.number
+        }
+        return serving.isEmpty || serving.contains(80) ? 80 : serving[0]
+    }
+
+    /// The port a request that names none is taken to use, and why.
+    public func inferredPort(host: String) -> (port: Int, reason: String) {
+        let port = inferredPortNumber(host)
+        if isGateway {
+            return port == 80
+                ? (80, "no port given: 80, HTTP's default")
+                : (port, "no port given: the gateway has no HTTP server on 80, so its first HTTP port \(port) is used")
+        }
+        let serving = servingPorts(host)
+        let list = serving.map(String.init).joined(separator: ", ")
         if serving.count == 1 {
-            return (
-                serving[0],
-                "no port given: \(host) is served on port \(serving[0]) only, so the request is taken to be on \(serving[0])"
-            )
+            return (port, "no port given: \(host) is served on port \(port) only, so the request is taken to be on \(port)")
         }
-        if serving.contains(80) {
-            return (
-                80,
-                "no port given: 80, HTTP's default (\(host) is served on ports \(serving.map(String.init).joined(separator: ", ")))"
-            )
+        if serving.count > 1 {
+            return port == 80
+                ? (80, "no port given: 80, HTTP's default (\(host) is served on ports \(list))")
+                : (port, "no port given: \(host) is served on ports \(list); the first, \(port), is used")
         }
-        if let first = serving.first {
-            return (
-                first,
-                "no port given: \(host) is served on ports \(serving.map(String.init).joined(separator: ", ")); the first, \(first), is used"
-            )
-        }
-        if let service = scope.service(HostNames.fqdn(host, namespace: identity.namespace)), let port = service.ports.first {
-            return (port.number, "no port given: \(service.fqdn)'s first port \(port.number) is used")
+        if port != 80 || scope.service(HostNames.fqdn(host, namespace: identity.namespace)) != nil {
+            return (port, "no port given: \(HostNames.fqdn(host, namespace: identity.namespace))'s first port \(port) is used")
         }
         return (80, "no port given: 80, HTTP's default")
     }
