@@ -15,7 +15,7 @@ extension RouteCompiler {
         // An outbound HTTP listener for every HTTP (or undeclared) port of a service the proxy
         // sees, and port 80 for VirtualServices whose hosts are outside the registry.
         var ports = Set<Int>()
-        for service in scope.services.values where service.aliasOf == nil {
+        for service in scope.services.values where service.aliasOf.map({ scope.service($0) == nil }) ?? true {
             for port in service.ports where port.isHTTPOrSniffed { ports.insert(port.number) }
         }
         for service in scope.wildcardServices {
@@ -84,8 +84,12 @@ extension RouteCompiler {
             }
         }
         let claimed = Set(wrappers.flatMap { $0.services.map(\.fqdn) })
+        // An alias gets no virtual host of its own (its names are its service's), unless the service
+        // it names is not one this proxy sees: then it routes to that name.
         for service in onPort.values.sorted(by: { $0.fqdn < $1.fqdn })
-        where !claimed.contains(service.fqdn) && service.aliasOf == nil && service.ports[0].isHTTPOrSniffed {
+        where !claimed.contains(service.fqdn) && service.ports[0].isHTTPOrSniffed
+            && (service.aliasOf == nil || scope.service(service.aliasOf!) == nil)
+        {
             wrappers.append(
                 Wrapper(virtualService: nil, services: [service], plainHosts: [], routes: [defaultRoute(service, port: port)]))
         }

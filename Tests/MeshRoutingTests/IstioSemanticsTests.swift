@@ -346,6 +346,24 @@ let twoPorts = """
     }
 }
 
+extension HostNameTests {
+    @Test func anAliasOfAHostOutsideTheMeshRoutesToThatHost() throws {
+        let t = try table(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: partner, namespace: default}
+            spec:
+              type: ExternalName
+              externalName: api.partner.com
+              ports: [{name: http, port: 80}]
+            """)
+        let d = request(t, "partner")
+        #expect(d.cluster == "outbound|80||api.partner.com")
+        #expect(d.target?.alias == "partner.default.svc.cluster.local")
+    }
+}
+
 @Suite struct ExportToTests {
     static let rules = """
         apiVersion: networking.istio.io/v1
