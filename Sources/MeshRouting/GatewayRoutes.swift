@@ -148,11 +148,7 @@ extension RouteCompiler {
                         let serverHosts = server.hosts(for: resource.namespace)
                         for (i, tls) in vs.tls.enumerated() {
                             for (m, match) in tls.match.enumerated() {
-                                if let why = l4Mismatch(
-                                    port: match.port?.value, sourceLabels: match.sourceLabels,
-                                    sourceNamespace: match.sourceNamespace, gateways: match.gateways.map(\.value), vs: resource,
-                                    listenPort: port)
-                                {
+                                if let why = l4Mismatch(match, vs: resource, listenPort: port) {
                                     dropped.append(
                                         "VirtualService \(resource.namespace)/\(resource.name) tls[\(i)] match[\(m)] dropped: \(why)"
                                     )
@@ -179,10 +175,7 @@ extension RouteCompiler {
                             let applies =
                                 tcp.match.isEmpty
                                 || tcp.match.contains { match in
-                                    l4Mismatch(
-                                        port: match.port?.value, sourceLabels: match.sourceLabels,
-                                        sourceNamespace: match.sourceNamespace, gateways: match.gateways.map(\.value),
-                                        vs: resource, listenPort: port) == nil
+                                    l4Mismatch(match, vs: resource, listenPort: port) == nil
                                 }
                             guard applies else { continue }
                             let names =

@@ -128,6 +128,17 @@ public struct TCPDecision: Sendable {
     }
 }
 
+/// The conditions `tcp` and `tls` matches share.
+protocol L4Match {
+    var port: Located<Int>? { get }
+    var sourceLabels: [String: String] { get }
+    var sourceNamespace: String? { get }
+    var gateways: [Located<String>] { get }
+}
+
+extension TCPRoute.Match: L4Match {}
+extension TLSRoute.Match: L4Match {}
+
 extension RouteCompiler {
     /// The routes that apply, oldest first: VirtualServices whose hosts cover `host`.
     func configs(for host: String, in virtualServices: [Resource]) -> [Resource] {
@@ -174,11 +185,13 @@ extension RouteCompiler {
             targets: [target], cumulative: [100], total: 100)
     }
 
-    /// Istio's `matchTCP` / `matchTLS` for the parts known when the configuration is built.
-    func l4Mismatch(
-        port matchPort: Int?, sourceLabels: [String: String], sourceNamespace: String?, gateways: [String], vs: Resource,
-        listenPort: Int
-    ) -> String? {
+    /// Istio's `matchTCP` / `matchTLS` for the parts known when the configuration is built:
+    /// why the match does not apply to this proxy on `listenPort`, or nil.
+    func l4Mismatch(_ match: any L4Match, vs: Resource, listenPort: Int) -> String? {
+        let gateways = match.gateways.map(\.value)
+        let sourceLabels = match.sourceLabels
+        let sourceNamespace = match.sourceNamespace
+        let matchPort = match.port?.value
         if !gateways.isEmpty {
             let names = gateways.map { ProxyScope.gatewayName($0, namespace: vs.namespace) }
             if !names.contains(where: gatewayNames.contains) {
@@ -218,10 +231,7 @@ extension RouteCompiler {
                 }
                 var subnets: [String] = []
                 for (m, match) in tcp.match.enumerated() {
-                    if let why = l4Mismatch(
-                        port: match.port?.value, sourceLabels: match.sourceLabels, sourceNamespace: match.sourceNamespace,
-                        gateways: match.gateways.map(\.value), vs: resource, listenPort: port)
-                    {
+                    if let why = l4Mismatch(match, vs: resource, listenPort: port) {
                         dropped.append(
                             "VirtualService \(resource.namespace)/\(resource.name) tcp[\(i)] match[\(m)] dropped: \(why)")
                         continue
@@ -257,10 +267,7 @@ extension RouteCompiler {
             guard let vs = resource.virtualService else { continue }
             for (i, tls) in vs.tls.enumerated() {
                 for (m, match) in tls.match.enumerated() {
-                    if let why = l4Mismatch(
-                        port: match.port?.value, sourceLabels: match.sourceLabels, sourceNamespace: match.sourceNamespace,
-                        gateways: match.gateways.map(\.value), vs: resource, listenPort: port)
-                    {
+                    if let why = l4Mismatch(match, vs: resource, listenPort: port) {
                         dropped.append(
                             "VirtualService \(resource.namespace)/\(resource.name) tls[\(i)] match[\(m)] dropped: \(why)")
                         continue

@@ -1,14 +1,8 @@
 /// `networking.istio.io` Sidecar: what a workload's proxy sees of the mesh (egress hosts and
 /// ports), how it receives traffic (ingress), and its own outbound traffic policy.
 public struct Sidecar: Sendable {
-    /// A port of an ingress or egress listener (Istio's SidecarPort).
-    public struct Port: Sendable {
-        public var node: Int32
-        public var number: Located<Int>?
-        public var protocolName: Located<String>?
-        public var name: String?
-        public var targetPort: Int?
-    }
+    /// A port of an ingress or egress listener (Istio's SidecarPort: a ServiceEntry's fields).
+    public typealias Port = ServiceEntry.Port
     /// `egress[]`: the hosts (`namespace/host`) a listener imports, optionally on one port.
     public struct EgressListener: Sendable {
         public var node: Int32
@@ -66,23 +60,6 @@ extension Sidecar {
             return true
         }
         return sidecar
-    }
-}
-
-extension Sidecar.Port {
-    static func decode(_ n: Node) -> Self? {
-        var p = Self(node: n.index)
-        n.fields(["number", "protocol", "name", "targetPort"]) { name, v in
-            switch name {
-            case "number": p.number = v.located { $0.uint32() }
-            case "protocol": p.protocolName = v.located { $0.string() }
-            case "name": p.name = v.string()
-            case "targetPort": p.targetPort = v.uint32()
-            default: return false
-            }
-            return true
-        }
-        return n.raw.kind == .mapping ? p : nil
     }
 }
 

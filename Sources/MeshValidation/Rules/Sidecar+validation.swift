@@ -29,7 +29,7 @@ extension Check {
                 }
                 continue
             }
-            sidecarPort(port)
+            servicePort(port, protocols: Self.sidecarProtocols)
             if let number = port.number {
                 if ingressPorts[number.value] != nil {
                     error("ingress port \(number.value) is listed twice", at: number.node)
@@ -50,7 +50,7 @@ extension Check {
             }
             for host in listener.hosts { egressHost(host) }
             if let port = listener.port {
-                sidecarPort(port)
+                servicePort(port, protocols: Self.sidecarProtocols)
                 if let number = port.number {
                     if egressPorts[number.value] != nil { error("egress port \(number.value) is listed twice", at: number.node) }
                     egressPorts[number.value] = number.node
@@ -70,21 +70,6 @@ extension Check {
                 error("egressProxy needs a host", at: proxy.node)
             }
             if proxy.port == nil { error("egressProxy needs a port", at: proxy.node) }
-        }
-    }
-
-    func sidecarPort(_ p: Sidecar.Port) {
-        if let number = p.number {
-            port(number)
-        } else if absent("number", in: p.node, anyValue: true) {
-            error("a port needs a number", at: p.node)
-        }
-        if let proto = p.protocolName, !Self.sidecarProtocols.contains(proto.value.uppercased()) {
-            var message = "unknown protocol `\(proto.value)`; expected one of \(Self.sidecarProtocols.joined(separator: ", "))"
-            if let s = Suggest.closest(to: proto.value.uppercased(), in: Self.sidecarProtocols) {
-                message += "; did you mean `\(s)`?"
-            }
-            error(message, at: proto.node)
         }
     }
 
