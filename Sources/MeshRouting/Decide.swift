@@ -51,7 +51,9 @@ public struct Decision: Sendable {
     /// Redirected to https by a gateway server's `httpsRedirect`.
     public var tlsRedirect = false
     /// Set when the port is a TCP (or TLS) port of the service: not HTTP-routed.
-    public var tcp: TCPDecision?
+    public var tcp: TCPDecision? { tcpBox?.decision }
+    /// Boxed, so the common decision stays small to copy.
+    var tcpBox: TCPDecisionBox?
 
     init(_ kind: Kind, table: RouteTable, virtualHost: RouteTable.VirtualHost? = nil, route: CompiledRoute? = nil) {
         self.kind = kind
@@ -96,7 +98,7 @@ public struct Decision: Sendable {
 
     /// The route configuration the request was matched in (nil without an HTTP listener).
     public var routeConfiguration: RouteTable.RouteConfiguration? {
-        tcp == nil ? table.routeConfigurationByPort[port] : nil
+        tcpBox == nil ? table.routeConfigurationFor(port) : nil
     }
 
     /// A redirect's Location (worked out from the request when asked for).
@@ -113,7 +115,22 @@ public struct Decision: Sendable {
     }
 }
 
+/// A TCP decision inside an HTTP one (rare), kept out of line.
+final class TCPDecisionBox: @unchecked Sendable {
+    let decision: TCPDecision
+    init(_ decision: TCPDecision) { self.decision = decision }
+}
+
 extension RouteTable {
+    /// The route configuration for a listener port: a few are scanned, many looked up.
+    @inline(__always) func routeConfigurationFor(_ port: Int) -> RouteConfiguration? {
+        if routeConfigurations.count <= 8 {
+            for config in routeConfigurations where config.port == port { return config }
+            return nil
+        }
+        return routeConfigurationByPort[port]
+    }
+
     /// Decides where `request` goes. Weighted choices, fault percentages and mirror
     /// percentages are drawn from `random`, as the proxy draws them per request.
     ///
@@ -126,10 +143,10 @@ extension RouteTable {
     public func decide<R: RandomNumberGenerator>(_ request: HTTPRequest, random: inout R, certainOnly: Bool = false) -> Decision {
         let host = HostNames.stripPort(request.authority)
         let port = request.port ?? HostNames.port(of: request.authority) ?? inferredPortNumber(host)
-        if let names = layer4Names[port], names.contains(host) {
+        if !layer4Names.isEmpty, let names = layer4Names[port], names.contains(host) {
             return tcpDecision(host: host, port: port, random: &random)
         }
-        guard let config = routeConfigurationByPort[port] else {
+        guard let config = routeConfigurationFor(port) else {
             var decision = Decision(
                 isGateway ? .noListener : (outboundMode.allowsUnknown ? .passthrough : .blackhole), table: self)
             decision.port = port
@@ -217,7 +234,7 @@ extension RouteTable {
         var decision = Decision(kind, table: self)
         decision.port = port
         decision.target = tcp.target
-        decision.tcp = tcp
+        decision.tcpBox = TCPDecisionBox(tcp)
         return decision
     }
 

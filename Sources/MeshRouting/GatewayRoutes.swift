@@ -84,7 +84,7 @@ extension RouteCompiler {
         for port in httpPorts.keys.sorted() {
             let servers = httpPorts[port]!
             var order: [String] = []
-            var byHost: [String: RouteTable.VirtualHost] = [:]
+            var byHost: [String: (virtualService: Resource, routes: [CompiledRoute], requireTLS: Bool)] = [:]
             var compiled: [ObjectIdentifier: [CompiledRoute]?] = [:]
             for server in servers {
                 for resource in scope.virtualServices where isBound(resource, to: server) {
@@ -94,38 +94,36 @@ extension RouteCompiler {
                     if compiled[key] == nil { compiled[key] = .some(compileRoutes(resource, port: port)) }
                     guard let routes = compiled[key]! else { continue }
                     for host in hosts {
-                        if let existing = byHost[host] {
-                            // Several VirtualServices for one host on a gateway are merged.
-                            if !existing.routes.contains(where: { $0.virtualService === resource }) {
-                                existing.routes += routes
-                                notes.append(
-                                    "host \(host) on gateway port \(port): the rules of VirtualService \(resource.namespace)/\(resource.name) are added after those already there"
-                                )
-                            }
-                            if server.httpsRedirect { existing.requireTLS = true }
+                        guard var existing = byHost[host] else {
+                            byHost[host] = (resource, routes, server.httpsRedirect)
+                            order.append(host)
                             continue
                         }
-                        let vh = RouteTable.VirtualHost(
-                            name: "\(host):\(port)", host: host, port: port, domains: host == "*" ? ["*"] : [host, "\(host):*"],
-                            virtualService: resource, routes: routes, service: scope.service(host))
-                        vh.requireTLS = server.httpsRedirect
-                        byHost[host] = vh
-                        order.append(host)
+                        // Several VirtualServices for one host on a gateway are merged.
+                        if !existing.routes.contains(where: { $0.virtualService === resource }) {
+                            existing.routes += routes
+                            notes.append(
+                                "host \(host) on gateway port \(port): the rules of VirtualService \(resource.namespace)/\(resource.name) are added after those already there"
+                            )
+                        }
+                        existing.requireTLS = existing.requireTLS || server.httpsRedirect
+                        byHost[host] = existing
                     }
                 }
             }
-            for host in order {
-                let vh = byHost[host]!
+            let hosts = order.map { host in
+                let built = byHost[host]!
                 // Catch-all rules move to the end, behind the specific rules of merged VirtualServices.
-                let specific = vh.routes.filter { !Self.isCatchAll($0) }
-                let catchAll = vh.routes.filter { Self.isCatchAll($0) }
-                vh.routes = specific + catchAll
-                vh.reprogram()
+                let routes = built.routes.filter { !Self.isCatchAll($0) } + built.routes.filter { Self.isCatchAll($0) }
+                return RouteTable.VirtualHost(
+                    name: "\(host):\(port)", host: host, port: port, domains: host == "*" ? ["*"] : [host, "\(host):*"],
+                    virtualService: built.virtualService, routes: routes, service: scope.service(host),
+                    requireTLS: built.requireTLS)
             }
             routeConfigurations.append(
                 RouteTable.RouteConfiguration(
-                    name: servers[0].routeConfigurationName, port: port,
-                    virtualHosts: order.map { byHost[$0]! }.sorted { $0.name < $1.name }, catchAll: .notFound))
+                    name: servers[0].routeConfigurationName, port: port, virtualHosts: hosts.sorted { $0.name < $1.name },
+                    catchAll: .notFound))
         }
         compileGatewayTCP()
     }

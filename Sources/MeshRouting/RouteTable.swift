@@ -19,19 +19,20 @@ public final class RouteTable: @unchecked Sendable {
         /// The listener port whose route configuration holds it.
         public let port: Int
         /// Every name a request may use for it (Envoy's `domains`).
-        public internal(set) var domains: [String]
+        public let domains: [String]
         public let virtualService: Resource?
-        public internal(set) var routes: [CompiledRoute]
+        // Immutable: `let` spares every per-request read an exclusivity check.
+        public let routes: [CompiledRoute]
         /// The registered service the host names (nil for a host outside the registry).
         public let service: Registry.Service?
         /// A gateway server's `httpsRedirect`: plain HTTP is answered with a redirect to https.
-        public internal(set) var requireTLS = false
+        public let requireTLS: Bool
         /// The routes' match conditions, flattened: what `decide` and `explain` evaluate.
-        private(set) var program: MatchProgram
+        let program: MatchProgram
 
         init(
             name: String, host: String, port: Int, domains: [String], virtualService: Resource?, routes: [CompiledRoute],
-            service: Registry.Service?
+            service: Registry.Service?, requireTLS: Bool = false
         ) {
             self.name = name
             self.host = host
@@ -40,11 +41,9 @@ public final class RouteTable: @unchecked Sendable {
             self.virtualService = virtualService
             self.routes = routes
             self.service = service
+            self.requireTLS = requireTLS
             self.program = MatchProgram(routes)
         }
-
-        /// Rebuilds the match program after routes were added (a gateway merging VirtualServices).
-        func reprogram() { program = MatchProgram(routes) }
 
         /// `namespace/name` of the VirtualService, or nil for a service's default route.
         public var virtualServiceName: String? { virtualService.map { "\($0.namespace)/\($0.name)" } }
@@ -222,12 +221,19 @@ public final class RouteTable: @unchecked Sendable {
             let ports = gatewayServers.filter(\.isHTTPRouted).map(\.port)
             return ports.isEmpty || ports.contains(80) ? 80 : ports.min()!
         }
-        let serving = servingPorts(host)
-        if serving.count == 1 { return serving[0] }
-        if serving.isEmpty, let port = scope.service(HostNames.fqdn(host, namespace: identity.namespace))?.ports.first {
+        var count = 0
+        var first = 0
+        var has80 = false
+        for config in routeConfigurations where config.serves(host) {
+            if count == 0 { first = config.port }
+            if config.port == 80 { has80 = true }
+            count += 1
+        }
+        if count == 1 { return first }
+        if count == 0, let port = scope.service(HostNames.fqdn(host, namespace: identity.namespace))?.ports.first {
             return port.number
         }
-        return serving.isEmpty || serving.contains(80) ? 80 : serving[0]
+        return count == 0 || has80 ? 80 : first
     }
 
     /// The port a request that names none is taken to use, and why.
