@@ -16,6 +16,9 @@ struct RouteCompiler {
     let gatewayNames: Set<String>
     /// The Gateways that apply (a gateway proxy).
     let gateways: [Resource]
+    /// The workload's labels, for `sourceLabels`: the identity's, and at a gateway also the
+    /// named Gateway's selector (its workload has those labels).
+    let workloadLabels: [String: String]
 
     var targets: [String: Target] = [:]
     var allTargets: [Target] = []
@@ -39,9 +42,12 @@ struct RouteCompiler {
         if identity.gateway == "mesh" {
             gateways = []
             gatewayNames = ["mesh"]
+            workloadLabels = identity.labels
         } else {
             gateways = Self.applyingGateways(identity, resources)
             gatewayNames = Set(gateways.map { "\($0.namespace)/\($0.name)" } + [identity.gateway])
+            let named = gateways.first { "\($0.namespace)/\($0.name)" == identity.gateway }
+            workloadLabels = identity.labels.merging(named?.gateway?.selector ?? [:]) { given, _ in given }
         }
         self.scope = ProxyScope(resources: resources, registry: registry, mesh: mesh, identity: identity, gateways: gatewayNames)
     }
@@ -227,7 +233,7 @@ struct RouteCompiler {
             if names.contains(where: gatewayNames.contains) { return nil }
             return "gateways \(gateways.joined(separator: ",")) do not include \(identity.gateway)"
         }
-        let missing = sourceLabels.sorted { $0.key < $1.key }.filter { identity.labels[$0.key] != $0.value }
+        let missing = sourceLabels.sorted { $0.key < $1.key }.filter { workloadLabels[$0.key] != $0.value }
         if !missing.isEmpty {
             return
                 "sourceLabels \(missing.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) do not match this proxy's labels"

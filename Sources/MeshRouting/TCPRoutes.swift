@@ -198,7 +198,7 @@ extension RouteCompiler {
                 return "gateways \(gateways.joined(separator: ",")) do not include \(identity.gateway)"
             }
         }
-        let missing = sourceLabels.sorted { $0.key < $1.key }.filter { identity.labels[$0.key] != $0.value }
+        let missing = sourceLabels.sorted { $0.key < $1.key }.filter { workloadLabels[$0.key] != $0.value }
         if !missing.isEmpty {
             return
                 "sourceLabels \(missing.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) do not match this proxy's labels"

@@ -586,6 +586,16 @@ extension HostNameTests {
         #expect(request(t, "anything.team.io", port: 8443, scheme: "https").status == 404)
     }
 
+    @Test func theGatewayWorkloadHasItsSelectorsLabels() throws {
+        let rules = Self.rules.replacingOccurrences(
+            of: "  gateways: [public]\n  http:\n",
+            with:
+                "  gateways: [public]\n  http:\n  - match: [{sourceLabels: {istio: ingressgateway}}]\n    directResponse: {status: 299}\n"
+        )
+        let t = try table(rules, identity: ProxyIdentity(namespace: "edge", gateway: "edge/public"))
+        #expect(request(t, "shop.example.com", port: 80).status == 299)
+    }
+
     @Test func httpsRedirect() throws {
         let rules = Self.rules.replacingOccurrences(
             of: "hosts: [\"*.example.com\"]\n", with: "hosts: [\"*.example.com\"]\n    tls: {httpsRedirect: true}\n")
