@@ -250,7 +250,7 @@ _meshctl_simulate() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename -H)
-    non_repeating_options=(--host --path --method --scheme --port --source-labels --source-namespace --gateway --mesh-config -n --seed -o --output)
+    non_repeating_options=(--host --path --method --scheme --port --protocol --sni --destination-ip --source-labels --source-namespace --gateway --compatibility-version --mesh-config -n --seed -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -277,6 +277,16 @@ _meshctl_simulate() {
     '--port')
         return
         ;;
+    '--protocol')
+        __meshctl_add_completions -W 'http'$'\n''tcp'$'\n''tls'
+        return
+        ;;
+    '--sni')
+        return
+        ;;
+    '--destination-ip')
+        return
+        ;;
     '--source-labels')
         return
         ;;
@@ -284,6 +294,9 @@ _meshctl_simulate() {
         return
         ;;
     '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '--mesh-config')
@@ -330,7 +343,7 @@ _meshctl_proxy-config_cluster() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --fqdn --direction --subset --port)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -354,6 +367,18 @@ _meshctl_proxy-config_cluster() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -379,7 +404,7 @@ _meshctl_proxy-config_listener() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --address --type --port)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --type --port)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -403,6 +428,18 @@ _meshctl_proxy-config_listener() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -425,7 +462,7 @@ _meshctl_proxy-config_route() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --name)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --name)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -449,6 +486,18 @@ _meshctl_proxy-config_route() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -465,7 +514,7 @@ _meshctl_proxy-config_endpoint() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --address --port --cluster --status)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -489,6 +538,18 @@ _meshctl_proxy-config_endpoint() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -514,7 +575,7 @@ _meshctl_proxy-config_eds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --address --port --cluster --status)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -538,6 +599,18 @@ _meshctl_proxy-config_eds() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -563,7 +636,7 @@ _meshctl_proxy-config_bootstrap() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -587,6 +660,18 @@ _meshctl_proxy-config_bootstrap() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -600,7 +685,7 @@ _meshctl_proxy-config_secret() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -624,6 +709,18 @@ _meshctl_proxy-config_secret() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -637,7 +734,7 @@ _meshctl_proxy-config_ecds() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -661,6 +758,18 @@ _meshctl_proxy-config_ecds() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')
@@ -674,7 +783,7 @@ _meshctl_proxy-config_all() {
     repeating_flags=()
     non_repeating_flags=(--verbose --no-verbose --version -h --help)
     repeating_options=(-f --filename --admin)
-    non_repeating_options=(--file --timeout --listen --mesh-config -o --output --fqdn --direction --subset --port --address --type --name)
+    non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --fqdn --direction --subset --port --address --type --name)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -698,6 +807,18 @@ _meshctl_proxy-config_all() {
         ;;
     '--mesh-config')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--source-labels')
+        return
+        ;;
+    '--source-namespace')
+        return
+        ;;
+    '--gateway')
+        return
+        ;;
+    '--compatibility-version')
         return
         ;;
     '-o'|'--output')

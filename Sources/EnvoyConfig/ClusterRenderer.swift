@@ -10,22 +10,27 @@ struct ClusterRenderer {
     /// Istio's circuit-breaker defaults: effectively unlimited.
     static let unlimited = 4_294_967_295
 
+    /// DNS cache of the dynamic forward proxy (the cluster and the HTTP filter share it).
+    static let dnsCacheConfig: JSONValue = ["name": "dynamic_forward_proxy_cache_config", "dns_lookup_family": "V4_ONLY"]
+
     func clusters() -> [JSONValue] {
         var rendered: [String: JSONValue] = [:]
-        let services = table.registry.services.values.sorted { $0.fqdn < $1.fqdn } + table.registry.wildcardServices
-        for service in services where !service.fqdn.hasPrefix("*") {
-            let rule = table.destinationRules[service.fqdn]
+        // The services this proxy sees (an alias has no cluster of its own: it uses its service's).
+        let services = table.scope.services.values.sorted { $0.fqdn < $1.fqdn } + table.scope.wildcardServices
+        for service in services where service.aliasOf == nil {
+            let rule = table.destinationRule(for: service)
             for port in service.ports {
                 let base = Target.clusterName(port: port.number, subset: nil, host: service.fqdn)
                 rendered[base] = cluster(
                     name: base, service: service, port: port, endpoints: service.endpoints,
-                    policy: policy(rule?.destinationRule, subset: nil, port: port.number), subset: nil, rule: rule)
-                for subset in rule?.destinationRule?.subsets ?? [] {
+                    policy: RouteTable.clusterPolicy(rule, subset: nil, port: port.number), subset: nil, rule: rule?.resource)
+                for subset in rule?.subsets ?? [] {
                     guard let name = subset.name?.value else { continue }
                     let clusterName = Target.clusterName(port: port.number, subset: name, host: service.fqdn)
                     rendered[clusterName] = cluster(
                         name: clusterName, service: service, port: port, endpoints: service.endpoints(matching: subset.labels),
-                        policy: policy(rule?.destinationRule, subset: subset, port: port.number), subset: name, rule: rule)
+                        policy: RouteTable.clusterPolicy(rule, subset: subset, port: port.number), subset: name,
+                        rule: rule?.resource)
                 }
             }
         }
@@ -52,6 +57,20 @@ struct ClusterRenderer {
             "@type": .string(TypeURL.cluster), "name": "PassthroughCluster", "type": "ORIGINAL_DST", "connect_timeout": "10s",
             "lb_policy": "CLUSTER_PROVIDED", "circuit_breakers": circuitBreakers(nil),
         ]
+        if table.outboundMode == .allowAnyDynamicDNS {
+            // ALLOW_ANY_DYNAMIC_DNS: plaintext HTTP to unknown hosts is resolved per request.
+            rendered["AllowAnyDynamicDNSCluster"] = [
+                "@type": .string(TypeURL.cluster), "name": "AllowAnyDynamicDNSCluster", "connect_timeout": "10s",
+                "lb_policy": "CLUSTER_PROVIDED",
+                "cluster_type": [
+                    "name": "envoy.clusters.dynamic_forward_proxy",
+                    "typed_config": [
+                        "@type": .string(TypeURL.dynamicForwardProxyCluster), "dns_cache_config": Self.dnsCacheConfig,
+                    ],
+                ],
+                "circuit_breakers": circuitBreakers(nil),
+            ]
+        }
         return rendered.keys.sorted().map { rendered[$0]! }
     }
 
@@ -59,29 +78,6 @@ struct ClusterRenderer {
     static func namespace(of fqdn: String) -> String {
         let parts = fqdn.split(separator: ".")
         return fqdn.hasSuffix(".svc.cluster.local") && parts.count >= 2 ? String(parts[1]) : "default"
-    }
-
-    /// The rule's policy, then its port-level settings for `port`, then the subset's policy
-    /// (each replacing whole top-level fields, as Istio merges them).
-    func policy(_ rule: DestinationRule?, subset: Subset?, port: Int) -> TrafficPolicy? {
-        guard let rule else { return nil }
-        var merged = rule.trafficPolicy.map { applyPortLevel($0, port: port) }
-        if let subsetPolicy = subset?.trafficPolicy {
-            merged = (merged ?? TrafficPolicy(node: -1)).overridden(by: applyPortLevel(subsetPolicy, port: port))
-        }
-        return merged
-    }
-
-    func applyPortLevel(_ policy: TrafficPolicy, port: Int) -> TrafficPolicy {
-        guard let settings = policy.portLevelSettings.first(where: { $0.port?.number == port }) else { return policy }
-        var portPolicy = TrafficPolicy(node: settings.node)
-        portPolicy.loadBalancer = settings.loadBalancer
-        portPolicy.connectionPool = settings.connectionPool
-        portPolicy.outlierDetection = settings.outlierDetection
-        portPolicy.tls = settings.tls
-        var merged = policy.overridden(by: portPolicy)
-        merged.portLevelSettings = []
-        return merged
     }
 
     func cluster(

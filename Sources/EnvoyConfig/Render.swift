@@ -6,8 +6,9 @@ import MeshYAML
 /// and Routes dump, with Envoy's snake_case field names and `@type` on every Any.
 ///
 /// Clusters are self-contained (`STATIC`/`STRICT_DNS` with their `load_assignment`) so they can
-/// be handed to a real Envoy; the listener reaches its routes through RDS, as an Istio sidecar's
-/// does, and the route configuration is in the Routes dump.
+/// be handed to a real Envoy. Listeners and routes have an Istio sidecar's shape: `virtualOutbound`
+/// at the listen address, a `0.0.0.0_PORT` listener per HTTP port reaching its route
+/// configuration (named by the port) through RDS, and TCP/TLS listeners with `tcp_proxy` chains.
 public struct ConfigDumpRenderer {
     public let table: RouteTable
     public let listenAddress: String
@@ -22,8 +23,6 @@ public struct ConfigDumpRenderer {
         (listenAddress, listenPort) = listen
         (adminAddress, adminPort) = admin
     }
-
-    public var routeConfigName: String { String(listenPort) }
 
     public func render() -> JSONValue {
         .object([
@@ -65,59 +64,25 @@ public struct ConfigDumpRenderer {
     }
 
     func listenersDump() -> JSONValue {
-        let name = "\(listenAddress)_\(listenPort)"
-        let listener: JSONValue = [
-            "@type": .string(TypeURL.listener),
-            "name": .string(name),
-            "address": socketAddress(listenAddress, listenPort),
-            "filter_chains": [
-                [
-                    "filters": [
-                        [
-                            "name": "envoy.filters.network.http_connection_manager",
-                            "typed_config": [
-                                "@type": .string(TypeURL.httpConnectionManager),
-                                "stat_prefix": .string("outbound_\(listenAddress)_\(listenPort)"),
-                                "rds": [
-                                    "config_source": ["ads": [:], "resource_api_version": "V3"],
-                                    "route_config_name": .string(routeConfigName),
-                                ],
-                                "http_filters": [
-                                    ["name": "envoy.filters.http.fault", "typed_config": ["@type": .string(TypeURL.fault)]],
-                                    ["name": "envoy.filters.http.router", "typed_config": ["@type": .string(TypeURL.router)]],
-                                ],
-                                "access_log": [
-                                    [
-                                        "name": "envoy.access_loggers.file",
-                                        "typed_config": ["@type": .string(TypeURL.fileAccessLog), "path": "/dev/stdout"],
-                                    ]
-                                ],
-                                "generate_request_id": true,
-                                "strip_any_host_port": true,
-                            ],
-                        ]
-                    ]
-                ]
-            ],
-            "traffic_direction": "OUTBOUND",
-        ]
+        let listeners = ListenerRenderer(table: table, listenAddress: listenAddress, listenPort: listenPort).listeners()
         return [
             "@type": .string(TypeURL.listenersDump),
             "version_info": .string(version),
-            "dynamic_listeners": [
-                [
-                    "name": .string(name),
-                    "active_state": ["version_info": .string(version), "listener": listener],
-                ]
-            ],
+            "dynamic_listeners": .array(
+                listeners.map { listener in
+                    [
+                        "name": listener["name"] ?? "",
+                        "active_state": ["version_info": .string(version), "listener": listener],
+                    ]
+                }),
         ]
     }
 
     func routesDump() -> JSONValue {
-        let config = RouteRenderer(table: table).routeConfiguration(name: routeConfigName)
+        let configs = RouteRenderer(table: table).routeConfigurations()
         return [
             "@type": .string(TypeURL.routesDump),
-            "dynamic_route_configs": [["version_info": .string(version), "route_config": config]],
+            "dynamic_route_configs": .array(configs.map { ["version_info": .string(version), "route_config": $0] }),
         ]
     }
 }

@@ -2,59 +2,77 @@ import MeshModel
 import MeshRouting
 import MeshYAML
 
-/// The route configuration: a virtual host per VirtualService host (and per registered service
-/// without one), Envoy routes in rule order (one per `match` entry, as Istio emits them), and a
-/// last virtual host for unknown hosts (`allow_any` or `block_all`, Istio's names).
+/// The route configurations: one per listener port (a sidecar's `8080`, a gateway's `http.80`),
+/// each with its virtual hosts (`host:port`, with every domain a request may use), Envoy routes
+/// in rule order (one per kept `match` entry, as Istio emits them), and a last virtual host for
+/// hosts none serves (`allow_any` or `block_all`, Istio's names; a gateway's 404).
 struct RouteRenderer {
     let table: RouteTable
 
-    func routeConfiguration(name: String) -> JSONValue {
-        var hosts = table.virtualHosts.sorted { $0.name < $1.name }.map(virtualHost)
-        if table.mesh.outboundTrafficPolicy == .registryOnly {
+    func routeConfigurations() -> [JSONValue] { table.routeConfigurations.map(routeConfiguration) }
+
+    func routeConfiguration(_ config: RouteTable.RouteConfiguration) -> JSONValue {
+        var hosts = config.virtualHosts.map { virtualHost($0, config: config) }
+        switch config.catchAll {
+        case .blockAll:
             hosts.append([
                 "name": "block_all", "domains": ["*"],
                 "routes": [["name": "block_all", "match": ["prefix": "/"], "direct_response": ["status": 502]]],
+                "include_request_attempt_count": true,
             ])
-        } else {
+        case .allowAny(let cluster):
             hosts.append([
                 "name": "allow_any", "domains": ["*"],
                 "routes": [
-                    ["name": "allow_any", "match": ["prefix": "/"], "route": ["cluster": "PassthroughCluster", "timeout": "0s"]]
+                    [
+                        "name": "allow_any", "match": ["prefix": "/"],
+                        "route": ["cluster": .string(cluster), "timeout": "0s", "max_grpc_timeout": "0s"],
+                    ]
                 ],
+                "include_request_attempt_count": true,
             ])
-        }
-        return [
-            "@type": .string(TypeURL.routeConfiguration),
-            "name": .string(name),
-            "virtual_hosts": .array(hosts),
-            "validate_clusters": false,
-        ]
-    }
-
-    func virtualHost(_ vh: RouteTable.VirtualHost) -> JSONValue {
-        let port = vh.service?.ports.first?.number
-        let name = port.map { "\(vh.name):\($0)" } ?? vh.name
-        var domains: [JSONValue] = []
-        for domain in vh.domains {
-            domains.append(.string(domain))
-            for p in vh.service?.ports ?? [] where !domain.hasPrefix("*") { domains.append(.string("\(domain):\(p.number)")) }
-        }
-        var routes: [JSONValue] = []
-        for route in vh.routes {
-            let entries = route.matches.isEmpty ? [nil] : route.matches.map { Optional($0) }
-            for (i, match) in entries.enumerated() where match?.identityMismatch == nil {
-                routes.append(envoyRoute(route, match: match, entry: i, vh: vh))
+        case .notFound:
+            if hosts.isEmpty {
+                hosts.append([
+                    "name": .string("blackhole:\(config.port)"), "domains": ["*"],
+                    "routes": [["name": "default", "match": ["prefix": "/"], "direct_response": ["status": 404]]],
+                ])
             }
         }
-        return [
-            "name": .string(name), "domains": .array(domains), "routes": .array(routes), "include_request_attempt_count": true,
+        var fields: [(String, JSONValue)] = [
+            ("@type", .string(TypeURL.routeConfiguration)),
+            ("name", .string(config.name)),
+            ("virtual_hosts", .array(hosts)),
+            ("validate_clusters", false),
+            ("max_direct_response_body_size_bytes", 1_048_576),
         ]
+        // A sidecar matches hosts without their port (Istio sets this for sidecars).
+        if !table.isGateway { fields.append(("ignore_port_in_host_matching", true)) }
+        return .object(fields)
     }
 
-    func envoyRoute(_ route: CompiledRoute, match: CompiledMatch?, entry: Int, vh: RouteTable.VirtualHost) -> JSONValue {
+    func virtualHost(_ vh: RouteTable.VirtualHost, config: RouteTable.RouteConfiguration) -> JSONValue {
+        var routes: [JSONValue] = []
+        rules: for route in vh.routes where !route.isDropped {
+            let entries = route.matches.isEmpty ? [nil] : route.matches.map { Optional($0) }
+            for (i, match) in entries.enumerated() where match?.dropReason == nil {
+                routes.append(envoyRoute(route, match: match, entry: i, vh: vh, port: config.port))
+                // Istio stops at a catch-all: nothing after it can match.
+                if match?.isCatchAll ?? true { break rules }
+            }
+        }
+        var fields: [(String, JSONValue)] = [
+            ("name", .string(vh.name)), ("domains", .array(vh.domains.map { .string($0) })), ("routes", .array(routes)),
+            ("include_request_attempt_count", true),
+        ]
+        if vh.requireTLS { fields.append(("require_tls", "ALL")) }
+        return .object(fields)
+    }
+
+    func envoyRoute(_ route: CompiledRoute, match: CompiledMatch?, entry: Int, vh: RouteTable.VirtualHost, port: Int) -> JSONValue
+    {
         var fields: [(String, JSONValue)] = []
-        let name = match?.name ?? route.name
-        if let name { fields.append(("name", .string(name))) }
+        if let name = route.envoyName(match) { fields.append(("name", .string(name))) }
         fields.append(("match", routeMatch(match)))
         switch route.action {
         case .route:
@@ -69,14 +87,14 @@ struct RouteRenderer {
             fields.append(("direct_response", ["status": 404]))
         }
         var metadata: [(String, JSONValue)] = []
-        if let vs = vh.virtualService {
+        if let vs = route.virtualService ?? vh.virtualService {
             metadata.append(("istio", ["config": .string(Proto.configPath(vs))]))
             if route.node >= 0 {
                 metadata.append(("meshctl", ["source": .string(vs.position(route.node)), "rule": .int(Int64(route.index))]))
             }
         }
         if !metadata.isEmpty { fields.append(("metadata", ["filter_metadata": .object(metadata)])) }
-        fields.append(("decorator", ["operation": .string("\(vh.name):\(vh.service?.ports.first?.number ?? 80)/*")]))
+        fields.append(("decorator", ["operation": .string(operation(route, match: match, port: port))]))
         if let fault = route.fault {
             fields.append(("typed_per_filter_config", ["envoy.filters.http.fault": faultConfig(fault)]))
         }
@@ -85,28 +103,31 @@ struct RouteRenderer {
         return .object(fields)
     }
 
+    /// Istio's `TranslateRouteMatch`: the path, `case_sensitive`, header and withoutHeaders
+    /// matchers sorted by name, then `:method`, `:authority`, `:scheme`, then query parameters.
     func routeMatch(_ match: CompiledMatch?) -> JSONValue {
-        var fields: [(String, JSONValue)] = []
-        var headers: [JSONValue] = []
+        guard let match else { return ["prefix": "/"] }
+        var path: [(String, JSONValue)] = [("prefix", "/")]
+        var named: [(String, JSONValue)] = []
+        var pseudo: [String: JSONValue] = [:]
         var query: [JSONValue] = []
-        var pathSet = false
-        for condition in match?.conditions ?? [] {
+        var ignoreCase = false
+        for condition in match.conditions {
             guard let m = condition.matcher else { continue }
             switch condition.field {
             case .uri:
-                pathSet = true
+                ignoreCase = condition.ignoreCase
                 switch m.kind {
-                case .exact: fields.append(("path", .string(m.text)))
-                case .prefix: fields.append(("prefix", .string(m.text)))
-                case .regex: fields.append(("safe_regex", ["regex": .string(m.text)]))
-                case .present: fields.append(("prefix", "/"))
+                case .exact: path = [("path", .string(m.text))]
+                case .prefix: path = [("prefix", .string(m.text))]
+                case .regex: path = [("safe_regex", ["regex": .string(m.text)])]
+                case .present: break
                 }
-                if condition.ignoreCase { fields.append(("case_sensitive", false)) }
-            case .scheme: headers.append(headerMatcher(":scheme", m, invert: false))
-            case .method: headers.append(headerMatcher(":method", m, invert: false))
-            case .authority: headers.append(headerMatcher(":authority", m, invert: false))
-            case .header: headers.append(headerMatcher(condition.name, m, invert: false))
-            case .withoutHeader: headers.append(headerMatcher(condition.name, m, invert: true))
+            case .scheme: pseudo[":scheme"] = headerMatcher(":scheme", m, invert: false)
+            case .method: pseudo[":method"] = headerMatcher(":method", m, invert: false)
+            case .authority: pseudo[":authority"] = headerMatcher(":authority", m, invert: false)
+            case .header: named.append((condition.name, headerMatcher(condition.name, m, invert: false)))
+            case .withoutHeader: named.append((condition.name, headerMatcher(condition.name, m, invert: true)))
             case .queryParam:
                 query.append(
                     m.kind == .present
@@ -115,10 +136,33 @@ struct RouteRenderer {
             case .port: break  // ports select the listener, not the route
             }
         }
-        if !pathSet { fields.insert(("prefix", "/"), at: 0) }
+        var fields = path
+        fields.append(("case_sensitive", .bool(!ignoreCase)))
+        var headers = named.enumerated().sorted {
+            $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset
+        }
+        .map(\.element.1)
+        for name in [":method", ":authority", ":scheme"] { if let h = pseudo[name] { headers.append(h) } }
         if !headers.isEmpty { fields.append(("headers", .array(headers))) }
         if !query.isEmpty { fields.append(("query_parameters", .array(query))) }
         return .object(fields)
+    }
+
+    /// Istio's route `decorator`: `host:port/path` for one cluster, else `vs:port/path`.
+    func operation(_ route: CompiledRoute, match: CompiledMatch?, port: Int) -> String {
+        var path = "/*"
+        for condition in match?.conditions ?? [] where condition.field == .uri {
+            guard let m = condition.matcher else { continue }
+            switch m.kind {
+            case .prefix: path = m.text + "*"
+            case .exact, .regex: path = m.text
+            case .present: break
+            }
+        }
+        if case .route(let targets, _, _) = route.action, targets.count == 1 {
+            return "\(targets[0].host):\(targets[0].port)\(path)"
+        }
+        return "\(route.virtualService?.name ?? "default"):\(port)\(path)"
     }
 
     func stringMatch(_ m: CompiledStringMatch) -> JSONValue {
@@ -133,13 +177,19 @@ struct RouteRenderer {
     func headerMatcher(_ name: String, _ m: CompiledStringMatch, invert: Bool) -> JSONValue {
         var fields: [(String, JSONValue)] = [("name", .string(name))]
         if m.kind == .present { fields.append(("present_match", true)) } else { fields.append(("string_match", stringMatch(m))) }
-        if invert { fields.append(("invert_match", true)) }
+        if invert {
+            fields.append(("invert_match", true))
+            // Istio's withoutHeaders: a missing header counts as empty (not for a presence match).
+            if m.kind != .present { fields.append(("treat_missing_header_as_empty", true)) }
+        }
         return .object(fields)
     }
 
     func routeAction(_ route: CompiledRoute, match: CompiledMatch?) -> JSONValue {
         var fields: [(String, JSONValue)] = []
+        var consistentHash = false
         if case .route(let targets, _, _) = route.action {
+            consistentHash = targets.contains { $0.policy?.loadBalancer?.consistentHash != nil }
             if targets.count == 1 {
                 fields.append(("cluster", .string(targets[0].cluster)))
             } else {
@@ -153,24 +203,29 @@ struct RouteRenderer {
                 fields.append(("hash_policy", [policy]))
             }
         }
-        // A fault replaces the route's retries and timeout (Istio); no timeout means none (0s).
-        let timeout = route.fault == nil ? route.timeout : nil
-        fields.append(("timeout", timeout.map(Proto.duration) ?? "0s"))
-        if route.fault == nil, route.retries.attempts > 0 {
+        // Istio renders the timeout and retries whether or not the rule has a fault; no timeout
+        // means none (0s).
+        let timeout = route.timeout.map(Proto.duration) ?? "0s"
+        fields.append(("timeout", timeout))
+        fields.append(("max_grpc_timeout", timeout))
+        if route.retries.attempts > 0 {
             var retry: [(String, JSONValue)] = [
                 ("retry_on", .string(route.retries.retryOn)), ("num_retries", .int(Int64(route.retries.attempts))),
             ]
             if let perTry = route.retries.perTryTimeout { retry.append(("per_try_timeout", Proto.duration(perTry))) }
-            retry.append(
-                (
-                    "retry_host_predicate",
-                    [
+            // With consistent hashing a retry keeps its host (no previous-hosts predicate).
+            if !consistentHash {
+                retry.append(
+                    (
+                        "retry_host_predicate",
                         [
-                            "name": "envoy.retry_host_predicates.previous_hosts",
-                            "typed_config": ["@type": .string(TypeURL.previousHosts)],
+                            [
+                                "name": "envoy.retry_host_predicates.previous_hosts",
+                                "typed_config": ["@type": .string(TypeURL.previousHosts)],
+                            ]
                         ]
-                    ]
-                ))
+                    ))
+            }
             retry.append(("host_selection_retry_max_attempts", "5"))
             if !route.retries.retriableStatusCodes.isEmpty {
                 retry.append(("retriable_status_codes", .array(route.retries.retriableStatusCodes.map { .int(Int64($0)) })))

@@ -18,10 +18,15 @@ public final class Target: @unchecked Sendable {
     /// The DestinationRule policy that applies to this cluster (subset merged over the rule).
     public let policy: TrafficPolicy?
     public let destinationRule: Resource?
+    /// How the port was chosen, in words (`destination port 9080`, `the service's only port`).
+    public let portReason: String
+    /// The host the route named when it is an alias (`ExternalName` Service) of `host`.
+    public let alias: String?
 
     init(
         host: String, subset: String?, port: Int, weight: Int, failure: (Int, String, String)?, endpoints: [Registry.Endpoint],
-        service: Registry.Service?, policy: TrafficPolicy?, destinationRule: Resource?
+        service: Registry.Service?, policy: TrafficPolicy?, destinationRule: Resource?, portReason: String = "",
+        alias: String? = nil
     ) {
         self.host = host
         self.subset = subset
@@ -33,6 +38,8 @@ public final class Target: @unchecked Sendable {
         self.service = service
         self.policy = policy
         self.destinationRule = destinationRule
+        self.portReason = portReason
+        self.alias = alias
     }
 
     public static func clusterName(port: Int, subset: String?, host: String) -> String {
@@ -134,17 +141,38 @@ public final class Condition: @unchecked Sendable {
 /// One `match` entry: every condition must hold.
 public final class CompiledMatch: @unchecked Sendable {
     public let conditions: [Condition]
-    /// Set when the match can never apply to this proxy (sourceLabels, sourceNamespace or
-    /// gateways name another workload): why.
-    public let identityMismatch: String?
+    /// Set when the entry was dropped when the configuration was built, as Istio drops it: its
+    /// `port` is another listener's, or its `sourceLabels`, `sourceNamespace` or `gateways`
+    /// name another workload. Why, in words.
+    public let dropReason: String?
     public let name: String?
     public let node: Int32
 
-    init(conditions: [Condition], identityMismatch: String?, name: String?, node: Int32) {
+    init(conditions: [Condition], dropReason: String?, name: String?, node: Int32) {
         self.conditions = conditions
-        self.identityMismatch = identityMismatch
+        self.dropReason = dropReason
         self.name = name
         self.node = node
+    }
+
+    /// The former name of `dropReason`.
+    public var identityMismatch: String? { dropReason }
+
+    /// Istio's catch-all test: no path other than `/` (or regex `.*`), no header or query
+    /// conditions. Rules after a catch-all are never reached.
+    public var isCatchAll: Bool {
+        for condition in conditions {
+            switch condition.field {
+            case .uri:
+                guard let m = condition.matcher else { continue }
+                if !((m.kind == .prefix && m.text == "/") || (m.kind == .regex && m.text == ".*") || m.kind == .present) {
+                    return false
+                }
+            case .port: continue
+            default: return false
+            }
+        }
+        return true
     }
 }
 
@@ -187,10 +215,19 @@ public struct RetryPolicy: Sendable, Equatable {
             isDefault: isDefault)
     }
 
+    /// Istio's default retry policy (since 1.24): 2 retries on connect-failure, refused-stream,
+    /// unavailable and cancelled; no status code is retried.
     public static let istioDefault = RetryPolicy(
         attempts: 2, perTryTimeout: nil,
         retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", retriableStatusCodes: [],
         isDefault: true)
+
+    /// Istio's default for a compatibility version: 1.23 and earlier also retried 503.
+    public static func istioDefault(compatibility: CompatibilityVersion?) -> RetryPolicy {
+        var policy = istioDefault
+        if compatibility?.retries503ByDefault == true { policy.retriableStatusCodes = [503] }
+        return policy
+    }
 }
 
 public struct CompiledFault: Sendable {
@@ -200,10 +237,13 @@ public struct CompiledFault: Sendable {
     public var delayPercent: Double
 }
 
-/// One `http[]` rule, compiled. A class: the decision refers to it without copying it.
+/// One `http[]` rule, compiled for one listener port. A class: the decision refers to it
+/// without copying it.
 public final class CompiledRoute: @unchecked Sendable {
     public let index: Int
     public let name: String?
+    /// The VirtualService it came from (nil for a service's default route).
+    public internal(set) var virtualService: Resource?
     public let node: Int32
     /// Empty means the rule matches every request.
     public let matches: [CompiledMatch]
@@ -224,6 +264,17 @@ public final class CompiledRoute: @unchecked Sendable {
 
     /// The weighted destinations of a `route` action, in order (empty for other actions).
     public var destinations: [Target] { targets }
+
+    /// True when every match entry was dropped for this proxy and port: the rule is not part
+    /// of the configuration.
+    public var isDropped: Bool { !matches.isEmpty && matches.allSatisfy { $0.dropReason != nil } }
+
+    /// The Envoy route name of one match entry: the rule's name, and `.MATCH` when the entry
+    /// has a name (Istio's naming).
+    public func envoyName(_ match: CompiledMatch?) -> String? {
+        if let matchName = match?.name, !matchName.isEmpty { return (name ?? "") + "." + matchName }
+        return name
+    }
 
     init(
         index: Int, name: String?, node: Int32, matches: [CompiledMatch], action: RouteAction, fault: CompiledFault?,

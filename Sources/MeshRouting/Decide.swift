@@ -10,18 +10,22 @@ public struct Decision: Sendable {
         case forward
         /// Unknown host under ALLOW_ANY: to the original destination.
         case passthrough
-        /// Unknown host under REGISTRY_ONLY: 502.
+        /// Unknown destination under REGISTRY_ONLY on a port without an HTTP listener:
+        /// BlackHoleCluster (Envoy closes the connection; meshctl's proxy answers 502).
         case blackhole
         /// Host known, no rule matched: 404 (flag NR).
         case noRoute
         /// `target` has no cluster or no endpoints: 503 NC / UH.
         case unavailable
         case redirect
+        /// A rule's `directResponse`, or REGISTRY_ONLY's `block_all` route (502).
         case directResponse
         /// Fault injection aborted the request with `fixedStatus`.
         case abort
         /// The rule delegates to another VirtualService (not followed here).
         case delegate
+        /// A gateway with no server on the request's port: the connection is refused.
+        case noListener
     }
 
     public var kind: Kind
@@ -38,6 +42,18 @@ public struct Decision: Sendable {
     public var delayed = false
     /// Mirrors that fired for this request.
     public var mirrored: [Target] = []
+    /// The listener port the request was routed on (its own, or the one inferred for it).
+    public var port = 0
+    /// Answered by REGISTRY_ONLY's `block_all` route.
+    public var blockAll = false
+    /// Sent to `AllowAnyDynamicDNSCluster` (ALLOW_ANY_DYNAMIC_DNS) rather than PassthroughCluster.
+    public var dynamicDNS = false
+    /// Redirected to https by a gateway server's `httpsRedirect`.
+    public var tlsRedirect = false
+    /// Set when the port is a TCP (or TLS) port of the service: not HTTP-routed.
+    public var tcp: TCPDecision? { tcpBox?.decision }
+    /// Boxed, so the common decision stays small to copy.
+    var tcpBox: TCPDecisionBox?
 
     init(_ kind: Kind, table: RouteTable, virtualHost: RouteTable.VirtualHost? = nil, route: CompiledRoute? = nil) {
         self.kind = kind
@@ -52,7 +68,7 @@ public struct Decision: Sendable {
     /// The status the proxy itself answers with, or nil when the upstream's answer is returned.
     public var status: Int? {
         switch kind {
-        case .forward, .passthrough, .delegate: nil
+        case .forward, .passthrough, .delegate, .noListener: nil
         case .blackhole: 502
         case .noRoute: 404
         case .unavailable: target?.failure?.status ?? 503
@@ -74,16 +90,23 @@ public struct Decision: Sendable {
     public var cluster: String? {
         switch kind {
         case .forward, .unavailable, .abort: target?.cluster
-        case .passthrough: "PassthroughCluster"
+        case .passthrough: dynamicDNS ? "AllowAnyDynamicDNSCluster" : "PassthroughCluster"
         case .blackhole: "BlackHoleCluster"
         default: nil
         }
     }
 
+    /// The route configuration the request was matched in (nil without an HTTP listener).
+    public var routeConfiguration: RouteTable.RouteConfiguration? {
+        tcpBox == nil ? table.routeConfigurationFor(port) : nil
+    }
+
     /// A redirect's Location (worked out from the request when asked for).
     public func location(for request: HTTPRequest) -> String? {
-        guard kind == .redirect, case .redirect(let redirect)? = route?.action else { return nil }
-        return RouteTable.location(redirect, request)
+        guard kind == .redirect else { return nil }
+        if tlsRedirect { return "https://\(HostNames.stripPort(request.authority))\(request.path)" }
+        guard case .redirect(let redirect)? = route?.action else { return nil }
+        return RouteTable.location(redirect, request, port: port)
     }
 
     public var body: String? {
@@ -92,24 +115,69 @@ public struct Decision: Sendable {
     }
 }
 
+/// A TCP decision inside an HTTP one (rare), kept out of line.
+final class TCPDecisionBox: @unchecked Sendable {
+    let decision: TCPDecision
+    init(_ decision: TCPDecision) { self.decision = decision }
+}
+
 extension RouteTable {
+    /// The route configuration for a listener port: a few are scanned, many looked up.
+    @inline(__always) func routeConfigurationFor(_ port: Int) -> RouteConfiguration? {
+        if routeConfigurations.count <= 8 {
+            for config in routeConfigurations where config.port == port { return config }
+            return nil
+        }
+        return routeConfigurationByPort[port]
+    }
+
     /// Decides where `request` goes. Weighted choices, fault percentages and mirror
     /// percentages are drawn from `random`, as the proxy draws them per request.
+    ///
+    /// The request's `port` picks the route configuration (a request without one is taken to
+    /// use the port its host is served on); its Host picks the virtual host there.
     ///
     /// With `certainOnly`, a fault or mirror applies only when its percentage is 100: what is
     /// true of every such request, which is what a single simulated request reports.
     @inline(__always)
     public func decide<R: RandomNumberGenerator>(_ request: HTTPRequest, random: inout R, certainOnly: Bool = false) -> Decision {
         let host = HostNames.stripPort(request.authority)
-        guard let vh = virtualHost(for: host) else {
-            if identity.gateway != "mesh" { return Decision(.noRoute, table: self) }
-            return Decision(mesh.outboundTrafficPolicy == .registryOnly ? .blackhole : .passthrough, table: self)
+        let port = request.port ?? HostNames.port(of: request.authority) ?? inferredPortNumber(host)
+        if !layer4Names.isEmpty, let names = layer4Names[port], names.contains(host) {
+            return tcpDecision(host: host, port: port, random: &random)
         }
-        guard let ruleIndex = vh.program.firstMatchingRule(request) else {
-            return Decision(.noRoute, table: self, virtualHost: vh)
+        guard let config = routeConfigurationFor(port) else {
+            var decision = Decision(
+                isGateway ? .noListener : (outboundMode.allowsUnknown ? .passthrough : .blackhole), table: self)
+            decision.port = port
+            return decision
         }
+        guard let vh = config.virtualHost(for: host) else {
+            var decision = Decision(.noRoute, table: self)
+            decision.port = port
+            switch config.catchAll {
+            case .allowAny(let cluster):
+                decision.kind = .passthrough
+                decision.dynamicDNS = cluster != "PassthroughCluster"
+            case .blockAll:
+                decision.kind = .directResponse
+                decision.fixedStatus = 502
+                decision.blockAll = true
+            case .notFound: break
+            }
+            return decision
+        }
+        var decision = Decision(.noRoute, table: self, virtualHost: vh)
+        decision.port = port
+        if vh.requireTLS, request.scheme == "http" {
+            decision.kind = .redirect
+            decision.fixedStatus = 301
+            decision.tlsRedirect = true
+            return decision
+        }
+        guard let ruleIndex = vh.program.firstMatchingRule(request) else { return decision }
         let route = vh.routes[ruleIndex]
-        var decision = Decision(.noRoute, table: self, virtualHost: vh, route: route)
+        decision.route = route
         switch route.action {
         case .route:
             let total = route.totalWeight
@@ -150,6 +218,26 @@ extension RouteTable {
         return decision
     }
 
+    /// An HTTP request to a service port declared TCP (or TLS, MONGO, ...): Istio does not
+    /// HTTP-route it; the port's TCP routes carry its bytes.
+    func tcpDecision<R: RandomNumberGenerator>(host: String, port: Int, random: inout R) -> Decision {
+        let tcp = decideTCP(TCPRequest(port: port, host: host, tls: false), random: &random)
+        let kind: Decision.Kind =
+            switch tcp.kind {
+            case .forward: .forward
+            case .unavailable: .unavailable
+            case .passthrough: .passthrough
+            case .blackhole: .blackhole
+            case .noListener: .noListener
+            case .noRoute: .noRoute
+            }
+        var decision = Decision(kind, table: self)
+        decision.port = port
+        decision.target = tcp.target
+        decision.tcpBox = TCPDecisionBox(tcp)
+        return decision
+    }
+
     /// True with probability `percent`/100.
     @inline(__always) static func roll<R: RandomNumberGenerator>(_ percent: Double, _ random: inout R, _ certainOnly: Bool)
         -> Bool
@@ -160,13 +248,17 @@ extension RouteTable {
     }
 
     /// The Location header of a redirect: the request's URL with the redirect's parts replaced.
-    static func location(_ r: HTTPRedirect, _ request: HTTPRequest) -> String {
+    static func location(_ r: HTTPRedirect, _ request: HTTPRequest, port: Int) -> String {
         let scheme = r.scheme ?? request.scheme
         var authority = r.authority ?? HostNames.stripPort(request.authority)
         if let port = r.port?.value {
             authority += ":\(port)"
-        } else if r.derivePort == "FROM_REQUEST_PORT", let port = request.port {
-            authority += ":\(port)"
+        } else if r.derivePort == "FROM_REQUEST_PORT" {
+            // Istio renders the listener's port; 80 for http and 443 for https are left out.
+            let requestPort = request.port ?? port
+            if !(requestPort == 80 && scheme == "http") && !(requestPort == 443 && scheme == "https") {
+                authority += ":\(requestPort)"
+            }
         }
         let path = r.uri ?? request.path
         return "\(scheme)://\(authority)\(path)"

@@ -69,11 +69,12 @@ final class MatchProgram: @unchecked Sendable {
         mutating func addRule(_ matches: [CompiledMatch]) {
             rules.append(Rule(entryStart: Int32(entries.count), entryCount: Int32(matches.count)))
             for match in matches {
+                // `port` selected the listener when the configuration was built: it is not
+                // evaluated per request (port conditions come last, so indexes stay aligned).
+                let evaluated = match.conditions.filter { $0.field != .port }
                 entries.append(
-                    Entry(
-                        opStart: Int32(ops.count), opCount: Int32(match.conditions.count), blocked: match.identityMismatch != nil)
-                )
-                for condition in match.conditions { addOp(condition) }
+                    Entry(opStart: Int32(ops.count), opCount: Int32(evaluated.count), blocked: match.dropReason != nil))
+                for condition in evaluated { addOp(condition) }
             }
         }
 
@@ -133,7 +134,7 @@ final class MatchProgram: @unchecked Sendable {
         }
     }
 
-    /// Within entry `e`: -1 when it is blocked for this proxy, the index of the first failing
+    /// Within entry `e`: -1 when it was dropped for this proxy, the index of the first failing
     /// condition, or nil when every condition holds.
     func firstFailure(entry e: Int, _ request: HTTPRequest) -> Int? {
         withBuffers { _, entries, ops, literals in Self.firstFailure(entries[e], ops, literals, request) }
@@ -183,7 +184,10 @@ final class MatchProgram: @unchecked Sendable {
                 return nil
             }
             if op.field == .header { return found ?? false }
-            return !(found ?? false)
+            // Istio's withoutHeaders: a missing header counts as empty (Envoy's
+            // treat_missing_header_as_empty), except for a presence match.
+            if let found { return !found }
+            return op.kind == .present ? true : !test(op, UnsafeBufferPointer(start: nil, count: 0), literals)
         case .queryParam:
             let name = String(decoding: literals[Int(op.nameStart)..<Int(op.nameStart + op.nameLength)], as: UTF8.self)
             guard let value = r.queryParameter(name) else { return false }

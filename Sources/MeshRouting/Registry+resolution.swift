@@ -14,13 +14,23 @@ extension Registry {
 
     /// Resolves `fqdn` (its registered `service`, if any) and `subset`, defined by `rule`, the
     /// DestinationRule that applies to the host.
+    public static func resolve(_ fqdn: String, service: Service?, subset: String?, rule: Resource?) -> Resolution {
+        resolve(
+            fqdn, service: service, subset: subset, subsets: rule?.destinationRule?.subsets,
+            ruleName: rule.map { "\($0.namespace)/\($0.name)" }, noRule: "no DestinationRule for \(fqdn)")
+    }
+
+    /// Resolves `fqdn` and `subset` against the subsets of the DestinationRule (or of the rules
+    /// merged for the host) named `ruleName`; `noRule` says why there is none.
     ///
     /// A host the rule files do not register is taken to exist, as a Kubernetes service would in
     /// a cluster: routing is still decided, its endpoints are unknown (analyze reports the missing
     /// host as IST0101). A DNS ServiceEntry without endpoints has one: its host, resolved by the
     /// proxy, without labels (as Istio builds it), so only a subset without labels selects it.
     /// With resolution NONE every subset's cluster sends to the original destination.
-    public static func resolve(_ fqdn: String, service: Service?, subset: String?, rule: Resource?) -> Resolution {
+    public static func resolve(
+        _ fqdn: String, service: Service?, subset: String?, subsets: [Subset]?, ruleName: String?, noRule: String
+    ) -> Resolution {
         var resolution = Resolution(service: service, definition: nil, endpoints: service?.endpoints ?? [])
         guard let subset else {
             if resolution.endpoints.isEmpty, let service, service.resolution == "STATIC" {
@@ -28,10 +38,8 @@ extension Registry {
             }
             return resolution
         }
-        guard let definition = rule?.destinationRule?.subsets.first(where: { $0.name?.value == subset }) else {
-            let why =
-                rule.map { "DestinationRule \($0.namespace)/\($0.name) has no subset \(subset)" }
-                ?? "no DestinationRule for \(fqdn)"
+        guard let definition = subsets?.first(where: { $0.name?.value == subset }) else {
+            let why = ruleName.map { "DestinationRule \($0) has no subset \(subset)" } ?? noRule
             resolution.failure = (503, "NC", "subset \(subset) is not defined (\(why)), so no cluster")
             return resolution
         }

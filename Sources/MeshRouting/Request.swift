@@ -65,20 +65,6 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// Who the proxy is: what `sourceLabels`, `sourceNamespace` and `gateways` match against.
-public struct ProxyIdentity: Sendable {
-    public var namespace: String
-    public var labels: [String: String]
-    /// `mesh` for a sidecar, or a gateway's `namespace/name`.
-    public var gateway: String
-
-    public init(namespace: String = "default", labels: [String: String] = [:], gateway: String = "mesh") {
-        self.namespace = namespace
-        self.labels = labels
-        self.gateway = gateway
-    }
-}
-
 /// A small, fast, seedable generator (SplitMix64): the same seed gives the same decisions.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64

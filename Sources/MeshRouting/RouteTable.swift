@@ -1,27 +1,47 @@
 import MeshModel
 import MeshRegex
 
-/// The compiled, immutable routing configuration. `simulate` and the proxy both ask it to
-/// `decide` where a request goes; it is built once from a validated rule set.
+/// The compiled, immutable routing configuration of one proxy (a sidecar in a namespace with
+/// labels, or a gateway). `simulate`, `proxy-config` and the proxy all ask it to `decide` where
+/// a request goes; it is built once from a validated rule set.
+///
+/// It has the shape of an Istio proxy's configuration: one route configuration per listener
+/// port (`8080`; a gateway's `http.80`), each with its virtual hosts and a catch-all, and TCP/TLS
+/// listeners with their filter chains.
 public final class RouteTable: @unchecked Sendable {
-    /// The routes for one VirtualService host (or for a registered service without one).
+    /// The routes for one host on one port: a VirtualService's, or a registered service's
+    /// default route.
     public final class VirtualHost: @unchecked Sendable {
-        /// The host as written and resolved (`reviews.default.svc.cluster.local`, `*.example.com`).
+        /// `host:port`, Istio's virtual host name.
         public let name: String
+        /// The host as written and resolved (`reviews.default.svc.cluster.local`, `*.example.com`).
+        public let host: String
+        /// The listener port whose route configuration holds it.
+        public let port: Int
         /// Every name a request may use for it (Envoy's `domains`).
         public let domains: [String]
         public let virtualService: Resource?
+        // Immutable: `let` spares every per-request read an exclusivity check.
         public let routes: [CompiledRoute]
+        /// The registered service the host names (nil for a host outside the registry).
         public let service: Registry.Service?
+        /// A gateway server's `httpsRedirect`: plain HTTP is answered with a redirect to https.
+        public let requireTLS: Bool
         /// The routes' match conditions, flattened: what `decide` and `explain` evaluate.
         let program: MatchProgram
 
-        init(name: String, domains: [String], virtualService: Resource?, routes: [CompiledRoute], service: Registry.Service?) {
+        init(
+            name: String, host: String, port: Int, domains: [String], virtualService: Resource?, routes: [CompiledRoute],
+            service: Registry.Service?, requireTLS: Bool = false
+        ) {
             self.name = name
+            self.host = host
+            self.port = port
             self.domains = domains
             self.virtualService = virtualService
             self.routes = routes
             self.service = service
+            self.requireTLS = requireTLS
             self.program = MatchProgram(routes)
         }
 
@@ -29,265 +49,228 @@ public final class RouteTable: @unchecked Sendable {
         public var virtualServiceName: String? { virtualService.map { "\($0.namespace)/\($0.name)" } }
     }
 
+    /// What a route configuration does with a host none of its virtual hosts serves.
+    public enum CatchAll: Sendable, Equatable {
+        /// `allow_any`: on to the original destination (PassthroughCluster), or with
+        /// ALLOW_ANY_DYNAMIC_DNS to AllowAnyDynamicDNSCluster.
+        case allowAny(cluster: String)
+        /// `block_all`: a direct 502 (REGISTRY_ONLY).
+        case blockAll
+        /// A gateway: 404.
+        case notFound
+    }
+
+    /// One route configuration: the HTTP routes of one listener port.
+    public final class RouteConfiguration: @unchecked Sendable {
+        /// `8080` on a sidecar; `http.80` (or `https.443.NAME.GATEWAY.NS`) on a gateway.
+        public let name: String
+        public let port: Int
+        /// Sorted by name, as Istio sends them.
+        public let virtualHosts: [VirtualHost]
+        public let catchAll: CatchAll
+        /// Exact domain (lowercase, no port) → virtual host.
+        let exactHosts: [String: VirtualHost]
+        /// Wildcard domains (`*.example.com` stored as `.example.com`), most specific first.
+        let wildcardHosts: [(suffix: String, host: VirtualHost)]
+        let starHost: VirtualHost?
+
+        init(name: String, port: Int, virtualHosts: [VirtualHost], catchAll: CatchAll) {
+            self.name = name
+            self.port = port
+            self.virtualHosts = virtualHosts
+            self.catchAll = catchAll
+            var exact: [String: VirtualHost] = [:]
+            var wildcard: [(String, VirtualHost)] = []
+            var star: VirtualHost?
+            for host in virtualHosts {
+                for domain in host.domains {
+                    let plain = domain.hasSuffix(":*") ? String(domain.dropLast(2)) : domain
+                    if plain == "*" {
+                        if star == nil { star = host }
+                    } else if plain.hasPrefix("*") {
+                        wildcard.append((String(plain.dropFirst()), host))
+                    } else if exact[plain] == nil {
+                        exact[plain] = host
+                    }
+                }
+            }
+            wildcard.sort { $0.0.count > $1.0.count }
+            exactHosts = exact
+            wildcardHosts = wildcard
+            starHost = star
+        }
+
+        /// True when a virtual host serves `host` by an exact or wildcard domain (not `*`).
+        func serves(_ host: String) -> Bool {
+            if exactHosts[host] != nil { return true }
+            for (suffix, _) in wildcardHosts where host.hasSuffix(suffix) && host.utf8.count > suffix.utf8.count { return true }
+            return false
+        }
+
+        /// The virtual host serving `host` (lowercase, port stripped), as Envoy picks it: an exact
+        /// domain, then the longest wildcard suffix, then `*`.
+        @inline(__always) public func virtualHost(for host: String) -> VirtualHost? {
+            if let exact = exactHosts[host] { return exact }
+            for (suffix, vh) in wildcardHosts where host.hasSuffix(suffix) && host.utf8.count > suffix.utf8.count { return vh }
+            return starHost
+        }
+    }
+
+    /// A VirtualService (or some of its rules) that does not take effect on a port, and why.
+    public struct Discarded: Sendable {
+        public var virtualService: Resource
+        public var port: Int
+        public var reason: String
+    }
+
     public let mesh: MeshConfig
     public let identity: ProxyIdentity
+    public let compatibility: CompatibilityVersion?
+    /// Every service the rule files define.
     public let registry: Registry
+    /// What this proxy sees of them.
+    public let scope: ProxyScope
+    /// The effective outbound traffic policy (a Sidecar's, else the mesh's).
+    public var outboundMode: MeshConfig.OutboundMode { scope.outboundMode }
+    /// HTTP route configurations, by port.
+    public let routeConfigurations: [RouteConfiguration]
+    let routeConfigurationByPort: [Int: RouteConfiguration]
+    /// TCP and TLS listeners (service ports that are not HTTP, and gateway TCP/TLS servers).
+    public let tcpListeners: [TCPListener]
+    let tcpListenersByPort: [Int: [TCPListener]]
+    /// Per port, the names of services whose port is declared TCP (or TLS, MONGO, ...): HTTP
+    /// requests to them are not HTTP-routed.
+    let layer4Names: [Int: Set<String>]
+    /// The gateway servers this proxy serves (empty for a sidecar).
+    public let gatewayServers: [GatewayServer]
+    /// Every virtual host of every route configuration.
     public let virtualHosts: [VirtualHost]
     /// Every cluster a route can send to, by name.
     public let targets: [String: Target]
-    /// The DestinationRule that applies to each host (FQDN).
+    /// Every target object a decision can return (routes, mirrors, TCP routes, defaults).
+    public let allTargets: [Target]
+    /// The DestinationRule that applies to each host (FQDN) a target sends to.
     public let destinationRules: [String: Resource]
-    /// Exact domain (lowercase, no port) → virtual host.
-    let exactHosts: [String: VirtualHost]
-    /// Wildcard domains (`*.example.com` stored as `.example.com`), most specific first.
-    let wildcardHosts: [(suffix: String, host: VirtualHost)]
-    let catchAllHost: VirtualHost?
+    /// VirtualServices left out of a port's routes, and why.
+    public let discarded: [Discarded]
     /// Notes from compiling (e.g. a host claimed by two VirtualServices).
     public let notes: [String]
 
     public init(
         resources: [Resource], mesh: MeshConfig = MeshConfig(), identity: ProxyIdentity = ProxyIdentity(),
-        regexes: @escaping RegexProvider = { try RE2Regex($0) }
+        compatibility: CompatibilityVersion? = nil, regexes: @escaping RegexProvider = { try RE2Regex($0) }
     ) {
-        var compiler = RouteCompiler(resources: resources, mesh: mesh, identity: identity, regexes: regexes)
-        let hosts = compiler.compile()
+        var compiler = RouteCompiler(
+            resources: resources.effective, mesh: mesh, identity: identity, compatibility: compatibility, regexes: regexes)
+        compiler.compile()
         self.mesh = mesh
         self.identity = identity
+        self.compatibility = compatibility
         self.registry = compiler.registry
-        self.virtualHosts = hosts
-        self.targets = compiler.targets
-        self.destinationRules = compiler.destinationRules
-        self.notes = compiler.notes
-        var exact: [String: VirtualHost] = [:]
-        var wildcard: [(String, VirtualHost)] = []
-        var catchAll: VirtualHost?
-        for host in hosts {
-            for domain in host.domains {
-                if domain == "*" {
-                    if catchAll == nil { catchAll = host }
-                } else if domain.hasPrefix("*") {
-                    wildcard.append((String(domain.dropFirst()), host))
-                } else if exact[domain] == nil {
-                    exact[domain] = host
+        self.scope = compiler.scope
+        self.routeConfigurations = compiler.routeConfigurations
+        self.routeConfigurationByPort = Dictionary(compiler.routeConfigurations.map { ($0.port, $0) }) { a, _ in a }
+        self.tcpListeners = compiler.tcpListeners
+        self.tcpListenersByPort = Dictionary(grouping: compiler.tcpListeners, by: \.port)
+        var layer4: [Int: Set<String>] = [:]
+        for listener in compiler.tcpListeners where !identity.gateway.contains("/") {
+            for service in listener.services {
+                guard let port = service.ports.first(where: { $0.number == listener.port }), !port.isSniffed else { continue }
+                for name in [service.fqdn] + service.aliases {
+                    layer4[listener.port, default: []].insert(name)
+                    layer4[listener.port, default: []].formUnion(
+                        HostNames.alternateNames(of: name, proxyNamespace: identity.namespace))
                 }
+                layer4[listener.port, default: []].formUnion(service.addresses.filter { !$0.contains("/") })
             }
         }
-        wildcard.sort { $0.0.count > $1.0.count }
-        self.exactHosts = exact
-        self.wildcardHosts = wildcard
-        self.catchAllHost = catchAll
+        self.layer4Names = layer4
+        self.gatewayServers = compiler.gatewayServers
+        self.virtualHosts = compiler.routeConfigurations.flatMap(\.virtualHosts)
+        self.targets = compiler.targets
+        self.allTargets = compiler.allTargets
+        self.destinationRules = compiler.destinationRuleByHost
+        self.discarded = compiler.discarded
+        self.notes = compiler.notes
     }
 
-    /// The virtual host serving `host` (lowercase, port stripped): exact, then the most
-    /// specific wildcard. Constant time for exact names; wildcards are tried by suffix length.
-    @inline(__always) public func virtualHost(for host: String) -> VirtualHost? {
-        if let exact = exactHosts[host] { return exact }
-        for (suffix, vh) in wildcardHosts where host.hasSuffix(suffix) && host.utf8.count > suffix.utf8.count { return vh }
-        return catchAllHost
+    /// True when this table is a gateway's.
+    public var isGateway: Bool { identity.gateway != "mesh" }
+
+    /// The route configuration for a listener port, if the proxy has an HTTP listener there.
+    public func routeConfiguration(port: Int) -> RouteConfiguration? { routeConfigurationByPort[port] }
+
+    /// The virtual host serving `host` on `port` (or on the port a request for it would use).
+    public func virtualHost(for host: String, port: Int? = nil) -> VirtualHost? {
+        let port = port ?? inferredPort(host: host).port
+        return routeConfigurationByPort[port]?.virtualHost(for: host)
+    }
+
+    /// The ports whose route configurations serve `host` by one of its names (not by `*`).
+    func servingPorts(_ host: String) -> [Int] {
+        var ports: [Int] = []
+        for config in routeConfigurations where config.serves(host) { ports.append(config.port) }
+        return ports
+    }
+
+    /// The port a request that names none is taken to use: the only port whose route
+    /// configuration serves the host, else 80 (HTTP's default) when it is one of several or none
+    /// serves it, else the first of them; at a gateway, 80 or its first HTTP port.
+    func inferredPortNumber(_ host: String) -> Int {
+        if isGateway {
+            let ports = gatewayServers.filter(\.isHTTPRouted).map(\.port)
+            return ports.isEmpty || ports.contains(80) ? 80 : ports.min()!
+        }
+        var count = 0
+        var first = 0
+        var has80 = false
+        for config in routeConfigurations where config.serves(host) {
+            if count == 0 { first = config.port }
+            if config.port == 80 { has80 = true }
+            count += 1
+        }
+        if count == 1 { return first }
+        if count == 0, let port = scope.service(HostNames.fqdn(host, namespace: identity.namespace))?.ports.first {
+            return port.number
+        }
+        return count == 0 || has80 ? 80 : first
+    }
+
+    /// The port a request that names none is taken to use, and why.
+    public func inferredPort(host: String) -> (port: Int, reason: String) {
+        let port = inferredPortNumber(host)
+        if isGateway {
+            return port == 80
+                ? (80, "no port given: 80, HTTP's default")
+                : (port, "no port given: the gateway has no HTTP server on 80, so its first HTTP port \(port) is used")
+        }
+        let serving = servingPorts(host)
+        let list = serving.map(String.init).joined(separator: ", ")
+        if serving.count == 1 {
+            return (port, "no port given: \(host) is served on port \(port) only, so the request is taken to be on \(port)")
+        }
+        if serving.count > 1 {
+            return port == 80
+                ? (80, "no port given: 80, HTTP's default (\(host) is served on ports \(list))")
+                : (port, "no port given: \(host) is served on ports \(list); the first, \(port), is used")
+        }
+        if port != 80 || scope.service(HostNames.fqdn(host, namespace: identity.namespace)) != nil {
+            return (port, "no port given: \(HostNames.fqdn(host, namespace: identity.namespace))'s first port \(port) is used")
+        }
+        return (80, "no port given: 80, HTTP's default")
     }
 }
 
-/// Builds the route table: resolves hosts, destinations, subsets and policies once.
-struct RouteCompiler {
-    let resources: [Resource]
-    let mesh: MeshConfig
-    let identity: ProxyIdentity
-    let regexes: RegexProvider
-    let registry: Registry
-    var targets: [String: Target] = [:]
-    var notes: [String] = []
-    /// DestinationRules by resolved host; the first one loaded wins, as Istio's oldest does.
-    var destinationRules: [String: Resource] = [:]
+/// Who the proxy is: what `sourceLabels`, `sourceNamespace` and `gateways` match against.
+public struct ProxyIdentity: Sendable {
+    public var namespace: String
+    public var labels: [String: String]
+    /// `mesh` for a sidecar, or a gateway's `namespace/name`.
+    public var gateway: String
 
-    init(resources: [Resource], mesh: MeshConfig, identity: ProxyIdentity, regexes: @escaping RegexProvider) {
-        self.resources = resources.effective
-        self.mesh = mesh
-        self.identity = identity
-        self.regexes = regexes
-        self.registry = Registry(resources: self.resources)
-        for r in self.resources {
-            guard let dr = r.destinationRule, let host = dr.host?.value else { continue }
-            let fqdn = HostNames.fqdn(host, namespace: r.namespace)
-            if destinationRules[fqdn] == nil { destinationRules[fqdn] = r }
-        }
-    }
-
-    mutating func compile() -> [RouteTable.VirtualHost] {
-        var hosts: [RouteTable.VirtualHost] = []
-        var claimed: [String: String] = [:]
-        for resource in resources {
-            guard let vs = resource.virtualService, appliesToGateway(vs.gateways, namespace: resource.namespace) else { continue }
-            let routes = vs.http.enumerated().map { compileRoute($1, index: $0, in: resource) }
-            for host in vs.hosts {
-                let fqdn = HostNames.fqdn(host.value, namespace: resource.namespace)
-                if let owner = claimed[fqdn] {
-                    notes.append("host \(fqdn) is claimed by both \(owner) and \(resource.reference); \(owner) is used")
-                    continue
-                }
-                claimed[fqdn] = resource.reference
-                let service = registry.service(fqdn)
-                hosts.append(
-                    RouteTable.VirtualHost(
-                        name: fqdn, domains: HostNames.aliases(of: fqdn, proxyNamespace: identity.namespace),
-                        virtualService: resource, routes: routes, service: service))
-            }
-        }
-        // Registered services without a VirtualService get Istio's default route: all endpoints.
-        guard identity.gateway == "mesh" else { return hosts }
-        let services = (registry.services.values.sorted { $0.fqdn < $1.fqdn }) + registry.wildcardServices
-        for service in services where claimed[service.fqdn] == nil {
-            let port = service.ports.first?.number ?? 80
-            let target = makeTarget(host: service.fqdn, subset: nil, port: port, weight: 100, namespace: service.namespace)
-            let route = CompiledRoute(
-                index: 0, name: "default", node: -1, matches: [],
-                action: .route(targets: [target], cumulative: [100], total: 100),
-                fault: nil, mirrors: [], timeout: nil, retries: defaultRetries(), rewrite: nil, headers: nil, corsPolicy: nil,
-                source: nil)
-            hosts.append(
-                RouteTable.VirtualHost(
-                    name: service.fqdn, domains: HostNames.aliases(of: service.fqdn, proxyNamespace: identity.namespace),
-                    virtualService: nil, routes: [route], service: service))
-        }
-        return hosts
-    }
-
-    /// A VirtualService binds to the gateways it lists; none listed means the sidecars (`mesh`).
-    func appliesToGateway(_ gateways: [Located<String>], namespace: String) -> Bool {
-        if gateways.isEmpty { return identity.gateway == "mesh" }
-        return gateways.contains { normalizeGateway($0.value, namespace: namespace) == identity.gateway }
-    }
-
-    func normalizeGateway(_ name: String, namespace: String) -> String {
-        if name == "mesh" { return name }
-        return name.contains("/") ? name : "\(namespace)/\(name)"
-    }
-
-    func defaultRetries() -> RetryPolicy {
-        var policy = RetryPolicy.istioDefault
-        if let retryOn = mesh.defaultRetryOn {
-            policy = RetryPolicy(attempts: policy.attempts, perTryTimeout: nil, retryOn: retryOn, isDefault: true)
-        }
-        if let attempts = mesh.defaultRetryAttempts { policy.attempts = attempts }
-        if let perTry = mesh.defaultPerTryTimeout { policy.perTryTimeout = perTry }
-        return policy
-    }
-
-    mutating func compileRoute(_ r: HTTPRoute, index: Int, in resource: Resource) -> CompiledRoute {
-        let ns = resource.namespace
-        let matches = r.match.map { compileMatch($0, vs: resource) }
-        let action: RouteAction
-        if let redirect = r.redirect {
-            action = .redirect(redirect)
-        } else if let response = r.directResponse {
-            action = .directResponse(status: response.status?.value ?? 200, body: response.bodyString ?? response.bodyBytes)
-        } else if let delegate = r.delegate {
-            action = .delegate("\(delegate.namespace ?? ns)/\(delegate.name ?? "")")
-        } else {
-            let single = r.route.count == 1
-            var chosen: [Target] = []
-            var cumulative: [Int] = []
-            var total = 0
-            for d in r.route {
-                let weight = single ? max(d.weight?.value ?? 100, 1) : max(d.weight?.value ?? 0, 0)
-                guard weight > 0, let destination = d.destination else { continue }
-                let target = makeTarget(destination, weight: weight, namespace: ns)
-                total += weight
-                chosen.append(target)
-                cumulative.append(total)
-            }
-            action = .route(targets: chosen, cumulative: cumulative, total: total)
-        }
-        var fault: CompiledFault?
-        if let f = r.fault {
-            var compiled = CompiledFault(abortStatus: nil, abortPercent: 0, delay: nil, delayPercent: 0)
-            if let abort = f.abort {
-                compiled.abortStatus = abort.httpStatus?.value
-                compiled.abortPercent = abort.percentage?.value ?? 0
-            }
-            if let delay = f.delay {
-                compiled.delay = delay.fixedDelay
-                compiled.delayPercent = delay.percentage?.value ?? delay.percent.map { Double($0.value) } ?? 0
-            }
-            fault = compiled
-        }
-        var mirrors: [(Target, Double)] = []
-        if let mirror = r.mirror {
-            let percent = r.mirrorPercentage?.value ?? r.mirrorPercent.map { Double($0.value) } ?? 100
-            mirrors.append((makeTarget(mirror, weight: 100, namespace: ns), percent))
-        }
-        for policy in r.mirrors {
-            guard let destination = policy.destination else { continue }
-            mirrors.append((makeTarget(destination, weight: 100, namespace: ns), policy.percentage?.value ?? 100))
-        }
-        // Istio starts from its default policy and overrides what the rule sets; attempts unset
-        // or 0 disables retries.
-        var retries = defaultRetries()
-        if let set = r.retries {
-            let base = defaultRetries()
-            retries =
-                set.retryOn.map {
-                    RetryPolicy(
-                        attempts: set.attempts?.value ?? 0, perTryTimeout: set.perTryTimeout, retryOn: $0.value, isDefault: false)
-                }
-                ?? RetryPolicy(
-                    attempts: set.attempts?.value ?? 0, perTryTimeout: set.perTryTimeout, retryOn: base.retryOn,
-                    retriableStatusCodes: base.retriableStatusCodes, isDefault: false)
-        }
-        let timeout = r.timeout.flatMap { $0.nanoseconds > 0 ? $0 : nil }
-        return CompiledRoute(
-            index: index, name: r.name, node: r.node, matches: matches, action: action, fault: fault,
-            mirrors: mirrors.map { (target: $0.0, percent: $0.1) }, timeout: timeout, retries: retries, rewrite: r.rewrite,
-            headers: r.headers, corsPolicy: r.corsPolicy, source: r)
-    }
-
-    func compileMatch(_ m: HTTPMatchRequest, vs: Resource) -> CompiledMatch {
-        var conditions: [Condition] = []
-        func matcher(_ field: StringMatchField) -> CompiledStringMatch { CompiledStringMatch(field.match, regexes: regexes) }
-        if let uri = m.uri { conditions.append(Condition(.uri, matcher(uri), ignoreCase: m.ignoreUriCase)) }
-        if let scheme = m.scheme { conditions.append(Condition(.scheme, matcher(scheme))) }
-        if let method = m.method { conditions.append(Condition(.method, matcher(method))) }
-        if let authority = m.authority { conditions.append(Condition(.authority, matcher(authority))) }
-        for h in m.headers { conditions.append(Condition(.header, name: h.key.lowercased(), matcher(h.value))) }
-        for h in m.withoutHeaders { conditions.append(Condition(.withoutHeader, name: h.key.lowercased(), matcher(h.value))) }
-        for q in m.queryParams { conditions.append(Condition(.queryParam, name: q.key, matcher(q.value))) }
-        if let port = m.port { conditions.append(Condition(.port, nil, port: port.value)) }
-        var mismatch: String?
-        let missing = m.sourceLabels.sorted { $0.key < $1.key }.filter { identity.labels[$0.key] != $0.value }
-        if !missing.isEmpty {
-            mismatch =
-                "sourceLabels \(missing.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) do not match this proxy's labels"
-        } else if let sourceNamespace = m.sourceNamespace, sourceNamespace != identity.namespace {
-            mismatch = "sourceNamespace \(sourceNamespace) is not this proxy's namespace (\(identity.namespace))"
-        } else if !m.gateways.isEmpty,
-            !m.gateways.contains(where: { normalizeGateway($0.value, namespace: vs.namespace) == identity.gateway })
-        {
-            mismatch = "gateways \(m.gateways.map(\.value).joined(separator: ",")) do not include \(identity.gateway)"
-        }
-        return CompiledMatch(conditions: conditions, identityMismatch: mismatch, name: m.name, node: m.node)
-    }
-
-    mutating func makeTarget(_ d: Destination, weight: Int, namespace: String) -> Target {
-        let fqdn = HostNames.fqdn(d.host?.value ?? "", namespace: namespace)
-        return makeTarget(host: fqdn, subset: d.subset?.value, port: d.port?.number, weight: weight, namespace: namespace)
-    }
-
-    /// Resolves a destination against the registry and DestinationRules.
-    mutating func makeTarget(host fqdn: String, subset: String?, port: Int?, weight: Int, namespace: String) -> Target {
-        let service = registry.service(fqdn)
-        let servicePort = service?.port(port) ?? service?.ports.first
-        let portNumber = port ?? servicePort?.number ?? 80
-        let rule = destinationRules[fqdn]
-        let resolution = Registry.resolve(fqdn, service: service, subset: subset, rule: rule)
-        var policy = rule?.destinationRule?.trafficPolicy
-        if let subsetPolicy = resolution.definition?.trafficPolicy {
-            policy = (policy ?? TrafficPolicy(node: -1)).overridden(by: subsetPolicy)
-        }
-        let (endpoints, failure) = (resolution.endpoints, resolution.failure)
-        let target = Target(
-            host: fqdn, subset: subset, port: portNumber, weight: weight, failure: failure, endpoints: endpoints,
-            service: service,
-            policy: policy, destinationRule: rule)
-        if failure?.flag != "NC", targets[target.cluster] == nil { targets[target.cluster] = target }
-        return target
+    public init(namespace: String = "default", labels: [String: String] = [:], gateway: String = "mesh") {
+        self.namespace = namespace
+        self.labels = labels
+        self.gateway = gateway
     }
 }

@@ -30,6 +30,7 @@ public final class Validator {
             check.exportTo(se.exportTo, namespace: resource.namespace, allowNone: true)
         case .gateway(let gw): check.gateway(gw)
         case .workloadEntry(let we): check.workloadEntry(we, standalone: true)
+        case .sidecar(let sc): check.sidecar(sc)
         case .kubernetes: break
         }
     }

@@ -64,6 +64,9 @@ struct ProxyConfigSource: ParsableArguments {
     /// The largest dump read, from a file or a proxy (the one HTTP client's cap).
     static let maxDumpBytes = 100 << 20
 
+    /// The proxy to render rules for (a sidecar's namespace and labels, or a gateway).
+    @OptionGroup var proxy: ProxySelection
+
     func validate() throws {
         let given = [!paths.isEmpty, dumpFile != nil, !admin.isEmpty].filter { $0 }.count
         if given == 0 {
@@ -100,7 +103,9 @@ struct ProxyConfigSource: ParsableArguments {
         }
         let rules = try loadValidRules(paths)
         let mesh = try meshConfig.load()
-        let table = RouteTable(resources: rules.resources, mesh: mesh)
+        let table = RouteTable(
+            resources: rules.resources, mesh: mesh, identity: try proxy.identity(in: rules.resources),
+            compatibility: proxy.compatibility.version)
         let renderer = ConfigDumpRenderer(table: table, listen: try HostPort.parse(listen, option: "--listen"))
         var dump = try ConfigDump(renderer.render())
         dump.addEndpointsFromClusters()

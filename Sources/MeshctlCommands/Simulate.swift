@@ -6,11 +6,17 @@ import MeshRouting
 extension Meshctl {
     struct Simulate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show where a request would be routed, and why.",
+            abstract: "Show where a request (or a TCP or TLS connection) would be routed, and why.",
             discussion: """
                 Runs the same routing engine the proxy uses on one request (or many, with -n) and \
-                explains the decision: which VirtualService and rule matched, why earlier rules did \
-                not, the destination cluster, weights, faults, mirrors, retries and timeout.
+                explains the decision: the listener and route configuration for the request's port, \
+                which VirtualService and rule matched, why earlier rules did not, the destination \
+                cluster (and how its port was chosen), weights, faults, mirrors, retries and timeout.
+
+                The rules are compiled for one proxy: a sidecar in --source-namespace with \
+                --source-labels (it sees only what is exported to its namespace and what its Sidecar \
+                resource imports), or the gateway named by --gateway. With --protocol tcp or tls, \
+                a connection to --port (at --destination-ip, with --sni) follows tcp and tls routes.
 
                 Weighted choices and fault percentages are drawn from a generator seeded with \
                 --seed (default \(Simulate.defaultSeed)), so the same command always gives the same \
@@ -20,6 +26,7 @@ extension Meshctl {
                   meshctl simulate -f samples/tutorial/ --host recommendation -H 'baggage-user-agent: Safari/605.1'
                   meshctl simulate -f samples/tutorial/ --host recommendation -n 100000 --seed 7
                   meshctl simulate -f samples/tutorial/ --host example.org --mesh-config samples/mesh/registry-only.yaml
+                  meshctl simulate -f rules/ --protocol tls --port 443 --sni api.example.com
                 """)
 
         @OptionGroup var input: InputOptions
@@ -27,9 +34,11 @@ extension Meshctl {
         @Option(
             help: """
                 The request's Host (authority), e.g. reviews or reviews:9080. The host selects the \
-                VirtualService; a port after ':' is the listener port (for match.port) unless --port is given.
+                VirtualService; a port after ':' is the listener port (for the route configuration, \
+                match.port and a destination without port) unless --port is given. For tcp and tls, \
+                the service the client connects to (when no --destination-ip is given).
                 """)
-        var host: String
+        var host: String?
 
         @Option(help: "The request path, starting with '/', with an optional query string.")
         var path = "/"
@@ -45,19 +54,29 @@ extension Meshctl {
 
         @Option(
             parsing: .unconditional,
-            help: "The listener port the request arrives on (for match.port); by default the port in --host, if any.")
+            help: """
+                The port the request is for: it picks the route configuration (or TCP listener), \
+                match.port and the port of a destination without one. By default the port in \
+                --host; without either, the port the host is served on (80 when several or none).
+                """)
         var port: Int?
 
         @Option(
-            name: .customLong("source-labels"),
-            help: ArgumentHelp("Labels of the calling workload, k=v,... (for match.sourceLabels).", valueName: "labels"))
-        var sourceLabels: String?
+            name: .customLong("protocol"),
+            help: ArgumentHelp("http, or tcp or tls for a connection that follows tcp or tls routes.", valueName: "protocol"))
+        var connectionProtocol: ConnectionProtocol = .http
 
-        @Option(name: .customLong("source-namespace"), help: "Namespace of the calling workload.")
-        var sourceNamespace = "default"
+        @Option(help: ArgumentHelp("The TLS server name the client sends (with --protocol tls).", valueName: "name"))
+        var sni: String?
 
-        @Option(help: "Simulate at this gateway (namespace/name or name) instead of a sidecar (mesh).")
-        var gateway = "mesh"
+        @Option(
+            name: .customLong("destination-ip"),
+            help: ArgumentHelp(
+                "The address the client connects to (tcp, tls): a service's address or one destinationSubnets cover.",
+                valueName: "ip"))
+        var destinationIP: String?
+
+        @OptionGroup var proxy: ProxySelection
 
         @OptionGroup var meshConfig: MeshConfigOption
 
@@ -85,22 +104,33 @@ extension Meshctl {
             }
             if let count, count < 1 { throw ValidationError("-n must be at least 1, got \(count)") }
             if let count, count > 100_000_000 { throw ValidationError("-n must be at most 100000000, got \(count)") }
-            if host.isEmpty { throw ValidationError("--host must not be empty") }
+            if let host, host.isEmpty { throw ValidationError("--host must not be empty") }
             _ = try hostPort()
             if let port, !(1...65535).contains(port) {
                 throw ValidationError("--port must be between 1 and 65535, got \(port)")
             }
             if !path.hasPrefix("/") { throw ValidationError("--path must start with '/', got '\(path)'") }
-            let gatewayParts = gateway.split(separator: "/", omittingEmptySubsequences: false)
-            if gateway.isEmpty || gatewayParts.count > 2 || gatewayParts.contains(where: \.isEmpty) {
-                throw ValidationError("--gateway must be mesh, a Gateway's name or namespace/name, got '\(gateway)'")
+            switch connectionProtocol {
+            case .http:
+                if host == nil { throw ValidationError("give the request's host with --host") }
+                if sni != nil { throw ValidationError("--sni is for --protocol tls") }
+                if destinationIP != nil { throw ValidationError("--destination-ip is for --protocol tcp or tls") }
+            case .tcp, .tls:
+                if try port ?? hostPort() == nil {
+                    throw ValidationError("--protocol \(connectionProtocol.rawValue) needs the destination port: give --port")
+                }
+                if connectionProtocol == .tcp, sni != nil { throw ValidationError("--sni is for --protocol tls") }
+                if let sni, sni.isEmpty { throw ValidationError("--sni must not be empty") }
+                if let destinationIP, !HostNames.isIPAddress(destinationIP) {
+                    throw ValidationError("--destination-ip must be an IPv4 or IPv6 address, got '\(destinationIP)'")
+                }
             }
-            _ = try parsedLabels()
         }
 
         /// The port written in `--host` (`reviews:9080`, `[::1]:9080`), or nil; one that is not a
         /// port number is a usage error.
         func hostPort() throws -> Int? {
+            guard let host else { return nil }
             let portText: Substring
             if host.hasPrefix("[") {
                 guard let close = host.firstIndex(of: "]") else {
@@ -126,22 +156,10 @@ extension Meshctl {
             return port
         }
 
-        func parsedLabels() throws -> [String: String] {
-            guard let sourceLabels, !sourceLabels.isEmpty else { return [:] }
-            var labels: [String: String] = [:]
-            for pair in sourceLabels.split(separator: ",") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, !parts[0].isEmpty else {
-                    throw ValidationError("malformed --source-labels '\(sourceLabels)': write k=v,k2=v2")
-                }
-                labels[String(parts[0])] = String(parts[1])
-            }
-            return labels
-        }
-
         func request() throws -> HTTPRequest {
             // A client that sends `Host: reviews:9080` connected to port 9080.
-            var request = HTTPRequest(authority: host, path: path, method: method, scheme: scheme, port: try port ?? hostPort())
+            var request = HTTPRequest(
+                authority: host ?? "", path: path, method: method, scheme: scheme, port: try port ?? hostPort())
             for header in headers {
                 let colon = header.firstIndex(of: ":")!
                 request.addHeader(
@@ -154,11 +172,24 @@ extension Meshctl {
         func run() throws {
             let rules = try loadValidRules(input.paths)
             let mesh = try meshConfig.load()
-            let gatewayName = gateway == "mesh" || gateway.contains("/") ? gateway : "\(sourceNamespace)/\(gateway)"
-            try checkGatewayExists(gatewayName, in: rules.resources)
-            let identity = ProxyIdentity(namespace: sourceNamespace, labels: try parsedLabels(), gateway: gatewayName)
-            let table = RouteTable(resources: rules.resources, mesh: mesh, identity: identity)
+            let identity = try proxy.identity(in: rules.resources)
+            let table = RouteTable(
+                resources: rules.resources, mesh: mesh, identity: identity, compatibility: proxy.compatibility.version)
             var random = SplitMix64(seed: seed)
+            if connectionProtocol != .http {
+                let connection = TCPRequest(
+                    port: try port ?? hostPort() ?? 0, destinationIP: destinationIP, sni: sni,
+                    host: host.map(HostNames.stripPort), tls: connectionProtocol == .tls)
+                if let count {
+                    let report = Distribution.run(table, connection, count: count, random: &random)
+                    Output.print(output == .json ? report.json() : report.text(connection: connection))
+                } else {
+                    let decision = table.decideTCP(connection, random: &random)
+                    let report = DecisionReport(table: table, connection: connection, decision: decision, seed: seed)
+                    Output.print(output == .json ? DiagnosticRenderer.encodeJSON(report) : report.text())
+                }
+                return
+            }
             let request = try request()
             if let count {
                 let report = Distribution.run(table, request, count: count, random: &random)
@@ -169,16 +200,10 @@ extension Meshctl {
                 Output.print(output == .json ? DiagnosticRenderer.encodeJSON(report) : report.text())
             }
         }
+    }
 
-        /// Simulating at a gateway the rules do not define would answer 404 for every host: a
-        /// usage error that names the Gateways there are.
-        func checkGatewayExists(_ name: String, in resources: [Resource]) throws {
-            guard name != "mesh" else { return }
-            let gateways = Set(resources.filter { $0.gateway != nil }.map { "\($0.namespace)/\($0.name)" })
-            guard !gateways.contains(name) else { return }
-            let known = gateways.isEmpty ? "the rules define none" : "they define \(gateways.sorted().joined(separator: ", "))"
-            Output.error("Error: --gateway '\(gateway)': no Gateway has the name \(name) in the rules given; \(known)")
-            throw ExitCode.validationFailure
-        }
+    /// What `simulate` sends: an HTTP request, or a TCP or TLS connection.
+    enum ConnectionProtocol: String, ExpressibleByArgument, CaseIterable {
+        case http, tcp, tls
     }
 }

@@ -114,8 +114,13 @@ import Testing
             leaving.send("GET /bytes/10000000 HTTP/1.1\r\nHost: svc\r\n\r\n")
             _ = leaving.read(until: "\r\n\r\n")
         }
-        try await Task.sleep(for: .milliseconds(1500))
-        #expect(try await proxy.admin("/stats").text.contains("downstream_rq_active: 0"))
+        var stats = ""
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(100))
+            stats = try await proxy.admin("/stats").text
+            if stats.contains("downstream_rq_active: 0") { break }
+        }
+        #expect(stats.contains("downstream_rq_active: 0"))
         let after = Self.openDescriptors()
         #expect(after <= before + 2, "descriptors before \(before), after \(after)")
     }

@@ -36,13 +36,16 @@ let v1 = "outbound|8080|version-v1|recommendation.default.svc.cluster.local"
 let v2 = "outbound|8080|version-v2|recommendation.default.svc.cluster.local"
 let v3 = "outbound|8080|version-v3|recommendation.default.svc.cluster.local"
 
-func table(_ yaml: String, mesh: MeshConfig = MeshConfig(), identity: ProxyIdentity = ProxyIdentity()) throws -> RouteTable {
+func table(
+    _ yaml: String, mesh: MeshConfig = MeshConfig(), identity: ProxyIdentity = ProxyIdentity(),
+    compatibility: CompatibilityVersion? = nil
+) throws -> RouteTable {
     var rules = LoadedRules()
     let validator = Validator()
     RuleLoader.load(Array(yaml.utf8), name: "t.yaml", into: &rules, validate: validator.validate)
     let errors = rules.diagnostics.filter { $0.level == .error }
     try #require(errors.isEmpty, "fixture does not validate: \(errors.map(\.headline))")
-    return RouteTable(resources: rules.resources, mesh: mesh, identity: identity)
+    return RouteTable(resources: rules.resources, mesh: mesh, identity: identity, compatibility: compatibility)
 }
 
 func recommendationVS(_ http: String, hosts: String = "[recommendation]") -> String {
@@ -149,14 +152,16 @@ let browserRules = recommendationVS(
         let request = HTTPRequest(authority: "recommendation", headers: [("user-preference", "129")])
         var random = SplitMix64(seed: 1)
         let lines = t.explain(request, t.decide(request, random: &random))
-        #expect(lines[0].hasPrefix("host recommendation → VirtualService default/recommendation (t.yaml:"))
+        #expect(lines[0] == "no port given: recommendation is served on port 8080 only, so the request is taken to be on 8080")
+        #expect(lines[1].hasPrefix("host recommendation → VirtualService default/recommendation (t.yaml:"))
         #expect(lines.contains { $0.contains("rule 0 at t.yaml:") && $0.contains("header baggage-user-agent is absent") })
         #expect(
             lines.contains {
                 $0.contains("rule 3") && $0.contains("header user-preference \"129\" does not match prefix \"123\"")
             })
         #expect(lines.contains { $0.contains("rule 4") && $0.contains("matches: header user-preference prefix \"12\"") })
-        #expect(lines.contains("→ \(v2) (1 endpoint)"))
+        #expect(
+            lines.contains("→ \(v2) (1 endpoint; port 8080: the destination has no port, so the request's port 8080 is used)"))
     }
 }
 
@@ -248,9 +253,16 @@ let browserRules = recommendationVS(
         #expect(decide(try table(rules, identity: ProxyIdentity(labels: ["app": "preference", "version": "v1"]))).cluster == v1)
         #expect(
             decide(try table(rules, identity: ProxyIdentity(namespace: "canary")), host: "recommendation.default").cluster == v3)
-        #expect(decide(try table(rules), port: 9080).cluster == v3)
-        #expect(decide(try table(rules), port: 80).cluster == v1)
+        // The service has port 8080 only: the rule for port 9080 is dropped from its routes.
+        #expect(decide(try table(rules), port: 8080).cluster == v1)
         let t = try table(rules)
+        let on8080 = HTTPRequest(authority: "recommendation", port: 8080)
+        var r8080 = SplitMix64(seed: 1)
+        #expect(
+            t.explain(on8080, t.decide(on8080, random: &r8080)).contains {
+                $0.contains("rule 2 at t.yaml:")
+                    && $0.contains("dropped when the configuration was built: match.port 9080 is not this listener's port 8080")
+            })
         let request = HTTPRequest(authority: "recommendation")
         var random = SplitMix64(seed: 1)
         let lines = t.explain(request, t.decide(request, random: &random))
@@ -292,7 +304,7 @@ let browserRules = recommendationVS(
 @Suite struct HostSelectionTests {
     @Test(arguments: [
         "recommendation", "recommendation:8080", "RECOMMENDATION", "recommendation.default",
-        "recommendation.default.svc", "recommendation.default.svc.cluster.local", "Recommendation.Default.svc.cluster.local:80",
+        "recommendation.default.svc", "recommendation.default.svc.cluster.local", "Recommendation.Default.svc.cluster.local:8080",
     ])
     func namesOfTheSameService(host: String) throws {
         let t = try table(recommendationVS("  - route:\n    - destination: {host: recommendation, subset: version-v2}\n"))
@@ -318,7 +330,7 @@ let browserRules = recommendationVS(
                   gateways: [mesh]
                   http:
                   - route:
-                    - destination: {host: recommendation, subset: version-v1}
+                    - destination: {host: recommendation, subset: version-v1, port: {number: 8080}}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -327,7 +339,7 @@ let browserRules = recommendationVS(
                   hosts: ["*.api.example.com"]
                   http:
                   - route:
-                    - destination: {host: recommendation, subset: version-v2}
+                    - destination: {host: recommendation, subset: version-v2, port: {number: 8080}}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -336,7 +348,7 @@ let browserRules = recommendationVS(
                   hosts: [v1.api.example.com]
                   http:
                   - route:
-                    - destination: {host: recommendation, subset: version-v3}
+                    - destination: {host: recommendation, subset: version-v3, port: {number: 8080}}
                 """
         let t = try table(yaml)
         #expect(decide(t, host: "www.example.com").cluster == v1)
@@ -363,9 +375,13 @@ let browserRules = recommendationVS(
         #expect(open.status == nil)
         let registryOnly = try table(yaml, mesh: MeshConfig(outboundTrafficPolicy: .registryOnly))
         #expect(decide(registryOnly, host: "worldclockapi.com").cluster == "outbound|80||worldclockapi.com")
+        // Port 80 has an HTTP listener (worldclockapi.com): REGISTRY_ONLY's block_all answers 502.
         let blocked = decide(registryOnly, host: "example.org")
-        #expect(blocked.cluster == "BlackHoleCluster")
+        #expect(blocked.cluster == nil)
         #expect(blocked.status == 502)
+        #expect(blocked.blockAll)
+        // Port 9999 has none: the connection goes to BlackHoleCluster.
+        #expect(decide(registryOnly, host: "example.org", port: 9999).cluster == "BlackHoleCluster")
     }
 
     @Test func serviceWithoutVirtualServiceGetsTheDefaultRoute() throws {
@@ -543,8 +559,10 @@ let browserRules = recommendationVS(
         let policy = RetryPolicy(attempts: 2, perTryTimeout: nil, retryOn: "5xx, 503,504", isDefault: false)
         #expect(policy.retryOn == "5xx,retriable-status-codes")
         #expect(policy.retriableStatusCodes == [503, 504])
-        // Since Istio 1.24 the default policy retries no status code.
+        // Since Istio 1.24 no status code is retried by default; 1.23 and earlier retried 503.
         #expect(RetryPolicy.istioDefault.retriableStatusCodes == [])
+        #expect(RetryPolicy.istioDefault(compatibility: CompatibilityVersion("1.23")).retriableStatusCodes == [503])
+        #expect(RetryPolicy.istioDefault(compatibility: CompatibilityVersion("1.24")).retriableStatusCodes == [])
     }
 
     @Test func redirectAndDirectResponse() throws {
@@ -588,6 +606,15 @@ let browserRules = recommendationVS(
     let rules =
         registry + """
             apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: edge}
+            spec:
+              selector: {istio: ingressgateway}
+              servers:
+              - port: {number: 80, name: http, protocol: HTTP}
+                hosts: ["*"]
+            ---
+            apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: {name: edge-routes}
             spec:
@@ -611,7 +638,7 @@ let browserRules = recommendationVS(
 
     func rewritten(_ path: String) throws -> (path: String, authority: String)? {
         let t = try table(rules, identity: ProxyIdentity(gateway: "default/edge"))
-        let request = HTTPRequest(authority: "recommendation", path: path)
+        let request = HTTPRequest(authority: "recommendation.default.svc.cluster.local", path: path)
         var random = SplitMix64(seed: 1)
         return t.rewrite(request, t.decide(request, random: &random))
     }
@@ -632,7 +659,9 @@ let browserRules = recommendationVS(
 
     @Test func aVirtualServiceBoundToAGatewayIsNotUsedBySidecars() throws {
         let atGateway = try table(rules, identity: ProxyIdentity(gateway: "default/edge"))
-        #expect(decide(atGateway, path: "/v1/api").cluster == v1)
+        // A gateway matches the VirtualService's host by its full name (short names are a sidecar's).
+        #expect(decide(atGateway, host: "recommendation.default.svc.cluster.local", path: "/v1/api").cluster == v1)
+        #expect(decide(atGateway, path: "/v1/api").status == 404)
         let sidecar = try table(rules)
         // The sidecar uses the registry's default route for the service instead.
         #expect(decide(sidecar, path: "/v1/api").cluster == "outbound|8080||recommendation.default.svc.cluster.local")
@@ -701,10 +730,12 @@ let browserRules = recommendationVS(
                   - route:
                     - destination: {host: recommendation, subset: version-v1}
                 """))
-        #expect(decide(t, port: 80).cluster == v1)
-        #expect(decide(t, port: 65535).cluster == v1)
-        let request = HTTPRequest(authority: "recommendation", port: 80)
-        #expect(t.explain(request, decide(t, port: 80)).contains { $0.contains("port 80 is not 4294967295") })
+        #expect(decide(t, port: 8080).cluster == v1)
+        let request = HTTPRequest(authority: "recommendation", port: 8080)
+        #expect(
+            t.explain(request, decide(t, port: 8080)).contains {
+                $0.contains("match.port 4294967295 is not this listener's port 8080")
+            })
     }
 
     @Test func percentagesBeyondAnyRangeAreExplainedWithoutTrapping() {

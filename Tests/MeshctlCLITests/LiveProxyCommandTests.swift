@@ -85,11 +85,11 @@ import Testing
             in: mesh.dir)
         let added = try CLI.run(["apply", "-f", extra, "--admin", mesh.admin])
         #expect(added.stdout.contains("VirtualService default/extra created"), "\(added.stdout)\(added.stderr)")
-        #expect(added.stdout.contains("+ route extra.example.com /*"))
+        #expect(added.stdout.contains("+ route extra.example.com:80 /*"))
         let pruned = try CLI.run(["apply", "-f", mesh.rulesPath, "--admin", mesh.admin, "--prune"])
         #expect(pruned.status == 0, "\(pruned.stderr)")
         #expect(pruned.stdout.contains("VirtualService default/extra pruned"))
-        #expect(pruned.stdout.contains("- route extra.example.com /*"))
+        #expect(pruned.stdout.contains("- route extra.example.com:80 /*"))
         #expect(try mesh.status(rules: mesh.rulesPath)["synced"] as? String == "SYNCED")
     }
 

@@ -38,7 +38,7 @@ import Testing
         spec:
           hosts: [r.example.com]
           http:
-          - match: [{port: 65535}]
+          - match: [{port: 65535, headers: {x-extreme: {exact: "1"}}}]
             route:
             - {destination: {host: r.example.com, subset: a}, weight: 2147483647}
             - {destination: {host: r.example.com, subset: b}, weight: 2147483647}
@@ -90,7 +90,7 @@ import Testing
         let validate = try bounded(["validate", "-f", path])
         #expect(validate.status == 0, "\(validate.stdout)")
 
-        let single = try bounded(["simulate", "-f", path, "--host", "r.example.com:65535", "-o", "json"])
+        let single = try bounded(["simulate", "-f", path, "--host", "r.example.com:65535", "-H", "x-extreme: 1", "-o", "json"])
         #expect(single.status == 0, "\(single.stderr)")
         let doc = try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as! [String: Any]
         #expect(doc["timeout"] as? String == "2562047h47m16.854s")

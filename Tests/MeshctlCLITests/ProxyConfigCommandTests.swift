@@ -45,7 +45,9 @@ import Testing
 
     @Test func listenAddress() throws {
         let result = try CLI.run(["proxy-config", "listeners", "-f", "samples/tutorial/", "--listen", "127.0.0.1:16001"])
-        #expect(result.stdout.contains("127.0.0.1 16001 ALL   Route: 16001"))
+        // The listen address is virtualOutbound's; HTTP routes sit on a listener per service port.
+        #expect(result.stdout.contains("127.0.0.1 16001 ALL                                  PassthroughCluster"))
+        #expect(result.stdout.contains("0.0.0.0   8080  Trans: raw_buffer; App: http/1.1,h2c Route: 8080"))
         #expect(try CLI.run(["proxy-config", "listeners", "-f", "samples/tutorial/", "--listen", "nope"]).status == 64)
     }
 

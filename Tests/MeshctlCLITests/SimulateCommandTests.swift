@@ -64,7 +64,8 @@ import Testing
         #expect(single["status"] is NSNull)
         let fault = single["fault"] as! [String: Any]
         #expect((fault["abort"] as! [String: Any])["httpStatus"] as? Int == 503)
-        #expect(single["retries"] is NSNull)
+        // Istio renders the route's retries with a fault too; an injected abort is never retried.
+        #expect((single["retries"] as? [String: Any])?["attempts"] as? Int == 2)
     }
 
     @Test func mirrorScenario() throws {
@@ -197,7 +198,10 @@ import Testing
         let help = try CLI.run(["simulate", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(!help.contains("ignored for routing"))
         #expect(help.contains("--seed (default 1)"))
-        #expect(help.contains("is the listener port (for match.port) unless --port is given"))
+        #expect(
+            help.contains(
+                "is the listener port (for the route configuration, match.port and a destination without port) unless --port is given"
+            ))
     }
 
     @Test func invalidRulesAreNotSimulated() throws {
@@ -224,26 +228,78 @@ import Testing
 }
 
 @Suite struct SimulatePortTests {
+    /// r.example.com serves HTTP on 80 and 9080; a rule for port 9080 applies to 9080 only.
+    static let rules = """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: r}
+        spec:
+          hosts: [r.example.com]
+          ports: [{number: 80, name: http, protocol: HTTP}, {number: 9080, name: http-alt, protocol: HTTP}]
+          resolution: DNS
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: r}
+        spec:
+          hosts: [r.example.com]
+          http:
+          - match: [{port: 9080}]
+            directResponse: {status: 200}
+          - route: [{destination: {host: r.example.com}}]
+        """
+
+    func run(_ extra: [String], rules: String = Self.rules) throws -> [String: Any] {
+        let path = try CLI.write(rules, to: "r.yaml", in: try CLI.temporaryDirectory())
+        let result = try CLI.run(["simulate", "-f", path, "-o", "json"] + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    }
+
     @Test func theHostsPortIsTheListenerPortUnlessGiven() throws {
-        let path = try CLI.write(
-            """
+        #expect(try run(["--host", "r.example.com:9080"])["status"] as? Int == 200)
+        let onEighty = try run(["--host", "r.example.com:9080", "--port", "80"])
+        #expect(onEighty["status"] is NSNull)
+        #expect(onEighty["cluster"] as? String == "outbound|80||r.example.com")
+        #expect(onEighty["routeConfiguration"] as? String == "80")
+        #expect(onEighty["listener"] as? String == "0.0.0.0_80")
+    }
+
+    @Test func aDestinationWithoutPortTakesTheRequestsPort() throws {
+        let rules = Self.rules.replacingOccurrences(
+            of: "  - match: [{port: 9080}]\n    directResponse: {status: 200}\n", with: "")
+        let doc = try run(["--host", "r.example.com", "--port", "9080"], rules: rules)
+        #expect(doc["cluster"] as? String == "outbound|9080||r.example.com")
+        #expect((doc["destination"] as? [String: Any])?["port"] as? Int == 9080)
+        let explain = try #require(doc["explain"] as? [String])
+        #expect(
+            explain.contains {
+                $0.contains(
+                    "port 9080: r.example.com has ports 80, 9080; the destination has no port, so the request's port 9080 is used"
+                )
+            })
+        // Without a port, a host served on several ports is taken to be on 80, HTTP's default.
+        let plain = try run(["--host", "r.example.com"], rules: rules)
+        #expect(plain["cluster"] as? String == "outbound|80||r.example.com")
+        #expect(
+            (plain["explain"] as? [String])?.first
+                == "no port given: 80, HTTP's default (r.example.com is served on ports 80, 9080)")
+    }
+
+    @Test func aHostOutsideTheRegistryIsRoutedOnPort80Only() throws {
+        let rules = """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
-            metadata: {name: r}
+            metadata: {name: ext}
             spec:
-              hosts: [r.example.com]
+              hosts: [ext.example.com]
               http:
-              - match: [{port: 9080}]
-                directResponse: {status: 200}
-              - directResponse: {status: 404}
-            """, to: "r.yaml", in: try CLI.temporaryDirectory())
-        func status(_ extra: [String]) throws -> Int? {
-            let result = try CLI.run(["simulate", "-f", path, "-o", "json"] + extra)
-            let doc = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
-            return doc["status"] as? Int
-        }
-        #expect(try status(["--host", "r.example.com:9080"]) == 200)
-        #expect(try status(["--host", "r.example.com"]) == 404)
-        #expect(try status(["--host", "r.example.com:9080", "--port", "80"]) == 404)
+              - directResponse: {status: 204}
+            """
+        #expect(try run(["--host", "ext.example.com"], rules: rules)["status"] as? Int == 204)
+        let other = try run(["--host", "ext.example.com:8080"], rules: rules)
+        #expect(other["cluster"] as? String == "PassthroughCluster")
+        #expect(other["listener"] as? String == "virtualOutbound")
+        #expect((other["explain"] as? [String])?.contains { $0.hasPrefix("no HTTP listener on port 8080") } == true)
     }
 }

@@ -6,7 +6,7 @@ public enum ResourceDecoder {
     public static let networkingVersions: Set<String> = [
         "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1", "networking.istio.io/v1",
     ]
-    static let networkingKinds = ["VirtualService", "DestinationRule", "ServiceEntry", "Gateway", "WorkloadEntry"]
+    static let networkingKinds = ["VirtualService", "DestinationRule", "ServiceEntry", "Gateway", "WorkloadEntry", "Sidecar"]
     static let topLevelFields = ["apiVersion", "kind", "metadata", "spec", "status"]
     static let metadataFields = [
         "name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
@@ -157,6 +157,7 @@ public enum ResourceDecoder {
             case "DestinationRule": spec = .destinationRule(.decode(s))
             case "ServiceEntry": spec = .serviceEntry(.decode(s))
             case "Gateway": spec = .gateway(.decode(s))
+            case "Sidecar": spec = .sidecar(.decode(s))
             default: spec = .workloadEntry(WorkloadEntrySpec.decode(s) ?? WorkloadEntrySpec(node: specNode))
             }
         case .kubernetes(let k8sKind):

@@ -3,11 +3,27 @@ import MeshYAML
 
 /// The mesh-wide settings meshctl uses from Istio's MeshConfig.
 public struct MeshConfig: Sendable {
-    public enum OutboundMode: String, Sendable {
+    public enum OutboundMode: String, Sendable, CaseIterable {
         case allowAny = "ALLOW_ANY"
         case registryOnly = "REGISTRY_ONLY"
+        /// Plaintext HTTP to an unknown host goes to `AllowAnyDynamicDNSCluster`, which resolves
+        /// the Host by DNS; other traffic to unknown destinations passes through as ALLOW_ANY.
+        case allowAnyDynamicDNS = "ALLOW_ANY_DYNAMIC_DNS"
+
+        /// True for the modes that let traffic to unknown destinations out.
+        public var allowsUnknown: Bool { self != .registryOnly }
     }
     public var outboundTrafficPolicy: OutboundMode = .allowAny
+    /// `defaultVirtualServiceExportTo`, `defaultDestinationRuleExportTo`, `defaultServiceExportTo`:
+    /// where resources without `exportTo` are visible (Istio's default: everywhere).
+    public var defaultVirtualServiceExportTo = ["*"]
+    public var defaultDestinationRuleExportTo = ["*"]
+    public var defaultServiceExportTo = ["*"]
+    /// Where mesh-wide Sidecars and DestinationRules live.
+    public var rootNamespace = "istio-system"
+    /// Fields given that meshctl does not implement: one warning each, saying what meshctl does
+    /// instead. They never make the config invalid.
+    public var notices: [Diagnostic] = []
     /// `defaultHttpRetryPolicy`: replaces Istio's built-in retry default when set.
     public var defaultRetryAttempts: Int?
     public var defaultRetryOn: String?
@@ -39,7 +55,7 @@ public struct MeshConfig: Sendable {
             case "outboundTrafficPolicy":
                 v.fields(["mode"]) { field, mode in
                     guard field == "mode" else { return false }
-                    if let value = mode.enumValue(["ALLOW_ANY", "REGISTRY_ONLY"]) {
+                    if let value = mode.enumValue(OutboundMode.allCases.map(\.rawValue)) {
                         config.outboundTrafficPolicy = OutboundMode(rawValue: value)!
                     }
                     return true
@@ -55,12 +71,47 @@ public struct MeshConfig: Sendable {
                     }
                     return true
                 }
-            case let other where fieldNames.contains(other): break
+            case "defaultVirtualServiceExportTo": config.defaultVirtualServiceExportTo = v.stringList()
+            case "defaultDestinationRuleExportTo": config.defaultDestinationRuleExportTo = v.stringList()
+            case "defaultServiceExportTo": config.defaultServiceExportTo = v.stringList()
+            case "rootNamespace": config.rootNamespace = v.string() ?? config.rootNamespace
+            case let other where fieldNames.contains(other):
+                let file = v.ctx.file
+                let mark = file.mark(of: file.key(ofValue: v.index) ?? v.index)
+                config.notices.append(
+                    Diagnostic(
+                        level: .warning, code: DiagnosticCode.invalidMeshConfig.code, message: notImplemented(other),
+                        file: file.path, line: mark.line, column: mark.column))
             default: return false
             }
             return true
         }
         return config
+    }
+
+    /// What meshctl does in place of a MeshConfig field it does not implement.
+    static func notImplemented(_ field: String) -> String {
+        let instead: String
+        switch field {
+        case "connectTimeout": instead = "clusters connect within 10s unless a DestinationRule sets tcp.connectTimeout"
+        case "enableAutoMtls", "meshMTLS", "tlsDefaults", "trustDomain", "trustDomainAliases", "caCertificates", "ca",
+            "certificates", "verifyCertificateAtClient", "mtlsOrigination", "authPolicy":
+            instead = "meshctl does not originate or terminate TLS; traffic is routed as plaintext"
+        case "accessLogFile", "accessLogFormat", "accessLogEncoding", "enableEnvoyAccessLogService", "disableEnvoyListenerLog":
+            instead = "`meshctl proxy run` writes Istio's default text access log when its own options ask for it"
+        case "enableTracing", "defaultProviders", "extensionProviders":
+            instead = "trace headers are forwarded unchanged; no spans are reported"
+        case "localityLbSetting": instead = "endpoints are balanced without regard to locality"
+        case "h2UpgradePolicy": instead = "upstream connections stay HTTP/1.1"
+        case "protocolDetectionTimeout":
+            instead = "on ports without a declared protocol, HTTP requests are HTTP-routed and other traffic follows tcp routes"
+        case "defaultConfig", "proxyListenPort", "proxyInboundListenPort", "proxyHttpPort":
+            instead = "the proxy's own settings come from `meshctl proxy run`'s options"
+        case "discoverySelectors": instead = "every namespace in the files given is part of the mesh"
+        case "outboundTrafficPolicyMode": instead = "only outboundTrafficPolicy.mode is read"
+        default: instead = "it has no effect here; meshctl behaves as Istio does with it unset"
+        }
+        return "mesh config field `\(field)` is not implemented by meshctl: \(instead)"
     }
 
     /// Reads `--mesh-config FILE`: a MeshConfig YAML, or Istio's `istio` ConfigMap holding one
@@ -108,19 +159,20 @@ public struct MeshConfig: Sendable {
     /// Parses the MeshConfig text held by a scalar (a ConfigMap's data.mesh), with findings
     /// moved to where the embedded lines sit in the outer file.
     public static func parseEmbedded(_ scalar: Int32, in file: YAMLFile) -> (MeshConfig, [Diagnostic]) {
-        let (config, inner, _) = parse(Array(file.string(scalar).utf8), path: file.path)
+        var (config, inner, _) = parse(Array(file.string(scalar).utf8), path: file.path)
         let mark = file.mark(of: scalar)
         let block = file[scalar].style == .literal || file[scalar].style == .folded
         let firstLine = block ? mark.line + 1 : mark.line
         let indent = block ? (file.sourceLine(firstLine)?.prefix { $0 == " " }.count ?? 0) : mark.column - 1
-        let shifted = inner.map { d -> Diagnostic in
+        func shift(_ d: Diagnostic) -> Diagnostic {
             var d = d
             d.file = file.path
             d.line = firstLine + d.line - 1
             d.column += indent
             return d
         }
-        return (config, shifted)
+        config.notices = config.notices.map(shift)
+        return (config, inner.map(shift))
     }
 
     static func meshError(_ path: String, _ message: String) -> Diagnostic {

@@ -11,6 +11,7 @@ public final class Resource: @unchecked Sendable {
         case serviceEntry(ServiceEntry)
         case gateway(Gateway)
         case workloadEntry(WorkloadEntrySpec)
+        case sidecar(Sidecar)
         case kubernetes(KubernetesObject)
     }
 
@@ -83,6 +84,10 @@ extension Resource {
     }
     public var workloadEntry: WorkloadEntrySpec? {
         if case .workloadEntry(let v) = spec { return v }
+        return nil
+    }
+    public var sidecar: Sidecar? {
+        if case .sidecar(let v) = spec { return v }
         return nil
     }
     public var kubernetes: KubernetesObject? {

@@ -58,7 +58,8 @@ public final class ConfigStore: @unchecked Sendable {
 
     static func compile(_ rules: LoadedRules, version: Int, context: ProxyContext) -> ProxySnapshot {
         let table = RouteTable(
-            resources: rules.resources, mesh: context.options.mesh, identity: context.options.identity)
+            resources: rules.resources, mesh: context.options.mesh, identity: context.options.identity,
+            compatibility: context.options.compatibilityVersion.map { CompatibilityVersion(major: $0.major, minor: $0.minor) })
         return ProxySnapshot(version: version, table: table, resources: rules.resources, registry: context.clusters)
     }
 

@@ -49,7 +49,7 @@ public final class ProxySnapshot: @unchecked Sendable {
                 for mirror in route.mirrors { byTarget[ObjectIdentifier(mirror.target)] = runtime(for: mirror.target) }
             }
         }
-        for target in table.targets.values where clusters[target.cluster] == nil { _ = runtime(for: target) }
+        for target in table.allTargets { byTarget[ObjectIdentifier(target)] = runtime(for: target) }
         let passthroughState = registry.state("PassthroughCluster")
         passthrough = ClusterRuntime(
             name: "PassthroughCluster", kind: .originalDestination, state: passthroughState, settings: ClusterSettings(),

@@ -163,7 +163,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             cluster = snapshot.passthrough
         case .blackhole:
             return localReply(502, body: "", flags: [])
-        case .noRoute, .delegate:
+        case .noRoute, .delegate, .noListener:
             listener.noRoute.increment()
             return localReply(404, body: "", flags: .noRoute)
         case .unavailable:
@@ -224,7 +224,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         phase = .connecting
         let chosen: UpstreamHost?
         if cluster.kind == .originalDestination {
-            chosen = worker.passthroughHost(head.hostName, port: head.port)
+            chosen = worker.passthroughHost(head.hostName, port: head.port ?? 80)
         } else {
             // Previous-host avoidance: retries go elsewhere while another host exists (up to 5
             // selection attempts in Envoy; the balancer filters the tried hosts directly).
@@ -726,7 +726,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             var authority = upstreamAuthority
             if worker.context.options.mirrorsToShadowHost {
                 let (name, port) = ProxyRequestHead.split(authority)
-                authority = authority.contains(":") ? "\(name)-shadow:\(port)" : "\(name)-shadow"
+                authority = port.map { "\(name)-shadow:\($0)" } ?? "\(name)-shadow"
             }
             var request = upstreamHead(authority: authority)
             for part in bodyParts {

@@ -13,8 +13,9 @@ struct ProxyRequestHead {
     var method: String { raw.method }
     /// Host and port as the client named them (`recommendation`, `reviews:9080`).
     let authority: String
-    /// The service port the request is for: the authority's, else 80.
-    let port: Int
+    /// The service port the request is for: the authority's, or nil when it names none (the
+    /// route table then uses the port the host is served on, as `simulate` does; else 80).
+    let port: Int?
     /// The host name alone, lowercase (for passthrough connections).
     let hostName: String
     let path: String
@@ -90,10 +91,10 @@ struct ProxyRequestHead {
         framing = head.chunked ? .chunked : head.contentLength.map { $0 > 0 ? .length($0) : .none } ?? .none
     }
 
-    /// `reviews:9080` → (`reviews`, 9080); `[::1]:80` → (`::1`, 80); no port → 80.
-    static func split(_ authority: String) -> (String, Int) {
+    /// `reviews:9080` → (`reviews`, 9080); `[::1]:80` → (`::1`, 80); no port → nil.
+    static func split(_ authority: String) -> (String, Int?) {
         var host = Substring(authority)
-        var port = 80
+        var port: Int?
         if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]"),
             let p = Int(authority[authority.index(after: colon)...]), p > 0 && p < 65536
         {

@@ -86,15 +86,16 @@ extension Check {
             at: node)
     }
 
-    func servicePort(_ p: ServiceEntry.Port) {
+    /// A port (of a ServiceEntry, Gateway server or Sidecar listener) with one of `protocols`.
+    func servicePort(_ p: ServiceEntry.Port, protocols: [String] = Check.protocols) {
         if let number = p.number {
             port(number)
         } else if absent("number", in: p.node, anyValue: true) {
             error("a port needs a number", at: p.node)
         }
-        if let proto = p.protocolName, !Self.protocols.contains(proto.value.uppercased()) {
-            var message = "unknown protocol `\(proto.value)`; expected one of \(Self.protocols.joined(separator: ", "))"
-            if let s = Suggest.closest(to: proto.value.uppercased(), in: Self.protocols) { message += "; did you mean `\(s)`?" }
+        if let proto = p.protocolName, !protocols.contains(proto.value.uppercased()) {
+            var message = "unknown protocol `\(proto.value)`; expected one of \(protocols.joined(separator: ", "))"
+            if let s = Suggest.closest(to: proto.value.uppercased(), in: protocols) { message += "; did you mean `\(s)`?" }
             error(message, at: proto.node)
         }
         if let targetPort = p.targetPort, !(1...65535).contains(targetPort) {

@@ -8,7 +8,8 @@ struct MeshConfigOption: ParsableArguments {
     @Option(
         name: .customLong("mesh-config"),
         help: ArgumentHelp(
-            "Istio mesh config (MeshConfig YAML, or the istio ConfigMap) for outboundTrafficPolicy.", valueName: "file"),
+            "Istio mesh config (MeshConfig YAML, or the istio ConfigMap): outboundTrafficPolicy, defaultHttpRetryPolicy, default*ExportTo, rootNamespace.",
+            valueName: "file"),
         completion: .file(extensions: ["yaml", "yml"]))
     var path: String?
 
@@ -20,6 +21,8 @@ struct MeshConfigOption: ParsableArguments {
             Output.error(DiagnosticRenderer.text(diagnostics, files: file.map { [$0] } ?? []))
             throw ExitCode(1)
         }
+        // Fields meshctl does not implement: a warning each, saying what it does instead.
+        if !config.notices.isEmpty { Output.error(DiagnosticRenderer.text(config.notices, files: file.map { [$0] } ?? [])) }
         return config
     }
 }

@@ -70,10 +70,25 @@ struct DecisionReport: Encodable {
     var request: [String: String]
     /// The seed weighted choices were drawn with.
     var seed: UInt64
+    /// `http`, `tcp` or `tls`.
+    var protocolName = "http"
+    /// The listener port the request was routed on.
+    var port: Int?
+    /// The listener (`0.0.0.0_8080`, `virtualOutbound`, `10.0.0.5_3306`), or null when none
+    /// takes the connection (a gateway without a server on the port).
+    var listener: String?
+    /// The route configuration (`8080`, a gateway's `http.80`) and the virtual host in it
+    /// (`reviews.default.svc.cluster.local:9080`, `allow_any`, `block_all`).
+    var routeConfiguration: String?
+    var virtualHost: String?
+    /// The routing rule's kind: `http`, `tcp` or `tls` (its index is `rule`).
+    var ruleKind: String?
 
     enum CodingKeys: String, CodingKey {
         case cluster, destination, virtualService, rule, ruleName, status, responseFlags, fault, mirror, mirrors, timeout
         case retries, weights, location, body, rewrite, explain, request, seed
+        case protocolName = "protocol"
+        case port, listener, routeConfiguration, virtualHost, ruleKind
     }
 
     // Every contract key is present, null when it does not apply.
@@ -98,6 +113,12 @@ struct DecisionReport: Encodable {
         try c.encode(explain, forKey: .explain)
         try c.encode(request, forKey: .request)
         try c.encode(seed, forKey: .seed)
+        try c.encode(protocolName, forKey: .protocolName)
+        try c.encode(port, forKey: .port)
+        try c.encode(listener, forKey: .listener)
+        try c.encode(routeConfiguration, forKey: .routeConfiguration)
+        try c.encode(virtualHost, forKey: .virtualHost)
+        try c.encode(ruleKind, forKey: .ruleKind)
     }
 
     init(table: RouteTable, request: HTTPRequest, decision: Decision, seed: UInt64) {
@@ -123,15 +144,13 @@ struct DecisionReport: Encodable {
                 percentage: $0.percent)
         }
         mirror = mirrors.first
-        // When a fault is set, the route's retries and timeout do not apply (Istio).
-        if let route, route.fault == nil {
+        // Istio renders a route's timeout and retries with or without a fault.
+        if let route, case .route = route.action {
             timeout = route.timeout?.text
-            if case .route = route.action {
-                retries = RetriesJSON(
-                    attempts: route.retries.attempts, retryOn: route.retries.retryOn,
-                    retriableStatusCodes: route.retries.retriableStatusCodes, perTryTimeout: route.retries.perTryTimeout?.text,
-                    istioDefault: route.retries.isDefault)
-            }
+            retries = RetriesJSON(
+                attempts: route.retries.attempts, retryOn: route.retries.retryOn,
+                retriableStatusCodes: route.retries.retriableStatusCodes, perTryTimeout: route.retries.perTryTimeout?.text,
+                istioDefault: route.retries.isDefault)
         }
         weights = []
         if case .route(let targets, _, let total)? = route?.action, total > 0 {
@@ -148,12 +167,74 @@ struct DecisionReport: Encodable {
         body = decision.body
         explain = table.explain(request, decision)
         self.request = ["host": request.authority, "path": request.path, "method": request.method]
+        port = decision.port
+        ruleKind = rule == nil ? nil : "http"
+        if let tcp = decision.tcp {
+            listener = tcp.listener?.name ?? (table.isGateway ? nil : "virtualOutbound")
+            if let chain = tcp.chain, let vs = chain.virtualService {
+                virtualService = "\(vs.namespace)/\(vs.name)"
+                rule = chain.ruleIndex
+                ruleKind = chain.routeKind
+            }
+        } else if let config = decision.routeConfiguration {
+            listener = "0.0.0.0_\(config.port)"
+            routeConfiguration = config.name
+            virtualHost =
+                decision.virtualHost?.name
+                ?? {
+                    switch config.catchAll {
+                    case .allowAny: "allow_any"
+                    case .blockAll: "block_all"
+                    case .notFound: nil
+                    }
+                }()
+        } else {
+            listener = table.isGateway ? nil : "virtualOutbound"
+        }
+    }
+
+    /// A TCP or TLS connection's decision: the same contract fields, with the listener and the
+    /// filter chain's rule.
+    init(table: RouteTable, connection: TCPRequest, decision: TCPDecision, seed: UInt64) {
+        self.seed = seed
+        protocolName = connection.tls ? "tls" : "tcp"
+        port = connection.port
+        cluster = decision.cluster
+        if let target = decision.target {
+            destination = DestinationJSON(host: target.host, subset: target.subset, port: target.port)
+        }
+        listener = decision.listener?.name ?? (table.isGateway ? nil : "virtualOutbound")
+        if let chain = decision.chain, let vs = chain.virtualService {
+            virtualService = "\(vs.namespace)/\(vs.name)"
+            rule = chain.ruleIndex
+            ruleKind = chain.routeKind
+        }
+        responseFlags = decision.kind == .unavailable ? decision.target?.failure?.flag : nil
+        mirrors = []
+        weights = []
+        if let chain = decision.chain, chain.targets.count > 1 {
+            let total = chain.targets.reduce(0) { $0 + $1.weight }
+            weights = chain.targets.map {
+                WeightJSON(
+                    cluster: $0.cluster, weight: $0.weight, percent: (Double($0.weight) * 10000 / Double(total)).rounded() / 100,
+                    picked: $0 === decision.target)
+            }
+        }
+        explain = table.explainTCP(connection, decision)
+        var request = ["protocol": protocolName, "port": String(connection.port)]
+        if let ip = connection.destinationIP { request["destinationIP"] = ip }
+        if let sni = connection.sni { request["sni"] = sni }
+        if let host = connection.host { request["host"] = host }
+        self.request = request
     }
 
     func text() -> String {
         var lines: [String] = []
-        let request = "\(self.request["method"]!) \(self.request["host"]!)\(self.request["path"]!)"
-        var result = cluster ?? "no cluster"
+        let request =
+            protocolName == "http"
+            ? "\(self.request["method"]!) \(self.request["host"]!)\(self.request["path"]!)"
+            : "\(protocolName.uppercased()) \(self.request["host"] ?? self.request["destinationIP"] ?? "*"):\(port ?? 0)\(self.request["sni"].map { " (SNI \($0))" } ?? "")"
+        var result = cluster ?? (listener == nil && status == nil ? "no listener (connection refused)" : "no cluster")
         // A weighted route: the whole split beside the pick, so one request is not read as the rule.
         if weights.count > 1 {
             let names = Self.shortNames(weights.map(\.cluster))
@@ -227,6 +308,25 @@ struct Distribution {
         return result
     }
 
+    static func run(_ table: RouteTable, _ connection: TCPRequest, count: Int, random: inout SplitMix64) -> Distribution {
+        var perTarget: [ObjectIdentifier: (String, Int)] = [:]
+        var result = Distribution(requests: count)
+        var other: [String: Int] = [:]
+        for _ in 0..<count {
+            let decision = table.decideTCP(connection, random: &random)
+            if decision.kind == .forward, let target = decision.target {
+                perTarget[ObjectIdentifier(target), default: (target.cluster, 0)].1 += 1
+                result.forwarded += 1
+            } else if let cluster = decision.cluster {
+                other[cluster, default: 0] += 1
+                if decision.kind == .passthrough { result.forwarded += 1 }
+            }
+        }
+        for (name, n) in perTarget.values { result.clusters[name, default: 0] += n }
+        for (name, n) in other { result.clusters[name, default: 0] += n }
+        return result
+    }
+
     func json() -> String {
         struct Document: Encodable {
             var requests: Int
@@ -244,9 +344,21 @@ struct Distribution {
                 delayed: delayed, aborted: aborted, mirrored: mirrored))
     }
 
+    func text(connection: TCPRequest) -> String {
+        let target = connection.host ?? connection.destinationIP ?? "*"
+        return text(
+            headline:
+                "\(requests) connections: \(connection.tls ? "TLS" : "TCP") \(target):\(connection.port)\(connection.sni.map { " (SNI \($0))" } ?? "")"
+        )
+    }
+
     func text(request: HTTPRequest) -> String {
+        text(headline: "\(requests) requests: \(request.method) \(request.authority)\(request.path)")
+    }
+
+    func text(headline: String) -> String {
         func share(_ n: Int) -> String { String(format: "%6.2f%%", Double(n) * 100 / Double(requests)) }
-        var lines = ["\(requests) requests: \(request.method) \(request.authority)\(request.path)"]
+        var lines = [headline]
         let width = max(7, clusters.keys.map(\.count).max() ?? 0)
         lines.append("  " + "CLUSTER".padding(toLength: width, withPad: " ", startingAt: 0) + "  REQUESTS    SHARE")
         for (name, n) in clusters.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
