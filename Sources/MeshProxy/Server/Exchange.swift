@@ -540,34 +540,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         }
     }
 
-    /// Counts a host's answer (or failure) toward outlier ejection, as Envoy's detector does:
-    /// a 5xx or a local failure extends the host's streak; anything else ends it.
     private func recordOutlier(_ host: UpstreamHost, _ cluster: ClusterRuntime, error: Bool, gateway: Bool) {
-        guard let settings = cluster.settings.outlier else { return }
-        if error {
-            if gateway && settings.consecutiveGateway > 0 {
-                let n = host.consecutiveGateway.wrappingAdd(1, ordering: .relaxed).newValue
-                if n >= settings.consecutiveGateway {
-                    host.consecutiveGateway.store(0, ordering: .relaxed)
-                    cluster.state.thresholdReached(host, gateway: true, settings: settings, now: Self.monotonicNow())
-                }
-            } else if !gateway {
-                host.consecutiveGateway.store(0, ordering: .relaxed)
-            }
-            if settings.consecutive5xx > 0 {
-                let n = host.consecutive5xx.wrappingAdd(1, ordering: .relaxed).newValue
-                if n >= settings.consecutive5xx {
-                    host.consecutive5xx.store(0, ordering: .relaxed)
-                    cluster.state.thresholdReached(host, gateway: false, settings: settings, now: Self.monotonicNow())
-                }
-            }
-        } else {
-            if host.consecutive5xx.load(ordering: .relaxed) != 0 { host.consecutive5xx.store(0, ordering: .relaxed) }
-            if host.consecutiveGateway.load(ordering: .relaxed) != 0 { host.consecutiveGateway.store(0, ordering: .relaxed) }
-        }
+        cluster.recordOutcome(host, error: error, gateway: gateway)
     }
-
-    static func monotonicNow() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
 
     private func finishAttemptStats(_ cluster: ClusterRuntime, _ host: UpstreamHost, status: Int, error: Bool = false) {
         let stats = cluster.state.stats

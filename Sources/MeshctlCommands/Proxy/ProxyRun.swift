@@ -35,6 +35,13 @@ extension Meshctl.Proxy {
         @Option(help: ArgumentHelp("The admin API, HOST:PORT.", valueName: "host:port"))
         var admin = "127.0.0.1:15000"
 
+        @Option(
+            name: .customLong("outbound-port"),
+            help: ArgumentHelp(
+                "Also listen on this service port (on --listen's host), as a sidecar's original destination port: HTTP is routed by its Host, TCP and TLS by the rules' tcp and tls routes. Repeatable.",
+                valueName: "port"))
+        var outboundPorts: [Int] = []
+
         @Flag(help: "Allow the admin API on an address other than loopback (it can change and stop the proxy).")
         var exposeAdmin = false
 
@@ -83,6 +90,9 @@ extension Meshctl.Proxy {
                     "--admin \(admin) is not a loopback address; the admin API can reconfigure and stop the proxy, so pass --expose-admin to serve it there"
                 )
             }
+            if let bad = outboundPorts.first(where: { !(1...65535).contains($0) }) {
+                throw ValidationError("--outbound-port \(bad) is not a port from 1 to 65535")
+            }
             if let concurrency, concurrency < 1 || concurrency > 256 {
                 throw ValidationError("--concurrency must be from 1 to 256")
             }
@@ -114,6 +124,7 @@ extension Meshctl.Proxy {
             options.listen = .init(host: listenAddress.host, port: listenAddress.port)
             options.admin = .init(host: adminAddress.host, port: adminAddress.port)
             if let concurrency { options.concurrency = concurrency }
+            options.outboundPorts = outboundPorts
             options.mesh = try meshConfig.load()
             options.identity = ProxyIdentity(namespace: namespace, labels: try Self.parseLabels(labels))
             options.workload = workload
