@@ -110,6 +110,13 @@ public enum YAMLLoader {
     }
 }
 
+/// A scalar's bytes in the builder's buffer, compared and hashed by content without copying.
+private struct ScalarText: Hashable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    static func == (a: ScalarText, b: ScalarText) -> Bool { a.bytes.elementsEqual(b.bytes) }
+    func hash(into hasher: inout Hasher) { hasher.combine(bytes: UnsafeRawBufferPointer(bytes)) }
+}
+
 private struct Builder {
     let source: [UInt8]
     let limits: YAMLLimits
@@ -400,10 +407,10 @@ private struct Builder {
                 explicit.append(((key, value), (value, cursor)))
             }
         }
-        func text(_ index: Int32) -> [UInt8]? {
+        func text(_ index: Int32) -> ScalarText? {
             let n = nodes[Int(index)]
             guard n.kind == .scalar else { return nil }
-            return Array(UnsafeBufferPointer(start: scalars.base + Int(n.valueStart), count: Int(n.valueLength)))
+            return ScalarText(bytes: UnsafeBufferPointer(start: scalars.base + Int(n.valueStart), count: Int(n.valueLength)))
         }
         var present = Set(explicit.compactMap { text($0.key.start) })
         var pairs = explicit
@@ -419,7 +426,11 @@ private struct Builder {
                 item = next
             }
         }
-        // Copy the chosen pairs out, then write them back after the mapping node.
+        // Copy the chosen pairs out, then write them back after the mapping node. Where each
+        // node went is kept only when an anchor or a recorded duplicate inside must follow it.
+        let tracksMoves =
+            anchors.values.contains { $0 > mapping && $0 < end }
+            || duplicateKeys.contains { $0.mapping > mapping && $0.mapping < end }
         var rebuilt: [YAMLNode] = []
         var moved: [Int32: Int32] = [:]
         for pair in pairs {
@@ -430,7 +441,7 @@ private struct Builder {
                     var node = nodes[Int(i)]
                     node.end += offset
                     node.parent = i == range.start ? mapping : node.parent + offset
-                    moved[i] = i + offset
+                    if tracksMoves { moved[i] = i + offset }
                     rebuilt.append(node)
                 }
             }

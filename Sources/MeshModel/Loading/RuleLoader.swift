@@ -115,7 +115,8 @@ public enum RuleLoader {
 
     /// Decodes and validates one file's documents one at a time, keeping none of them: the
     /// findings are those `load` makes, while only one document's tree is held at once. A file
-    /// that fails to parse part way reports only that, as `load` does.
+    /// that fails to parse part way reports only that, as `load` does (though `validate` has
+    /// then already seen the documents before the failure).
     static func check(
         _ bytes: [UInt8], name: String, limits: YAMLLimits, into rules: inout LoadedRules,
         validate: ((Resource, DecodeContext) -> Void)?
