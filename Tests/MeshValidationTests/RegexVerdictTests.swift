@@ -40,3 +40,15 @@ import Testing
             ])
     }
 }
+
+/// `retryOn` is split on commas and trimmed of spaces, the fast way for ASCII and by characters
+/// otherwise.
+@Suite struct RetryConditionTests {
+    @Test(arguments: [
+        "5xx,connect-failure", " 5xx , reset ,, 503 ", "", ",", "gateway-error", " ", "a,b\u{301},c", "x ,\u{301}y",
+    ])
+    func splitsAsCharactersWould(text: String) {
+        let byCharacters = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
+        #expect(Check.retryConditions(text) == byCharacters)
+    }
+}

@@ -240,8 +240,7 @@ extension Check {
         nonNegative(r.attempts, "retries.attempts")
         duration(r.perTryTimeout)
         if let retryOn = r.retryOn {
-            for condition in retryOn.value.split(separator: ",", omittingEmptySubsequences: false) {
-                let item = condition.trimmingSpaces()
+            for item in Self.retryConditions(retryOn.value) {
                 if Self.httpRetryOn.contains(item) { continue }
                 if let code = Int(item) {
                     if !(100...599).contains(code) {
@@ -255,6 +254,26 @@ extension Check {
                 }
                 error(message, at: retryOn.node)
             }
+        }
+    }
+
+    /// The comma-separated conditions of `retryOn`, each without surrounding spaces. ASCII text
+    /// (all of it in practice) is split byte by byte; other text by characters, so that a comma
+    /// or space joined to a combining mark stays part of its neighbour, as Swift reads it.
+    static func retryConditions(_ text: String) -> [String] {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
+        }
+        var conditions: [String] = []
+        var utf8 = text.utf8[...]
+        while true {
+            let comma = utf8.firstIndex(of: UInt8(ascii: ","))
+            var item = utf8[..<(comma ?? utf8.endIndex)]
+            while item.first == UInt8(ascii: " ") { item = item.dropFirst() }
+            while item.last == UInt8(ascii: " ") { item = item.dropLast() }
+            conditions.append(String(decoding: item, as: UTF8.self))
+            guard let comma else { return conditions }
+            utf8 = utf8[utf8.index(after: comma)...]
         }
     }
 
