@@ -5,7 +5,7 @@
 # - the same with prefixes that cover later ones (/p1 covers /p10), so every rule from #10 on is
 #   reported twice (IST0130, IST0131) and the output is part of the cost.
 # Prints the median wall time of each and the ratio.
-# Usage: Benchmarks/analyze.sh [RESOURCES] [RUNS] [RULES]
+# Usage: Benchmarks/analyze.sh [RESOURCES] [RUNS] [RULES]   (MESHCTL=path to skip the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
@@ -13,8 +13,11 @@ runs=${2:-7}
 rules=${3:-50000}
 out=Benchmarks/out
 mkdir -p "$out"
-swift build -c release --product meshctl >/dev/null
-meshctl="$(swift build -c release --show-bin-path)/meshctl"
+if [ -z "${MESHCTL:-}" ]; then
+  swift build -c release --product meshctl >/dev/null
+  MESHCTL="$(swift build -c release --show-bin-path)/meshctl"
+fi
+meshctl=$MESHCTL
 python3 Benchmarks/generate.py "$count" --registry >"$out/registry-rules.yaml"
 python3 Benchmarks/generate.py "$rules" --prefix-rules >"$out/prefix-rules.yaml"
 python3 Benchmarks/generate.py "$rules" --overlapping-prefix-rules >"$out/overlapping-prefix-rules.yaml"
