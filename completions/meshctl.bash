@@ -952,7 +952,7 @@ _meshctl_proxy() {
 _meshctl_proxy_run() {
     repeating_flags=()
     non_repeating_flags=(--expose-admin --watch --version -h --help)
-    repeating_options=(-f --filename)
+    repeating_options=(-f --filename --outbound-port)
     non_repeating_options=(--mesh-config --listen --admin --concurrency --access-log --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
     __meshctl_offer_flags_options 0
 
@@ -970,6 +970,9 @@ _meshctl_proxy_run() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--outbound-port')
         return
         ;;
     '--concurrency')
