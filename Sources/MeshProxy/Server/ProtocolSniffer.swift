@@ -28,11 +28,12 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler, @un
 
     func channelActive(context: ChannelHandlerContext) {
         if let port {
-            // A port the rules declare TCP (or TLS) only is never HTTP-routed: no need to look.
+            // A port the rules declare plain TCP only is never HTTP-routed and has no server name
+            // to read: no need to look (TLS ports wait for the ClientHello).
             let table = worker.snapshot.table
-            if table.routeConfiguration(port: port) == nil && table.tcpListeners.contains(where: { $0.port == port }) {
-                context.fireChannelActive()
-                return decide(context, as: .tcp(sni: nil), fire: false)
+            let listeners = table.tcpListeners.filter { $0.port == port }
+            if table.routeConfiguration(port: port) == nil && !listeners.isEmpty && !listeners.contains(where: \.isTLS) {
+                return decide(context, as: .tcp(sni: nil))
             }
             // Only listeners for a service port carry TCP that may wait for the server.
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -92,7 +93,7 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler, @un
         }
     }
 
-    private func decide(_ context: ChannelHandlerContext, as kind: Kind, fire: Bool = true) {
+    private func decide(_ context: ChannelHandlerContext, as kind: Kind) {
         guard !decided else { return }
         decided = true
         timer?.cancel()
@@ -114,7 +115,7 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler, @un
             return
         }
         // The next handler sees the connection as new, then the bytes already read.
-        if fire { context.fireChannelActive() }
+        context.fireChannelActive()
         if let bytes = buffered {
             buffered = nil
             context.fireChannelRead(wrapInboundOut(bytes))

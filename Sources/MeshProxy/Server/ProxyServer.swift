@@ -95,7 +95,9 @@ public final class ProxyServer: @unchecked Sendable {
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        guard let worker = byLoop[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
+                        guard let worker = byLoop[ObjectIdentifier(channel.eventLoop)] else {
+                            throw ChannelError.ioOnClosedChannel
+                        }
                         try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(worker: worker, port: servicePort))
                     }
                 }

@@ -33,7 +33,11 @@ final class TCPForwarder: ChannelDuplexHandler, @unchecked Sendable {
         let snapshot = worker.snapshot
         let servicePort = port ?? (sni != nil ? 443 : 0)
         guard servicePort > 0 else { return nil }
-        let request = TCPRequest(port: servicePort, sni: sni, host: sni, tls: sni != nil)
+        // Without an original destination address, a port that only one service's listener
+        // takes is for that service (on a sidecar, its address would say so).
+        let listeners = snapshot.table.tcpListeners.filter { $0.port == servicePort }
+        let address = listeners.count == 1 && !listeners[0].isWildcard ? listeners[0].address : nil
+        let request = TCPRequest(port: servicePort, destinationIP: address, sni: sni, host: sni, tls: sni != nil)
         let decision = snapshot.table.decideTCP(request, random: &worker.random)
         let cluster: ClusterRuntime
         let host: UpstreamHost
@@ -76,7 +80,8 @@ final class TCPForwarder: ChannelDuplexHandler, @unchecked Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(upstream) }
             }
-        let connected = host.socketAddress.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host.address, port: host.port)
+        let connected =
+            host.socketAddress.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host.address, port: host.port)
         connected.hop(to: context.eventLoop).whenComplete { [self] result in
             switch result {
             case .success:
