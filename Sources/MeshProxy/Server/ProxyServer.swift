@@ -130,7 +130,7 @@ public final class ProxyServer: @unchecked Sendable {
             var lastSweep = sweeps.last
             defer { sweeps.last = lastSweep }
             let now = Int64(NIODeadline.now().uptimeNanoseconds)
-            for cluster in config.snapshot.clusters.values {
+            for cluster in config.snapshot.outlierClusters {
                 guard let settings = cluster.settings.outlier else { continue }
                 let last = lastSweep[cluster.name] ?? now
                 if lastSweep[cluster.name] == nil { lastSweep[cluster.name] = now }
