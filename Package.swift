@@ -90,7 +90,14 @@ let package = Package(
         .testTarget(
             name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"],
             exclude: ["Fixtures", "Golden"]),
-        .testTarget(name: "MeshProxyTests", dependencies: ["MeshProxy", "MeshDemo", "MeshRouting", "MeshModel"]),
+        .testTarget(
+            name: "MeshProxyTests",
+            dependencies: [
+                "MeshProxy", "MeshDemo", "MeshRouting", "MeshModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
     ]
 )

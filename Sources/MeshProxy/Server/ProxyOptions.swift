@@ -39,6 +39,11 @@ public struct ProxyOptions: Sendable {
     public var maxMirrorsInFlight = 256
     /// Largest `PUT /config` body.
     public var maxConfigBytes = 64 << 20
+    /// A Zipkin v2 span endpoint (`http://host:9411/api/v2/spans`): trace every request there.
+    public var zipkin: String?
+    /// The share of new traces sampled, in percent (requests that arrive with a sampling
+    /// decision keep it).
+    public var traceSampling: Double = 100
     /// Drain time on shutdown before connections are closed.
     public var drainNanos: Int64 = 5_000_000_000
 

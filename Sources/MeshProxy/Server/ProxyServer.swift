@@ -125,8 +125,10 @@ public final class ProxyServer: @unchecked Sendable {
     private func startSweeps() {
         final class Sweeps: @unchecked Sendable { var last: [String: Int64] = [:] }
         let sweeps = Sweeps()  // touched only on the admin event loop
+        let tracer = context.tracer
         sweeper = adminGroup.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) {
             [config] _ in
+            tracer?.flush()
             var lastSweep = sweeps.last
             defer { sweeps.last = lastSweep }
             let now = Int64(NIODeadline.now().uptimeNanoseconds)
@@ -174,6 +176,7 @@ public final class ProxyServer: @unchecked Sendable {
     /// then everything closes.
     public func shutdown() async {
         sweeper?.cancel()
+        context.tracer?.flush()
         await drainListeners()
         let deadline = NIODeadline.now() + .nanoseconds(options.drainNanos)
         while context.listenerStats.rqActive.value > 0 && NIODeadline.now() < deadline {

@@ -55,6 +55,15 @@ extension Meshctl.Proxy {
         @Option(help: ArgumentHelp("Write Istio's access log to - (standard output) or a file.", valueName: "path"))
         var accessLog: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Trace requests: send spans to this Zipkin v2 endpoint (Jaeger accepts it too), e.g. http://127.0.0.1:9411/api/v2/spans.",
+                valueName: "url"))
+        var zipkin: String?
+
+        @Option(help: ArgumentHelp("The percentage of new traces sampled (Istio's default is 1).", valueName: "percent"))
+        var traceSampling: Double = 100
+
         @Option(help: ArgumentHelp("trace, debug, info, warning, error or critical.", valueName: "level"))
         var logLevel = "info"
 
@@ -90,6 +99,11 @@ extension Meshctl.Proxy {
                     "--admin \(admin) is not a loopback address; the admin API can reconfigure and stop the proxy, so pass --expose-admin to serve it there"
                 )
             }
+            if let zipkin, ZipkinExporter.parse(zipkin) == nil {
+                throw ValidationError(
+                    "--zipkin '\(zipkin)' is not an http:// URL with a host (e.g. http://127.0.0.1:9411/api/v2/spans)")
+            }
+            if !(0...100).contains(traceSampling) { throw ValidationError("--trace-sampling must be from 0 to 100") }
             if let bad = outboundPorts.first(where: { !(1...65535).contains($0) }) {
                 throw ValidationError("--outbound-port \(bad) is not a port from 1 to 65535")
             }
@@ -125,6 +139,8 @@ extension Meshctl.Proxy {
             options.admin = .init(host: adminAddress.host, port: adminAddress.port)
             if let concurrency { options.concurrency = concurrency }
             options.outboundPorts = outboundPorts
+            options.zipkin = zipkin
+            options.traceSampling = traceSampling
             options.mesh = try meshConfig.load()
             options.identity = ProxyIdentity(namespace: namespace, labels: try Self.parseLabels(labels))
             options.workload = workload
