@@ -30,7 +30,9 @@ public final class Validator {
             check.exportTo(se.exportTo, namespace: resource.namespace, allowNone: true)
         case .gateway(let gw): check.gateway(gw)
         case .workloadEntry(let we): check.workloadEntry(we, standalone: true)
-        case .kubernetes: break
+        // A Sidecar's fields are checked as it decodes; Kubernetes objects (Secrets among them)
+        // are the API server's to check, and are accepted quietly.
+        case .sidecar, .kubernetes: break
         }
     }
 }

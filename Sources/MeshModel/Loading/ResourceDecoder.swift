@@ -6,7 +6,9 @@ public enum ResourceDecoder {
     public static let networkingVersions: Set<String> = [
         "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1", "networking.istio.io/v1",
     ]
-    static let networkingKinds = ["VirtualService", "DestinationRule", "ServiceEntry", "Gateway", "WorkloadEntry"]
+    static let networkingKinds = ["VirtualService", "DestinationRule", "ServiceEntry", "Gateway", "WorkloadEntry", "Sidecar"]
+    /// `security.istio.io` versions whose RequestAuthentication analyze reads.
+    static let securityVersions: Set<String> = ["security.istio.io/v1", "security.istio.io/v1beta1"]
     static let topLevelFields = ["apiVersion", "kind", "metadata", "spec", "status"]
     static let metadataFields = [
         "name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
@@ -147,6 +149,7 @@ public enum ResourceDecoder {
             case "DestinationRule": spec = .destinationRule(.decode(s))
             case "ServiceEntry": spec = .serviceEntry(.decode(s))
             case "Gateway": spec = .gateway(.decode(s))
+            case "Sidecar": spec = .sidecar(.decode(s))
             default: spec = .workloadEntry(WorkloadEntrySpec.decode(s) ?? WorkloadEntrySpec(node: specNode))
             }
         case .kubernetes(let k8sKind):
@@ -173,6 +176,8 @@ public enum ResourceDecoder {
         case ("apps/v1", "StatefulSet"): return .kubernetes(.statefulSet)
         case ("apps/v1", "DaemonSet"): return .kubernetes(.daemonSet)
         case ("apps/v1", "ReplicaSet"): return .kubernetes(.replicaSet)
+        case ("v1", "Secret"): return .kubernetes(.secret)
+        case (_, "RequestAuthentication") where securityVersions.contains(apiVersion): return .kubernetes(.requestAuthentication)
         default: return nil
         }
     }
@@ -210,20 +215,46 @@ extension KubernetesObject {
                     var name: String?
                     var proto: String?
                     var appProtocol: String?
+                    var targetPort: Int?
                     for (key, value) in file.pairs(port) {
                         switch file.string(key) {
                         case "port": number = ctx.node(value).uint32()
                         case "name": name = ctx.node(value).string()
                         case "protocol": proto = ctx.node(value).string()
                         case "appProtocol": appProtocol = ctx.node(value).string()
+                        case "targetPort":
+                            // A number, or the name of a container port (not resolved here).
+                            if file[value].kind == .scalar, !file.isQuotedOrTaggedString(value) {
+                                targetPort = Int(file.string(value))
+                            }
                         default: break
                         }
                     }
                     if let number {
                         object.ports.append(
-                            ServicePort(name: name, port: number, protocolName: proto, appProtocol: appProtocol, node: p.index))
+                            ServicePort(
+                                name: name, port: number, protocolName: proto, appProtocol: appProtocol, targetPort: targetPort,
+                                node: p.index))
                     }
                 }
+            }
+        case .secret:
+            // Only where each entry is: the values are credentials, read (and decoded) only by
+            // the analyzer that checks a gateway's certificate, and never quoted.
+            if let type = file.value("type", in: root), file[type].kind == .scalar { object.secretType = file.string(type) }
+            // stringData first: the API server lets it replace the same key in data.
+            for (entries, isBase64) in [(file.value("stringData", in: root), false), (file.value("data", in: root), true)] {
+                guard let entries, file[entries].kind == .mapping else { continue }
+                for (key, value) in file.pairs(entries) where file[key].kind == .scalar && file[value].kind == .scalar {
+                    let name = file.string(key)
+                    if object.secretEntries[name] == nil { object.secretEntries[name] = SecretEntry(node: value, isBase64: isBase64) }
+                }
+            }
+        case .requestAuthentication:
+            if let spec, file[spec.index].kind == .mapping, let selector = file.value("selector", in: spec.index),
+                file[selector].kind == .mapping, let labels = file.value("matchLabels", in: selector)
+            {
+                object.selector = ctx.node(labels).stringMap()
             }
         case .deployment, .statefulSet, .daemonSet, .replicaSet:
             guard let spec, file[spec.index].kind == .mapping,

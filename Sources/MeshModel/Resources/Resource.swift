@@ -11,6 +11,7 @@ public final class Resource: @unchecked Sendable {
         case serviceEntry(ServiceEntry)
         case gateway(Gateway)
         case workloadEntry(WorkloadEntrySpec)
+        case sidecar(Sidecar)
         case kubernetes(KubernetesObject)
     }
 
@@ -85,13 +86,19 @@ extension Resource {
         if case .workloadEntry(let v) = spec { return v }
         return nil
     }
+    public var sidecar: Sidecar? {
+        if case .sidecar(let v) = spec { return v }
+        return nil
+    }
     public var kubernetes: KubernetesObject? {
         if case .kubernetes(let v) = spec { return v }
         return nil
     }
 }
 
-/// The Kubernetes objects that form the service registry alongside ServiceEntries.
+/// The Kubernetes objects that form the service registry alongside ServiceEntries, and the
+/// other objects analyzers read as a cluster holds them: Secrets (gateway credentials) and
+/// RequestAuthentications (`security.istio.io`, which JWT claim routing needs).
 public struct KubernetesObject: Sendable {
     public enum Kind: String, Sendable {
         case service = "Service"
@@ -102,18 +109,31 @@ public struct KubernetesObject: Sendable {
         case statefulSet = "StatefulSet"
         case daemonSet = "DaemonSet"
         case replicaSet = "ReplicaSet"
+        case secret = "Secret"
+        case requestAuthentication = "RequestAuthentication"
     }
     public struct ServicePort: Sendable {
         public var name: String?
         public var port: Int
         public var protocolName: String?
         public var appProtocol: String?
+        /// A numeric `targetPort` (nil when absent or named).
+        public var targetPort: Int?
         public var node: Int32
     }
+    /// One entry of a Secret: where its value is, and whether it is base64 (`data`) or plain
+    /// text (`stringData`). The value is decoded only by whoever needs it, never printed.
+    public struct SecretEntry: Sendable {
+        public var node: Int32
+        public var isBase64: Bool
+    }
     public var kind: Kind
-    /// Service: selector; workloads: the pod (template) labels.
+    /// Service and RequestAuthentication: selector; workloads: the pod (template) labels.
     public var selector: [String: String] = [:]
     public var podLabels: [String: String] = [:]
     public var ports: [ServicePort] = []
+    /// Secret: `type` (`kubernetes.io/tls`, `Opaque`, ...) and entries by key.
+    public var secretType: String?
+    public var secretEntries: [String: SecretEntry] = [:]
     public var node: Int32
 }
