@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "MeshAnalysis",
             dependencies: [
-                "MeshModel", "MeshRouting",
+                "MeshModel", "MeshRouting", "MeshYAML",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -120,6 +120,17 @@ public struct KubernetesObject: Sendable {
         /// A numeric `targetPort` (nil when absent or named).
         public var targetPort: Int?
         public var node: Int32
+
+        public init(
+            name: String?, port: Int, protocolName: String?, appProtocol: String?, targetPort: Int? = nil, node: Int32 = -1
+        ) {
+            self.name = name
+            self.port = port
+            self.protocolName = protocolName
+            self.appProtocol = appProtocol
+            self.targetPort = targetPort
+            self.node = node
+        }
     }
     /// One entry of a Secret: where its value is, and whether it is base64 (`data`) or plain
     /// text (`stringData`). The value is decoded only by whoever needs it, never printed.
