@@ -86,7 +86,15 @@ let package = Package(
         .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"]),
         .testTarget(name: "MeshValidationTests", dependencies: ["MeshValidation", "MeshModel"]),
         .testTarget(name: "MeshRoutingTests", dependencies: ["MeshRouting", "MeshValidation", "MeshModel"]),
-        .testTarget(name: "MeshAnalysisTests", dependencies: ["MeshAnalysis", "MeshValidation", "MeshModel"]),
+        .testTarget(
+            name: "MeshAnalysisTests",
+            dependencies: [
+                "MeshAnalysis", "MeshValidation", "MeshModel",
+                // To make the certificates and keys the gateway credential tests check.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"],
             exclude: ["Fixtures", "Golden"]),

@@ -56,6 +56,9 @@ public struct Analysis {
         return findings
     }
 
+    /// Adds findings as if an analyzer had made them (for tests of what `run` keeps).
+    mutating func inject(_ diagnostics: [Diagnostic]) { findings += diagnostics }
+
     static func place(_ d: Diagnostic) -> String { "\(d.resource ?? "")|\(d.file):\(d.line):\(d.column)" }
 
     /// Reports `code` on `resource`, pointing at `node` (the exact scalar that is wrong).

@@ -39,7 +39,8 @@ struct ConflictingMeshGatewayHostsAnalyzer: Analyzer {
                     group += everywhere[fqdn] ?? []
                     group += everywhereWildcards.filter { $0.fqdn != fqdn && GatewayHosts.overlap($0.fqdn, fqdn) }
                     if fqdn.hasPrefix("*") {
-                        for (other, list) in everywhere where other != fqdn && !other.hasPrefix("*") && GatewayHosts.overlap(fqdn, other) {
+                        for (other, list) in everywhere
+                        where other != fqdn && !other.hasPrefix("*") && GatewayHosts.overlap(fqdn, other) {
                             group += list
                         }
                     }

@@ -10,7 +10,8 @@ struct DeprecationAnalyzer: Analyzer {
         for resource in analysis.index.sidecars {
             guard let sidecar = resource.sidecar, sidecar.egressProxyNode >= 0 else { continue }
             analysis.report(
-                .deprecated, "outboundTrafficPolicy.egressProxy is ignored: Istio no longer sends traffic to an egress proxy from here",
+                .deprecated,
+                "outboundTrafficPolicy.egressProxy is ignored: Istio no longer sends traffic to an egress proxy from here",
                 resource, at: resource.file.key(ofValue: sidecar.egressProxyNode) ?? sidecar.egressProxyNode)
         }
     }

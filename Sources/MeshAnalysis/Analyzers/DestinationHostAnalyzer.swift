@@ -18,7 +18,8 @@ struct DestinationHostAnalyzer: Analyzer {
                 let what = isMirror ? "mirror host" : "host"
                 guard !found.isEmpty else {
                     analysis.report(
-                        .referencedResourceNotFound, "referenced \(what) not found: \(host.value) (\(why(fqdn, vs, analysis)))", vs,
+                        .referencedResourceNotFound, "referenced \(what) not found: \(host.value) (\(why(fqdn, vs, analysis)))",
+                        vs,
                         at: host.node)
                     return
                 }

@@ -15,7 +15,9 @@ struct DestinationSubsetAnalyzer: Analyzer {
                 let fqdn = HostNames.fqdn(host.value, namespace: vs.namespace)
                 let rules = analysis.index.destinationRulesByHost[fqdn] ?? []
                 let visible = rules.filter { Visibility.sees(scopes, analysis.visibility.destinationRule($0)) }
-                let defines = { (rule: Resource) in rule.destinationRule?.subsets.contains { $0.name?.value == subset.value } == true }
+                let defines = { (rule: Resource) in
+                    rule.destinationRule?.subsets.contains { $0.name?.value == subset.value } == true
+                }
                 guard !visible.contains(where: defines) else { return }
                 let why: String
                 if rules.isEmpty {
@@ -24,7 +26,8 @@ struct DestinationSubsetAnalyzer: Analyzer {
                     why =
                         "DestinationRule \(Analysis.list(rules.map { "\($0.namespace)/\($0.name)" })) is not exported to namespace \(vs.namespace)"
                 } else if let hidden = rules.first(where: defines) {
-                    why = "DestinationRule \(hidden.namespace)/\(hidden.name) defines it but is not exported to namespace \(vs.namespace)"
+                    why =
+                        "DestinationRule \(hidden.namespace)/\(hidden.name) defines it but is not exported to namespace \(vs.namespace)"
                 } else {
                     let names = visible.flatMap { $0.destinationRule?.subsets ?? [] }.compactMap { $0.name?.value }
                     why =

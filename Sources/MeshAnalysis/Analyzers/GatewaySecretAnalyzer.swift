@@ -32,7 +32,8 @@ struct GatewaySecretAnalyzer: Analyzer {
                 }
                 if let problem = Credential.problem(object, in: secret.file, now: now) {
                     analysis.report(
-                        .invalidGatewayCredential, "credential Secret \(key) cannot serve TLS: \(problem)", resource, at: name.node)
+                        .invalidGatewayCredential, "credential Secret \(key) cannot serve TLS: \(problem)", resource,
+                        at: name.node)
                 }
             }
         }
@@ -54,9 +55,12 @@ enum Credential {
         }
         guard let pair else {
             let keys = secret.secretEntries.keys.sorted()
-            return "it has no non-empty tls.crt and tls.key (or cert and key); it has \(keys.isEmpty ? "no keys" : Analysis.list(keys))"
+            return
+                "it has no non-empty tls.crt and tls.key (or cert and key); it has \(keys.isEmpty ? "no keys" : Analysis.list(keys))"
         }
-        guard let pem = firstPEMBlock(pair.cert), let certificate = try? Certificate(pemEncoded: pem) else { return "\(pair.names.split(separator: "/")[0]) is not a PEM-encoded X.509 certificate" }
+        guard let pem = firstPEMBlock(pair.cert), let certificate = try? Certificate(pemEncoded: pem) else {
+            return "\(pair.names.split(separator: "/")[0]) is not a PEM-encoded X.509 certificate"
+        }
         if now > certificate.notValidAfter { return "the certificate expired on \(day(certificate.notValidAfter))" }
         if now < certificate.notValidBefore { return "the certificate is not valid before \(day(certificate.notValidBefore))" }
         let keyName = String(pair.names.split(separator: "/")[1])
@@ -80,7 +84,8 @@ enum Credential {
     /// The first `-----BEGIN X-----` … `-----END X-----` block, as Go's pem.Decode finds it.
     static func firstPEMBlock(_ bytes: [UInt8]) -> String? {
         let text = String(decoding: bytes, as: UTF8.self)
-        guard let begin = text.range(of: "-----BEGIN "), let end = text.range(of: "-----END ", range: begin.upperBound..<text.endIndex),
+        guard let begin = text.range(of: "-----BEGIN "),
+            let end = text.range(of: "-----END ", range: begin.upperBound..<text.endIndex),
             let close = text.range(of: "-----", range: end.upperBound..<text.endIndex)
         else { return nil }
         return String(text[begin.lowerBound..<close.upperBound])

@@ -21,7 +21,9 @@ struct GatewayWorkloadAnalyzer: Analyzer {
             var ports = Set<Int>()
             for pod in pods {
                 for service in analysis.workloads.services(selecting: pod) {
-                    for port in service.ports where (port.protocolName ?? "TCP") == "TCP" { ports.insert(port.targetPort ?? port.port) }
+                    for port in service.ports where (port.protocolName ?? "TCP") == "TCP" {
+                        ports.insert(port.targetPort ?? port.port)
+                    }
                 }
             }
             for server in gw.servers {

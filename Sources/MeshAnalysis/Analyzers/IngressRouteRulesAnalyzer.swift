@@ -28,7 +28,9 @@ struct IngressRouteRulesAnalyzer: Analyzer {
             guard let spec = vs.virtualService, !spec.gateways.isEmpty else { continue }
             for route in spec.http {
                 for d in route.route {
-                    guard let destination = d.destination, destination.subset == nil, let host = destination.host else { continue }
+                    guard let destination = d.destination, destination.subset == nil, let host = destination.host else {
+                        continue
+                    }
                     let fqdn = HostNames.fqdn(host.value, namespace: vs.namespace)
                     for other in splitBy[fqdn] ?? [] {
                         analysis.report(

@@ -37,20 +37,24 @@ extension DiagnosticCode {
         "A VirtualService host is not among the hosts of the Gateway it binds to.")
     public static let noServerCertificateVerificationDestinationLevel = DiagnosticCode(
         "IST0128", .error, "NoServerCertificateVerificationDestinationLevel",
-        "A DestinationRule originates TLS (SIMPLE or MUTUAL) without caCertificates, so the server's certificate is not verified.")
+        "A DestinationRule originates TLS (SIMPLE or MUTUAL) without caCertificates, so the server's certificate is not verified."
+    )
     public static let noServerCertificateVerificationPortLevel = DiagnosticCode(
         "IST0129", .error, "NoServerCertificateVerificationPortLevel",
-        "A DestinationRule's port-level TLS (SIMPLE or MUTUAL) has no caCertificates, so the server's certificate is not verified.")
+        "A DestinationRule's port-level TLS (SIMPLE or MUTUAL) has no caCertificates, so the server's certificate is not verified."
+    )
     public static let schemaWarning = DiagnosticCode(
         "IST0133", .warning, "SchemaWarning", "The resource is valid but uses a form Istio warns about.")
     public static let serviceEntryAddressesRequired = DiagnosticCode(
         "IST0134", .warning, "ServiceEntryAddressesRequired",
         "A ServiceEntry port whose protocol is TCP or unset needs addresses (unless the mesh allocates them).")
     public static let gatewayDuplicateCertificate = DiagnosticCode(
-        "IST0138", .warning, "GatewayDuplicateCertificate", "Servers of several Gateways on one workload use the same certificate.")
+        "IST0138", .warning, "GatewayDuplicateCertificate",
+        "Servers of several Gateways on one workload use the same certificate.")
     public static let ingressRouteRulesNotAffected = DiagnosticCode(
         "IST0140", .warning, "IngressRouteRulesNotAffected",
-        "A gateway route to a host without a subset: the subset rules another VirtualService has for that host do not apply to it.")
+        "A gateway route to a host without a subset: the subset rules another VirtualService has for that host do not apply to it."
+    )
     public static let conflictingGateways = DiagnosticCode(
         "IST0145", .error, "ConflictingGateways", "Gateways on the same workload and port claim the same host.")
     public static let jwtClaimBasedRoutingWithoutRequestAuthN = DiagnosticCode(
@@ -58,7 +62,8 @@ extension DiagnosticCode {
         "A gateway route matches JWT claims, but no RequestAuthentication applies to the gateway's pods.")
     public static let invalidGatewayCredential = DiagnosticCode(
         "IST0161", .error, "InvalidGatewayCredential",
-        "A Gateway's credential Secret lacks its keys, or holds a certificate that is not valid PEM X.509, has expired, or does not match its key.")
+        "A Gateway's credential Secret lacks its keys, or holds a certificate that is not valid PEM X.509, has expired, or does not match its key."
+    )
     public static let gatewayPortNotDefinedOnService = DiagnosticCode(
         "IST0162", .warning, "GatewayPortNotDefinedOnService",
         "A Gateway server port is not a port (or targetPort) of the Service in front of the gateway's pods.")
@@ -114,7 +119,8 @@ extension DiagnosticCode {
         .virtualServiceHostNotFoundInGateway, .schemaWarning, .serviceEntryAddressesRequired, .gatewayDuplicateCertificate,
         .ingressRouteRulesNotAffected, .conflictingGateways, .jwtClaimBasedRoutingWithoutRequestAuthN,
         .invalidGatewayCredential, .gatewayPortNotDefinedOnService, .referencedInternalGateway,
-        .destinationRuleSubsetNotSelectPods, .unknownDestinationRuleHost, .conflictingServiceEntryProtocol, .unreadableFile, .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
+        .destinationRuleSubsetNotSelectPods, .unknownDestinationRuleHost, .conflictingServiceEntryProtocol, .unreadableFile,
+        .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
         .emptyInput, .notAResource, .duplicateResource, .invalidMeshConfig, .subsetWithoutEndpoints,
         .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll, .overlappingDestinationRules,
     ]

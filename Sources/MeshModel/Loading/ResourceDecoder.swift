@@ -247,7 +247,9 @@ extension KubernetesObject {
                 guard let entries, file[entries].kind == .mapping else { continue }
                 for (key, value) in file.pairs(entries) where file[key].kind == .scalar && file[value].kind == .scalar {
                     let name = file.string(key)
-                    if object.secretEntries[name] == nil { object.secretEntries[name] = SecretEntry(node: value, isBase64: isBase64) }
+                    if object.secretEntries[name] == nil {
+                        object.secretEntries[name] = SecretEntry(node: value, isBase64: isBase64)
+                    }
                 }
             }
         case .requestAuthentication:
