@@ -152,7 +152,7 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
             """
         let findings = try analyze(k8s + vs("  - route: [{destination: {host: reviews, subset: v1}}]\n"))
         #expect(summary(findings) == ["IST0173 DestinationRule default/reviews 24:12"])
-        #expect(findings[0].message == "subset v2 selects no pod: none in the input carries labels version=v2")
+        #expect(findings[0].message == "subset v2 selects no endpoint of reviews.default.svc.cluster.local (labels version=v2)")
     }
 
     @Test func destinationRuleHostNotFound() throws {

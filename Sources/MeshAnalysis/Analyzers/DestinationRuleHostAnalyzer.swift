@@ -43,24 +43,25 @@ struct DestinationRuleHostAnalyzer: Analyzer {
         _ analysis: Analysis
     ) -> String? {
         let labels = Analysis.selector(subset.labels)
-        if entry.isKubernetesService {
-            if analysis.workloads.pods(selectedBy: subset.labels).isEmpty {
-                return "selects no pod: none in the input carries labels \(labels)"
-            }
-        } else if let selector = entry.workloadSelector {
+        if let selector = entry.workloadSelector, !entry.isKubernetesService {
             var merged = selector
             merged.merge(subset.labels) { $1 }
             let endpoints = service?.endpoints(matching: subset.labels) ?? []
-            if analysis.workloads.pods(selectedBy: merged).isEmpty && endpoints.isEmpty {
-                return "selects no workload: no pod or WorkloadEntry carries labels \(Analysis.selector(merged))"
-            }
-            return nil
+            guard analysis.workloads.pods(selectedBy: merged).isEmpty && endpoints.isEmpty else { return nil }
+            return "selects no workload: no pod or WorkloadEntry carries labels \(Analysis.selector(merged))"
         }
         // What the proxy would do: a subset that selects no known endpoint answers 503 (UH).
-        guard let service, service.endpointsAreKnown, !subset.labels.isEmpty else { return nil }
-        let resolution = Registry.resolve(fqdn, service: service, subset: subset.name?.value, rule: rule)
-        guard resolution.failure?.flag == "UH" else { return nil }
-        let dns = service.resolvesItsHost ? "; its only endpoint is the host itself, resolved by DNS, without labels" : ""
-        return "selects no endpoint of \(service.fqdn) (labels \(labels))\(dns)"
+        if let service, service.endpointsAreKnown, !subset.labels.isEmpty {
+            let resolution = Registry.resolve(fqdn, service: service, subset: subset.name?.value, rule: rule)
+            if resolution.failure?.flag == "UH" {
+                let dns = service.resolvesItsHost ? "; its only endpoint is the host itself, resolved by DNS, without labels" : ""
+                return "selects no endpoint of \(service.fqdn) (labels \(labels))\(dns)"
+            }
+        }
+        // As istioctl checks a Kubernetes Service's subset: some pod must carry its labels.
+        if entry.isKubernetesService && analysis.workloads.pods(selectedBy: subset.labels).isEmpty {
+            return "selects no pod: none in the input carries labels \(labels)"
+        }
+        return nil
     }
 }
