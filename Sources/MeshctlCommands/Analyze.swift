@@ -237,15 +237,33 @@ extension Meshctl {
                 }
             case .text:
                 let rows =
-                    [["CODE", "LEVEL", "NAME", "REPORTED BY", "DESCRIPTION"]]
-                    + codes.map { [$0.code, $0.level.rawValue, $0.name, reporters($0).joined(separator: ","), $0.summary] }
-                let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
-                for row in rows {
-                    let padded = (0..<4).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                    Output.print((padded + [row[4]]).joined(separator: "  "))
+                    [["CODE", "LEVEL", "NAME", "DESCRIPTION"]] + codes.map { [$0.code, $0.level.rawValue, $0.name, $0.summary] }
+                printTable(rows)
+                // Then what reports them: each analyzer with its codes.
+                var byReporter: [(String, [String])] = []
+                for code in codes {
+                    for reporter in reporters(code) {
+                        if let i = byReporter.firstIndex(where: { $0.0 == reporter }) {
+                            byReporter[i].1.append(code.code)
+                        } else {
+                            byReporter.append((reporter, [code.code]))
+                        }
+                    }
                 }
+                Output.print("")
+                printTable([["ANALYZER", "CODES"]] + byReporter.map { [$0.0, $0.1.joined(separator: ", ")] })
             }
         }
+    }
+}
+
+/// Prints rows as columns padded to their widest cell; the last column is not padded.
+private func printTable(_ rows: [[String]]) {
+    guard let columns = rows.first?.count, columns > 0 else { return }
+    let widths = (0..<columns - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows {
+        let padded = (0..<columns - 1).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+        Output.print((padded + [row[columns - 1]]).joined(separator: "  "))
     }
 }
 
