@@ -43,18 +43,24 @@ public struct Analysis {
     }
 
     /// Runs every analyzer and returns the findings: each once, and no meshctl (`MESH`) finding
-    /// where an Istio finding already points at the same place in the same resource.
+    /// where an Istio finding of the same problem points at the same place in the same resource.
     public mutating func run() -> [Diagnostic] {
         for analyzer in Self.analyzers { analyzer.init().analyze(&self) }
         var seen = Set<String>()
-        var istioPlaces = Set<String>()
-        for d in findings where d.code.hasPrefix("IST") { istioPlaces.insert(Self.place(d)) }
+        var istio = Set<String>()
+        for d in findings where d.code.hasPrefix("IST") { istio.insert("\(d.code)|\(Self.place(d))") }
         findings = findings.filter { d in
-            if d.code.hasPrefix("MESH"), istioPlaces.contains(Self.place(d)) { return false }
+            if let same = Self.sameProblem[d.code], same.contains(where: { istio.contains("\($0)|\(Self.place(d))") }) {
+                return false
+            }
             return seen.insert("\(d.code)|\(Self.place(d))|\(d.message)").inserted
         }
         return findings
     }
+
+    /// meshctl's findings that say what an Istio finding at the same place already says: a
+    /// weighted subset without endpoints, where the subset is not found (or not visible) there.
+    static let sameProblem: [String: [String]] = ["MESH0101": ["IST0101", "IST0173"]]
 
     /// Adds findings as if an analyzer had made them (for tests of what `run` keeps).
     mutating func inject(_ diagnostics: [Diagnostic]) { findings += diagnostics }

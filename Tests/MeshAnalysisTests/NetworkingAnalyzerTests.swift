@@ -723,14 +723,15 @@ struct TestCredential {
     }
 
     @Test func meshctlFindingsDoNotRepeatAnIstioFindingAtTheSamePlace() {
-        // A subset without endpoints is both IST0173 (on the DestinationRule) and MESH0101 (on
-        // the route): different places, so both stay; duplicates of one finding are dropped.
+        // A weighted subset the route cannot see (IST0101) is also one without endpoints
+        // (MESH0101) at the same place: only the Istio finding stays; a meshctl finding of another
+        // problem there stays too, and duplicates of one finding are dropped.
         var analysis = Analysis(resources: [])
         let resource = "VirtualService default/a"
         func finding(_ code: String) -> Diagnostic {
             Diagnostic(level: .warning, code: code, message: "m", file: "t.yaml", line: 3, column: 5, resource: resource)
         }
-        analysis.inject([finding("IST0101"), finding("MESH0101"), finding("IST0101")])
-        #expect(analysis.run().map(\.code) == ["IST0101"])
+        analysis.inject([finding("IST0101"), finding("MESH0101"), finding("IST0101"), finding("MESH0105")])
+        #expect(analysis.run().map(\.code) == ["IST0101", "MESH0105"])
     }
 }

@@ -19,11 +19,14 @@ extension DiagnosticCode {
     public static let deprecated = DiagnosticCode(
         "IST0002", .warning, "Deprecated", "A field the configuration uses is deprecated; Istio still accepts it.")
     public static let referencedResourceNotFound = DiagnosticCode(
-        "IST0101", .error, "ReferencedResourceNotFound", "A host, subset or gateway that a resource refers to does not exist.")
+        "IST0101", .error, "ReferencedResourceNotFound",
+        "A host, port, subset, gateway, selector or credential that a resource refers to does not exist, or is not exported to the referring namespace."
+    )
     public static let schemaError = DiagnosticCode(
         "IST0106", .error, "SchemaValidationError", "The resource does not match Istio's schema or validation rules.")
     public static let conflictingMeshGatewayVirtualServiceHosts = DiagnosticCode(
-        "IST0109", .error, "ConflictingMeshGatewayVirtualServiceHosts", "Several mesh VirtualServices claim the same host.")
+        "IST0109", .error, "ConflictingMeshGatewayVirtualServiceHosts",
+        "Several mesh VirtualServices claim the same host for the same namespace.")
     public static let virtualServiceDestinationPortSelectorRequired = DiagnosticCode(
         "IST0112", .error, "VirtualServiceDestinationPortSelectorRequired",
         "The destination service has several ports and the route names none.")
@@ -34,7 +37,7 @@ extension DiagnosticCode {
         "IST0131", .info, "VirtualServiceIneffectiveMatch", "A match condition is fully covered by an earlier one.")
     public static let virtualServiceHostNotFoundInGateway = DiagnosticCode(
         "IST0132", .warning, "VirtualServiceHostNotFoundInGateway",
-        "A VirtualService host is not among the hosts of the Gateway it binds to.")
+        "None of a VirtualService's hosts is among the hosts of a Gateway it binds to.")
     public static let noServerCertificateVerificationDestinationLevel = DiagnosticCode(
         "IST0128", .error, "NoServerCertificateVerificationDestinationLevel",
         "A DestinationRule originates TLS (SIMPLE or MUTUAL) without caCertificates, so the server's certificate is not verified."
@@ -73,7 +76,7 @@ extension DiagnosticCode {
     public static let destinationRuleSubsetNotSelectPods = DiagnosticCode(
         "IST0173", .warning, "DestinationRuleSubsetNotSelectPods", "A DestinationRule subset's labels select no endpoint.")
     public static let unknownDestinationRuleHost = DiagnosticCode(
-        "IST0174", .warning, "DestinationRuleHostNotFound", "A DestinationRule's host matches no known service.")
+        "IST0174", .warning, "DestinationRuleHostNotFound", "A DestinationRule's host matches no service visible to it.")
     public static let conflictingServiceEntryProtocol = DiagnosticCode(
         "IST0177", .warning, "ConflictingServiceEntryProtocol",
         "ServiceEntries visible in one namespace define the same host and port with different protocols.")
