@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `meshctl analyze` against `meshctl validate` on the same files, in one run:
 # - RESOURCES resources (a ServiceEntry, DestinationRule and VirtualService per service);
+# - RESOURCES resources as a cluster holds them (Services, Deployments, DestinationRules,
+#   VirtualServices, and Gateways with their pods, Services and RequestAuthentications);
 # - one VirtualService with RULES rules of distinct URI prefixes (nothing to report);
 # - the same with prefixes that cover later ones (/p1 covers /p10), so every rule from #10 on is
 #   reported twice (IST0130, IST0131) and the output is part of the cost.
@@ -16,9 +18,11 @@ mkdir -p "$out"
 swift build -c release --product meshctl >/dev/null
 meshctl="$(swift build -c release --show-bin-path)/meshctl"
 python3 Benchmarks/generate.py "$count" --registry >"$out/registry-rules.yaml"
+python3 Benchmarks/generate.py "$count" --cluster >"$out/cluster-rules.yaml"
 python3 Benchmarks/generate.py "$rules" --prefix-rules >"$out/prefix-rules.yaml"
 python3 Benchmarks/generate.py "$rules" --overlapping-prefix-rules >"$out/overlapping-prefix-rules.yaml"
 "$meshctl" analyze -f "$out/registry-rules.yaml" >/dev/null   # must analyze clean: exit 0
+"$meshctl" analyze -f "$out/cluster-rules.yaml" >/dev/null
 "$meshctl" analyze -f "$out/prefix-rules.yaml" >/dev/null
 
 median() { # command...: median wall seconds over $runs runs
@@ -31,7 +35,7 @@ median() { # command...: median wall seconds over $runs runs
 }
 echo "median of $runs runs"
 printf '%-48s %10s %10s %8s\n' file validate analyze ratio
-for file in registry-rules prefix-rules overlapping-prefix-rules; do
+for file in registry-rules cluster-rules prefix-rules overlapping-prefix-rules; do
   path="$out/$file.yaml"
   v=$(median "$meshctl" validate -f "$path")
   a=$(median "$meshctl" analyze -f "$path")

@@ -4,6 +4,11 @@
 With --registry, a ServiceEntry, DestinationRule and VirtualService per service, so analysis
 finds the hosts and subsets (what a real rule set looks like).
 
+With --cluster, what a cluster holds per service: a Kubernetes Service, a Deployment, a
+DestinationRule and a VirtualService; every tenth service also has a Gateway (with its own
+workload, Service and RequestAuthentication) that a second VirtualService binds to, so the
+gateway, workload, visibility and JWT analyzers all have work.
+
 With --prefix-rules, one VirtualService with N rules, each matching its own URI prefix
 (/route-0/, /route-1/, ...: none covers another); with --overlapping-prefix-rules the prefixes
 are /p0, /p1, ... so /p1 covers /p10../p19, /p100.. and analyze reports each covered rule."""
@@ -126,6 +131,75 @@ spec:
   http:
 """ + rules
 
+def cluster(i, rnd):
+    name = f"svc-{i}"
+    ns = f"team-{i % 50}"
+    docs = [f"""apiVersion: v1
+kind: Service
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  selector: {{app: {name}}}
+  ports: [{{name: http, port: 80, targetPort: 8080}}]
+""", f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}-v1, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}, version: v1}}}}
+    spec: {{containers: [{{name: app, image: app:1}}]}}
+""", f"""apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  host: {name}
+  subsets: [{{name: v1, labels: {{version: v1}}}}]
+""", f"""apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  hosts: [{name}]
+  http:
+  - match: [{{uri: {{prefix: /api}}}}]
+    route: [{{destination: {{host: {name}, subset: v1}}}}]
+  - route: [{{destination: {{host: {name}, subset: v1}}}}]
+"""]
+    if i % 10 == 0:
+        docs += [f"""apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: {name}-gw, namespace: {ns}}}
+spec:
+  selector: {{gateway: {name}}}
+  servers:
+  - port: {{number: 8080, name: http, protocol: HTTP}}
+    hosts: ["{ns}/{name}.example.com"]
+""", f"""apiVersion: v1
+kind: Pod
+metadata: {{name: {name}-gw-1, namespace: {ns}, labels: {{gateway: {name}}}}}
+""", f"""apiVersion: v1
+kind: Service
+metadata: {{name: {name}-gw, namespace: {ns}}}
+spec:
+  selector: {{gateway: {name}}}
+  ports: [{{name: http, port: 80, targetPort: 8080}}]
+""", f"""apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {{name: {name}-jwt, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{gateway: {name}}}}}
+  jwtRules: [{{issuer: "https://issuer.example.com"}}]
+""", f"""apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: {name}-edge, namespace: {ns}}}
+spec:
+  hosts: [{name}.example.com]
+  gateways: [{name}-gw]
+  http:
+  - match: [{{headers: {{"@request.auth.claims.group": {{exact: admin}}}}}}]
+    route: [{{destination: {{host: {name}, subset: v1}}}}]
+"""]
+    return docs
+
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
     mode = sys.argv[2] if len(sys.argv) > 2 else ""
@@ -134,6 +208,14 @@ def main():
         return
     if mode == "--overlapping-prefix-rules":
         sys.stdout.write(prefix_rules(count, lambda i: f"/p{i}"))
+        return
+    if mode == "--cluster":
+        docs = []
+        i = 0
+        while len(docs) < count:
+            docs += cluster(i, None)
+            i += 1
+        sys.stdout.write("---\n".join(docs[:count]))
         return
     with_registry = mode == "--registry"
     rnd = random.Random(7)
