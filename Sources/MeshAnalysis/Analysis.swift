@@ -46,15 +46,24 @@ public struct Analysis {
     /// where an Istio finding of the same problem points at the same place in the same resource.
     public mutating func run() -> [Diagnostic] {
         for analyzer in Self.analyzers { analyzer.init().analyze(&self) }
-        var seen = Set<String>()
-        var istio = Set<String>()
-        for d in findings where d.code.hasPrefix("IST") { istio.insert("\(d.code)|\(Self.place(d))") }
-        findings = findings.filter { d in
-            if let same = Self.sameProblem[d.code], same.contains(where: { istio.contains("\($0)|\(Self.place(d))") }) {
-                return false
+        // Findings by line and column (cheap to hash); only findings sharing one are compared.
+        var byPosition: [Int: [Int]] = [:]
+        for (i, d) in findings.enumerated() { byPosition[d.line &* 65_536 &+ d.column, default: []].append(i) }
+        var dropped = Set<Int>()
+        for group in byPosition.values where group.count > 1 {
+            for (n, i) in group.enumerated() {
+                let d = findings[i]
+                let samePlace = group.filter { findings[$0].file == d.file && findings[$0].resource == d.resource }
+                if group[..<n].contains(where: { !dropped.contains($0) && samePlace.contains($0) && findings[$0] == d }) {
+                    dropped.insert(i)
+                } else if let same = Self.sameProblem[d.code],
+                    samePlace.contains(where: { same.contains(findings[$0].code) })
+                {
+                    dropped.insert(i)
+                }
             }
-            return seen.insert("\(d.code)|\(Self.place(d))|\(d.message)").inserted
         }
+        if !dropped.isEmpty { findings = findings.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
         return findings
     }
 
@@ -64,8 +73,6 @@ public struct Analysis {
 
     /// Adds findings as if an analyzer had made them (for tests of what `run` keeps).
     mutating func inject(_ diagnostics: [Diagnostic]) { findings += diagnostics }
-
-    static func place(_ d: Diagnostic) -> String { "\(d.resource ?? "")|\(d.file):\(d.line):\(d.column)" }
 
     /// Reports `code` on `resource`, pointing at `node` (the exact scalar that is wrong).
     mutating func report(_ code: DiagnosticCode, _ message: String, _ resource: Resource, at node: Int32) {

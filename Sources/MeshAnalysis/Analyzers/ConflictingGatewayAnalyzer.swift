@@ -31,11 +31,18 @@ struct ConflictingGatewayAnalyzer: Analyzer {
             }
         }
         var related: [String: [String]] = [:]
+        // Selectors by each of their `key=value` pairs, to find the ones that share a pair.
+        var byPair: [String: [String]] = [:]
+        for (text, labels) in selectors {
+            for (key, value) in labels { byPair["\(key)=\(value)", default: []].append(text) }
+        }
         for resource in analysis.index.gateways {
             guard let gw = resource.gateway else { continue }
             let name = "\(resource.namespace)/\(resource.name)"
             let selector = Analysis.selector(gw.selector)
-            if related[selector] == nil { related[selector] = self.related(selector, selectors, analysis.workloads) }
+            if related[selector] == nil {
+                related[selector] = self.related(selector, selectors, byPair, analysis.workloads)
+            }
             for server in gw.servers {
                 guard let port = server.port?.number?.value else { continue }
                 var others = Set<String>()
@@ -59,17 +66,25 @@ struct ConflictingGatewayAnalyzer: Analyzer {
     }
 
     /// The selectors of other Gateways that apply to the same workload as `selector`: the same
-    /// one, or one contained in the other (as text) when some pod carries both.
-    func related(_ selector: String, _ selectors: [String: [String: String]], _ workloads: Workloads) -> [String] {
-        selectors.keys.sorted().filter { other in
+    /// one, or one whose labels include the other's (a sub-selector) when some pod carries both.
+    /// (istioctl compares the selectors as text; comparing their labels finds the same pairs
+    /// without comparing every selector with every other.)
+    func related(
+        _ selector: String, _ selectors: [String: [String: String]], _ byPair: [String: [String]], _ workloads: Workloads
+    ) -> [String] {
+        let labels = selectors[selector]!
+        // An empty selector is contained in every other; otherwise the other shares a pair.
+        let candidates =
+            labels.isEmpty
+            ? Array(selectors.keys)
+            : Array(Set(labels.flatMap { byPair["\($0.key)=\($0.value)"] ?? [] }).union(selectors[""] != nil ? [""] : []))
+        return candidates.sorted().filter { other in
             if other == selector { return true }
-            guard other.contains(selector) || selector.contains(other) else { return false }
-            var both = selectors[selector]!
-            for (key, value) in selectors[other]! {
-                if let existing = both[key], existing != value { return false }
-                both[key] = value
-            }
-            return !workloads.pods(selectedBy: both).isEmpty
+            let otherLabels = selectors[other]!
+            let contained =
+                labels.allSatisfy { otherLabels[$0.key] == $0.value } || otherLabels.allSatisfy { labels[$0.key] == $0.value }
+            guard contained else { return false }
+            return workloads.hasPod(selectedBy: labels.merging(otherLabels) { a, _ in a })
         }
     }
 }

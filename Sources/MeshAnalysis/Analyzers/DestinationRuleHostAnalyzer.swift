@@ -47,7 +47,7 @@ struct DestinationRuleHostAnalyzer: Analyzer {
             var merged = selector
             merged.merge(subset.labels) { $1 }
             let endpoints = service?.endpoints(matching: subset.labels) ?? []
-            guard analysis.workloads.pods(selectedBy: merged).isEmpty && endpoints.isEmpty else { return nil }
+            guard !analysis.workloads.hasPod(selectedBy: merged) && endpoints.isEmpty else { return nil }
             return "selects no workload: no pod or WorkloadEntry carries labels \(Analysis.selector(merged))"
         }
         // What the proxy would do: a subset that selects no known endpoint answers 503 (UH).
@@ -59,7 +59,7 @@ struct DestinationRuleHostAnalyzer: Analyzer {
             }
         }
         // As istioctl checks a Kubernetes Service's subset: some pod must carry its labels.
-        if entry.isKubernetesService && analysis.workloads.pods(selectedBy: subset.labels).isEmpty {
+        if entry.isKubernetesService && !analysis.workloads.hasPod(selectedBy: subset.labels) {
             return "selects no pod: none in the input carries labels \(labels)"
         }
         return nil

@@ -82,6 +82,17 @@ struct Workloads {
         return (candidates ?? []).map { pods[$0] }.filter { Self.matches(selector, $0.labels) }
     }
 
+    /// Whether some pod carries every pair of `selector`; stops at the first.
+    func hasPod(selectedBy selector: [String: String]) -> Bool {
+        guard !selector.isEmpty else { return !pods.isEmpty }
+        var candidates: [Int]?
+        for (key, value) in selector {
+            let carrying = podsByLabel["\(key)=\(value)"] ?? []
+            if carrying.count < candidates?.count ?? .max { candidates = carrying }
+        }
+        return (candidates ?? []).contains { Self.matches(selector, pods[$0].labels) }
+    }
+
     /// The Services in a pod's namespace whose selector matches it.
     func services(selecting pod: Pod) -> [Service] {
         (servicesByNamespace[pod.namespace] ?? []).map { services[$0] }.filter { Self.matches($0.selector, pod.labels) }
