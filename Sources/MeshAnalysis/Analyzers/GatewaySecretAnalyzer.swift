@@ -6,13 +6,14 @@ import X509
 /// IST0101: a Gateway server's `credentialName` names no Secret in the namespace of the
 /// gateway's pods (or, written `namespace/name`, in that namespace).
 /// IST0161: the Secret it names cannot serve: it lacks `tls.crt` and `tls.key` (or `cert` and
-/// `key`), its certificate is not PEM-encoded X.509, has expired or is not yet valid, or its
-/// private key is not a PEM key that matches the certificate.
+/// `key`), or its certificate is not PEM-encoded X.509, has expired or is not yet valid.
+/// MESH0106: the certificate is fine but the private key is not PEM, or does not match it
+/// (istioctl does not check the key; the gateway's proxy refuses the pair).
 ///
 /// The Secret's values are read only here, and never printed.
 struct GatewaySecretAnalyzer: Analyzer {
     static let name = "gateway.SecretAnalyzer"
-    static let codes: [DiagnosticCode] = [.referencedResourceNotFound, .invalidGatewayCredential]
+    static let codes: [DiagnosticCode] = [.referencedResourceNotFound, .invalidGatewayCredential, .gatewayCredentialKeyMismatch]
 
     func analyze(_ analysis: inout Analysis) {
         let now = Date()
@@ -30,10 +31,8 @@ struct GatewaySecretAnalyzer: Analyzer {
                         resource, at: name.node)
                     continue
                 }
-                if let problem = Credential.problem(object, in: secret.file, now: now) {
-                    analysis.report(
-                        .invalidGatewayCredential, "credential Secret \(key) cannot serve TLS: \(problem)", resource,
-                        at: name.node)
+                if let (code, problem) = Credential.problem(object, in: secret.file, now: now) {
+                    analysis.report(code, "credential Secret \(key) cannot serve TLS: \(problem)", resource, at: name.node)
                 }
             }
         }
@@ -43,8 +42,9 @@ struct GatewaySecretAnalyzer: Analyzer {
 /// A gateway credential Secret as Istio reads it: `cert` and `key` (a generic Secret), else
 /// `tls.crt` and `tls.key` (a `kubernetes.io/tls` Secret).
 enum Credential {
-    /// Why the Secret cannot serve as a server certificate, or nil when it can.
-    static func problem(_ secret: KubernetesObject, in file: YAMLFile, now: Date) -> String? {
+    /// Why the Secret cannot serve as a server certificate (and the code that says so), or nil
+    /// when it can.
+    static func problem(_ secret: KubernetesObject, in file: YAMLFile, now: Date) -> (DiagnosticCode, String)? {
         var pair: (cert: [UInt8], key: [UInt8], names: String)?
         for (certKey, keyKey) in [("cert", "key"), ("tls.crt", "tls.key")] {
             guard let cert = value(certKey, of: secret, in: file), let key = value(keyKey, of: secret, in: file),
@@ -55,20 +55,24 @@ enum Credential {
         }
         guard let pair else {
             let keys = secret.secretEntries.keys.sorted()
-            return
-                "it has no non-empty tls.crt and tls.key (or cert and key); it has \(keys.isEmpty ? "no keys" : Analysis.list(keys))"
+            let has = keys.isEmpty ? "no keys" : Analysis.list(keys)
+            return (.invalidGatewayCredential, "it has no non-empty tls.crt and tls.key (or cert and key); it has \(has)")
         }
         guard let pem = firstPEMBlock(pair.cert), let certificate = try? Certificate(pemEncoded: pem) else {
-            return "\(pair.names.split(separator: "/")[0]) is not a PEM-encoded X.509 certificate"
+            return (.invalidGatewayCredential, "\(pair.names.split(separator: "/")[0]) is not a PEM-encoded X.509 certificate")
         }
-        if now > certificate.notValidAfter { return "the certificate expired on \(day(certificate.notValidAfter))" }
-        if now < certificate.notValidBefore { return "the certificate is not valid before \(day(certificate.notValidBefore))" }
+        if now > certificate.notValidAfter {
+            return (.invalidGatewayCredential, "the certificate expired on \(day(certificate.notValidAfter))")
+        }
+        if now < certificate.notValidBefore {
+            return (.invalidGatewayCredential, "the certificate is not valid before \(day(certificate.notValidBefore))")
+        }
         let keyName = String(pair.names.split(separator: "/")[1])
         guard let keyPEM = firstPEMBlock(pair.key), let privateKey = try? Certificate.PrivateKey(pemEncoded: keyPEM) else {
-            return "\(keyName) is not a PEM-encoded private key (PKCS#8, PKCS#1 RSA or SEC1 EC)"
+            return (.gatewayCredentialKeyMismatch, "\(keyName) is not a PEM-encoded private key (PKCS#8, PKCS#1 RSA or SEC1 EC)")
         }
         guard privateKey.publicKey == certificate.publicKey else {
-            return "\(keyName) does not match the certificate's public key"
+            return (.gatewayCredentialKeyMismatch, "\(keyName) does not match the certificate's public key")
         }
         return nil
     }

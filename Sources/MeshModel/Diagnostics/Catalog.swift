@@ -110,6 +110,9 @@ extension DiagnosticCode {
         "MESH0103", .warning, "MirrorToSameDestination", "A route mirrors traffic to the destination it already routes to.")
     public static let fullAbortOnCatchAll = DiagnosticCode(
         "MESH0104", .warning, "FullAbortOnCatchAll", "A catch-all rule aborts 100% of requests: every request to the host fails.")
+    public static let gatewayCredentialKeyMismatch = DiagnosticCode(
+        "MESH0106", .error, "GatewayCredentialKeyMismatch",
+        "A Gateway's credential Secret holds a valid certificate but a private key that is not PEM or does not match it.")
     public static let overlappingDestinationRules = DiagnosticCode(
         "MESH0105", .warning, "OverlappingDestinationRules",
         "Several DestinationRules apply to one host; Istio uses only the oldest.")
@@ -126,5 +129,6 @@ extension DiagnosticCode {
         .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
         .emptyInput, .notAResource, .duplicateResource, .invalidMeshConfig, .subsetWithoutEndpoints,
         .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll, .overlappingDestinationRules,
+        .gatewayCredentialKeyMismatch,
     ]
 }
