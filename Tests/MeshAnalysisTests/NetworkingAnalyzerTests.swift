@@ -678,6 +678,41 @@ struct TestCredential {
         #expect(analyzeAny(yaml + pod).isEmpty)
     }
 
+    @Test func podsCarryTheTopologyOfTheirNode() {
+        let yaml = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: httpbin}
+            spec:
+              selector: {app: httpbin}
+              ports: [{name: http, port: 8000}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: httpbin-1, labels: {app: httpbin, version: v1}}
+            spec: {nodeName: node-1, containers: [{name: httpbin, image: httpbin}]}
+            ---
+            apiVersion: v1
+            kind: Node
+            metadata: {name: node-1, labels: {topology.kubernetes.io/region: REGION}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: httpbin}
+            spec:
+              host: httpbin
+              subsets:
+              - {name: west, labels: {topology.kubernetes.io/region: SUBSET}}
+              - {name: v1-west, labels: {version: v1, topology.kubernetes.io/region: SUBSET}}
+              - {name: on-node, labels: {kubernetes.io/hostname: node-1}}
+            """
+        let west = yaml.replacingOccurrences(of: "REGION", with: "us-west-1").replacingOccurrences(of: "SUBSET", with: "us-west-1")
+        #expect(analyzeAny(west).isEmpty)
+        // An empty region on the node is no region: subsets asking for "" select nothing.
+        let empty = yaml.replacingOccurrences(of: "REGION", with: "\"\"").replacingOccurrences(of: "SUBSET", with: "\"\"")
+        #expect(verdicts(analyzeAny(empty)) == ["IST0173 DestinationRule default/httpbin", "IST0173 DestinationRule default/httpbin"])
+    }
+
     @Test func destinationRuleHostNotExportedToIt() {
         let yaml = """
             apiVersion: networking.istio.io/v1

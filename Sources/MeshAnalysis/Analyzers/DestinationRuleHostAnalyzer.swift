@@ -4,7 +4,7 @@ import MeshRouting
 /// IST0174: a DestinationRule whose host matches no service visible to it.
 /// IST0173: a subset whose labels select nothing: for a Kubernetes Service, no pod of the input
 /// carries them (as istioctl checks), or the Service's pods are in the input and none of them
-/// does; for a ServiceEntry, none of the endpoints the input shows in full (its listed
+/// does (a pod carries its node's topology labels, as Istio's endpoints do); for a ServiceEntry, none of the endpoints the input shows in full (its listed
 /// endpoints, or its host resolved by DNS, which has no labels) or, with a workloadSelector,
 /// none of the pods and WorkloadEntries it selects.
 struct DestinationRuleHostAnalyzer: Analyzer {
@@ -43,7 +43,19 @@ struct DestinationRuleHostAnalyzer: Analyzer {
         _ analysis: Analysis
     ) -> String? {
         let labels = Analysis.selector(subset.labels)
-        if let selector = entry.workloadSelector, !entry.isKubernetesService {
+        if let k8s = entry.kubernetesService {
+            // The Service's own pods, when the input has them, are its endpoints.
+            let own = analysis.workloads.pods(of: k8s)
+            if !own.isEmpty && !subset.labels.isEmpty && !own.contains(where: { Workloads.matches(subset.labels, $0.labels) }) {
+                return "selects no endpoint of \(fqdn) (labels \(labels))"
+            }
+            // As istioctl checks it: some pod of the input must carry the subset's labels.
+            if !analysis.workloads.hasPod(selectedBy: subset.labels) {
+                return "selects no pod: none in the input carries labels \(labels)"
+            }
+            return nil
+        }
+        if let selector = entry.workloadSelector {
             var merged = selector
             merged.merge(subset.labels) { $1 }
             let endpoints = service?.endpoints(matching: subset.labels) ?? []
@@ -57,10 +69,6 @@ struct DestinationRuleHostAnalyzer: Analyzer {
                 let dns = service.resolvesItsHost ? "; its only endpoint is the host itself, resolved by DNS, without labels" : ""
                 return "selects no endpoint of \(service.fqdn) (labels \(labels))\(dns)"
             }
-        }
-        // As istioctl checks a Kubernetes Service's subset: some pod must carry its labels.
-        if entry.isKubernetesService && !analysis.workloads.hasPod(selectedBy: subset.labels) {
-            return "selects no pod: none in the input carries labels \(labels)"
         }
         return nil
     }

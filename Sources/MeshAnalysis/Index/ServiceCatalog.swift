@@ -13,8 +13,9 @@ struct ServiceCatalog {
         var origin: String?
         /// A ServiceEntry's `workloadSelector` labels.
         var workloadSelector: [String: String]?
-        /// Defined by a Kubernetes Service (or the default ingress gateway's), not a ServiceEntry.
-        var isKubernetesService = false
+        /// The Kubernetes Service (or the default ingress gateway's) that defines it, if not a
+        /// ServiceEntry.
+        var kubernetesService: Workloads.Service?
     }
 
     private var exact: [String: [Entry]] = [:]
@@ -47,7 +48,7 @@ struct ServiceCatalog {
             add(
                 Entry(
                     fqdn: "\(service.name).\(service.namespace).\(HostNames.clusterDomain)".lowercased(), ports: ports,
-                    exportTo: exportTo, origin: service.resource?.reference, workloadSelector: nil, isKubernetesService: true))
+                    exportTo: exportTo, origin: service.resource?.reference, workloadSelector: nil, kubernetesService: service))
         }
     }
 

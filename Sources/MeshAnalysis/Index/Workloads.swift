@@ -1,7 +1,9 @@
 import MeshModel
 
 /// The pods and Kubernetes Services of the input, as a cluster would hold them: Pods, and one
-/// pod for each Deployment, StatefulSet, DaemonSet or ReplicaSet (its template's labels).
+/// pod for each Deployment, StatefulSet, DaemonSet or ReplicaSet (its template's labels). A Pod
+/// scheduled on a Node of the input carries the node's topology labels too (region, zone,
+/// subzone, when not empty, and the hostname), as Istio adds them to its endpoints.
 ///
 /// Like `istioctl analyze` on files, it adds Istio's default ingress gateway (a pod labelled
 /// `istio: ingressgateway` and its Service `istio-ingressgateway` in istio-system, ports 80, 443,
@@ -31,13 +33,24 @@ struct Workloads {
     static let istioNamespace = "istio-system"
     static let ingressPorts = [(80, "http2"), (443, "https"), (31400, "tcp"), (15443, "tls")]
 
+    static let topologyLabels = ["topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone"]
+
     init(_ resources: [Resource], mesh: MeshConfig) {
         var podNames = Set<String>()
+        var nodeLabels: [String: [String: String]] = [:]
+        for r in resources where r.kubernetes?.kind == .node { nodeLabels[r.name] = r.labels }
         for r in resources {
             guard let k8s = r.kubernetes else { continue }
             switch k8s.kind {
             case .pod, .deployment, .statefulSet, .daemonSet, .replicaSet:
-                add(Pod(name: r.name, namespace: r.namespace, labels: k8s.podLabels))
+                var labels = k8s.podLabels
+                if let nodeName = k8s.nodeName, !nodeName.isEmpty {
+                    for key in Self.topologyLabels {
+                        if let value = nodeLabels[nodeName]?[key], !value.isEmpty { labels[key] = value }
+                    }
+                    labels["kubernetes.io/hostname"] = nodeName
+                }
+                add(Pod(name: r.name, namespace: r.namespace, labels: labels))
                 if k8s.kind == .pod { podNames.insert("\(r.namespace)/\(r.name)") }
             case .service:
                 add(Service(name: r.name, namespace: r.namespace, selector: k8s.selector, ports: k8s.ports, resource: r))
@@ -91,6 +104,12 @@ struct Workloads {
             if carrying.count < candidates?.count ?? .max { candidates = carrying }
         }
         return (candidates ?? []).contains { Self.matches(selector, pods[$0].labels) }
+    }
+
+    /// The pods of a Service: those of its namespace its selector matches (none without one).
+    func pods(of service: Service) -> [Pod] {
+        guard !service.selector.isEmpty else { return [] }
+        return pods(selectedBy: service.selector).filter { $0.namespace == service.namespace }
     }
 
     /// The Services in a pod's namespace whose selector matches it.

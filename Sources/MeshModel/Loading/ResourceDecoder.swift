@@ -177,6 +177,7 @@ public enum ResourceDecoder {
         case ("apps/v1", "DaemonSet"): return .kubernetes(.daemonSet)
         case ("apps/v1", "ReplicaSet"): return .kubernetes(.replicaSet)
         case ("v1", "Secret"): return .kubernetes(.secret)
+        case ("v1", "Node"): return .kubernetes(.node)
         case (_, "RequestAuthentication") where securityVersions.contains(apiVersion): return .kubernetes(.requestAuthentication)
         default: return nil
         }
@@ -190,7 +191,7 @@ extension KubernetesObject {
         var object = KubernetesObject(kind: kind, node: root)
         let file = ctx.file
         switch kind {
-        case .namespace:
+        case .namespace, .node:
             break
         case .configMap:
             // Istio's mesh config lives in the `istio` ConfigMap under data.mesh: check it.
@@ -204,6 +205,11 @@ extension KubernetesObject {
         case .pod:
             if let labelsNode = file.value("metadata", in: root).flatMap({ file.value("labels", in: $0) }) {
                 object.podLabels = ctx.node(labelsNode).stringMap()
+            }
+            if let spec, file[spec.index].kind == .mapping, let nodeName = file.value("nodeName", in: spec.index),
+                file[nodeName].kind == .scalar
+            {
+                object.nodeName = file.string(nodeName)
             }
         case .service:
             guard let spec, file[spec.index].kind == .mapping else { break }

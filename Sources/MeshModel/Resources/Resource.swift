@@ -111,6 +111,8 @@ public struct KubernetesObject: Sendable {
         case replicaSet = "ReplicaSet"
         case secret = "Secret"
         case requestAuthentication = "RequestAuthentication"
+        /// A cluster node: its labels give the pods scheduled on it their topology.
+        case node = "Node"
     }
     public struct ServicePort: Sendable {
         public var name: String?
@@ -146,5 +148,7 @@ public struct KubernetesObject: Sendable {
     /// Secret: `type` (`kubernetes.io/tls`, `Opaque`, ...) and entries by key.
     public var secretType: String?
     public var secretEntries: [String: SecretEntry] = [:]
+    /// Pod: `spec.nodeName`, the node it is scheduled on.
+    public var nodeName: String?
     public var node: Int32
 }
