@@ -706,11 +706,13 @@ struct TestCredential {
               - {name: v1-west, labels: {version: v1, topology.kubernetes.io/region: SUBSET}}
               - {name: on-node, labels: {kubernetes.io/hostname: node-1}}
             """
-        let west = yaml.replacingOccurrences(of: "REGION", with: "us-west-1").replacingOccurrences(of: "SUBSET", with: "us-west-1")
-        #expect(analyzeAny(west).isEmpty)
+        func region(_ node: String, _ subset: String) -> String {
+            yaml.replacingOccurrences(of: "REGION", with: node).replacingOccurrences(of: "SUBSET", with: subset)
+        }
+        #expect(analyzeAny(region("us-west-1", "us-west-1")).isEmpty)
         // An empty region on the node is no region: subsets asking for "" select nothing.
-        let empty = yaml.replacingOccurrences(of: "REGION", with: "\"\"").replacingOccurrences(of: "SUBSET", with: "\"\"")
-        #expect(verdicts(analyzeAny(empty)) == ["IST0173 DestinationRule default/httpbin", "IST0173 DestinationRule default/httpbin"])
+        let empty = verdicts(analyzeAny(region("\"\"", "\"\"")))
+        #expect(empty == ["IST0173 DestinationRule default/httpbin", "IST0173 DestinationRule default/httpbin"])
     }
 
     @Test func destinationRuleHostNotExportedToIt() {
