@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Gateway credential checks (IST0161): X.509 and private keys parsed as a TLS stack does.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: libyaml (libyaml-dev) and a small C shim over RE2 (libre2-dev).
@@ -37,7 +40,14 @@ let package = Package(
         .target(name: "MeshModel", dependencies: ["MeshYAML"]),
         .target(name: "MeshValidation", dependencies: ["MeshModel", "MeshRegex"]),
         .target(name: "MeshRouting", dependencies: ["MeshModel", "MeshRegex"]),
-        .target(name: "MeshAnalysis", dependencies: ["MeshModel", "MeshRouting"]),
+        .target(
+            name: "MeshAnalysis",
+            dependencies: [
+                "MeshModel", "MeshRouting", "MeshYAML",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "EnvoyConfig", dependencies: ["MeshRouting", "MeshModel", "MeshYAML"]),
         // The data plane: listeners, upstream pools, policies, stats and the admin API.
         .target(
@@ -86,7 +96,15 @@ let package = Package(
         .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"]),
         .testTarget(name: "MeshValidationTests", dependencies: ["MeshValidation", "MeshModel"]),
         .testTarget(name: "MeshRoutingTests", dependencies: ["MeshRouting", "MeshValidation", "MeshModel"]),
-        .testTarget(name: "MeshAnalysisTests", dependencies: ["MeshAnalysis", "MeshValidation", "MeshModel"]),
+        .testTarget(
+            name: "MeshAnalysisTests",
+            dependencies: [
+                "MeshAnalysis", "MeshValidation", "MeshModel",
+                // To make the certificates and keys the gateway credential tests check.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"],
             exclude: ["Fixtures", "Golden"]),

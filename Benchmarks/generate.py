@@ -1,5 +1,11 @@
 #!/usr/bin/env python3
+
 """Writes a rule file with N resources (alternating VirtualService / DestinationRule, realistic sizes).
+
+With --cluster, what a cluster holds per service: a Kubernetes Service, a Deployment, a
+DestinationRule and a VirtualService; every tenth service also has a Gateway (with its own
+workload, Service and RequestAuthentication) that a second VirtualService binds to, so the
+gateway, workload, visibility and JWT analyzers all have work.
 
 With --registry, a ServiceEntry, DestinationRule and VirtualService per service, so analysis
 finds the hosts and subsets (what a real rule set looks like).
@@ -335,6 +341,76 @@ SHAPES = {
     "--long-strings": (long_string_virtual_service, destination_rule),
 }
 
+def cluster(i, rnd):
+    name = f"svc-{i}"
+    ns = f"team-{i % 50}"
+    docs = [f"""apiVersion: v1
+kind: Service
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  selector: {{app: {name}}}
+  ports: [{{name: http, port: 80, targetPort: 8080}}]
+""", f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}-v1, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}, version: v1}}}}
+    spec: {{containers: [{{name: app, image: app:1}}]}}
+""", f"""apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  host: {name}
+  subsets: [{{name: v1, labels: {{version: v1}}}}]
+""", f"""apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: {name}, namespace: {ns}}}
+spec:
+  hosts: [{name}]
+  http:
+  - match: [{{uri: {{prefix: /api}}}}]
+    route: [{{destination: {{host: {name}, subset: v1}}}}]
+  - route: [{{destination: {{host: {name}, subset: v1}}}}]
+"""]
+    if i % 10 == 0:
+        docs += [f"""apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: {name}-gw, namespace: {ns}}}
+spec:
+  selector: {{gateway: {name}}}
+  servers:
+  - port: {{number: 8080, name: http, protocol: HTTP}}
+    hosts: ["{ns}/{name}.example.com"]
+""", f"""apiVersion: v1
+kind: Pod
+metadata: {{name: {name}-gw-1, namespace: {ns}, labels: {{gateway: {name}}}}}
+""", f"""apiVersion: v1
+kind: Service
+metadata: {{name: {name}-gw, namespace: {ns}}}
+spec:
+  selector: {{gateway: {name}}}
+  ports: [{{name: http, port: 80, targetPort: 8080}}]
+""", f"""apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {{name: {name}-jwt, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{gateway: {name}}}}}
+  jwtRules: [{{issuer: "https://issuer.example.com"}}]
+""", f"""apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: {name}-edge, namespace: {ns}}}
+spec:
+  hosts: [{name}.example.com]
+  gateways: [{name}-gw]
+  http:
+  - match: [{{headers: {{"@request.auth.claims.group": {{exact: admin}}}}}}]
+    route: [{{destination: {{host: {name}, subset: v1}}}}]
+"""]
+    return docs
+
+
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
     mode = sys.argv[2] if len(sys.argv) > 2 else ""
@@ -343,6 +419,14 @@ def main():
         return
     if mode == "--overlapping-prefix-rules":
         sys.stdout.write(prefix_rules(count, lambda i: f"/p{i}"))
+        return
+    if mode == "--cluster":
+        docs = []
+        i = 0
+        while len(docs) < count:
+            docs += cluster(i, None)
+            i += 1
+        sys.stdout.write("---\n".join(docs[:count]))
         return
     with_registry = mode == "--registry"
     rnd = random.Random(7)
