@@ -38,7 +38,9 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         self.listenerPort = listenerPort
     }
 
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    /// Kept from writability events: asking the channel costs a call through its existential
+    /// on every response.
+    private(set) var isWritable = true
     /// The proxy is draining: every response closes its connection.
     var mustClose: Bool { worker.context.draining.load(ordering: .relaxed) }
 
@@ -200,7 +202,8 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { current?.downstreamWritable() }
+        isWritable = context.channel.isWritable
+        if isWritable { current?.downstreamWritable() }
         context.fireChannelWritabilityChanged()
     }
 
