@@ -429,7 +429,13 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         attemptTimer = nil
         let code = response.status
         recordOutlier(host, cluster, error: code >= 500, gateway: code == 502 || code == 503 || code == 504)
-        if let policy, canRetry(), policy.retries(status: code, grpcStatus: response.value(of: "grpc-status").flatMap { Int($0) })
+        // Whether the answer is retriable is asked first: reserving the cluster's retry budget
+        // (a shared counter) only makes sense for a retry.
+        if let policy, retriesDone < policy.retries,
+            policy.retries(
+                status: code,
+                grpcStatus: policy.retryOn.readsGRPCStatus ? response.value(of: "grpc-status").flatMap { Int($0) } : nil),
+            canRetry()
         {
             finishAttemptStats(cluster, host, status: code)
             connection.abandon()
@@ -505,7 +511,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         if case .connectFailure = failure { isConnect = true }
         if !isConnect { finishAttemptStats(cluster, host, status: 503, error: true) } else { releaseHost() }
         recordOutlier(host, cluster, error: true, gateway: true)
-        if let policy, canRetry(), policy.retries(connectFailure: isConnect) { return retry() }
+        if let policy, policy.retries(connectFailure: isConnect), canRetry() { return retry() }
         let (status, flag, body): (Int, ResponseFlags, String) =
             switch failure {
             case .connectFailure(let reason):
@@ -553,7 +559,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         finishAttemptStats(cluster, host, status: 504, error: true)
         connection?.abandon()
         connection = nil
-        if let policy, canRetry(), policy.retries(connectFailure: false) { return retry() }
+        if let policy, policy.retries(connectFailure: false), canRetry() { return retry() }
         cluster.state.stats.rqTimeout.increment()
         localReply(504, body: "upstream request timeout", flags: .upstreamRequestTimeout, cluster: cluster)
     }
