@@ -953,7 +953,7 @@ _meshctl_proxy_run() {
     repeating_flags=()
     non_repeating_flags=(--expose-admin --watch --version -h --help)
     repeating_options=(-f --filename --outbound-port)
-    non_repeating_options=(--mesh-config --listen --admin --concurrency --access-log --zipkin --trace-sampling --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
+    non_repeating_options=(--mesh-config --listen --admin --inbound --app --service-account --cert --key --root --concurrency --access-log --zipkin --trace-sampling --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -970,6 +970,27 @@ _meshctl_proxy_run() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--inbound')
+        return
+        ;;
+    '--app')
+        return
+        ;;
+    '--service-account')
+        return
+        ;;
+    '--cert')
+        __meshctl_add_completions -f
+        return
+        ;;
+    '--key')
+        __meshctl_add_completions -f
+        return
+        ;;
+    '--root')
+        __meshctl_add_completions -f
         return
         ;;
     '--outbound-port')

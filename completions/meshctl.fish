@@ -60,7 +60,7 @@ function __meshctl_parse_tokens -S
             __meshctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'run'
-                __meshctl_parse_subcommand 0 'f/filename=+' 'mesh-config=' 'listen=' 'admin=' 'outbound-port=+' 'expose-admin' 'concurrency=' 'watch' 'access-log=' 'zipkin=' 'trace-sampling=' 'log-level=' 'namespace=' 'labels=' 'workload=' 'compatibility-version=' 'drain-time=' 'ready-file=' 'version' 'h/help'
+                __meshctl_parse_subcommand 0 'f/filename=+' 'mesh-config=' 'listen=' 'admin=' 'inbound=' 'app=' 'service-account=' 'cert=' 'key=' 'root=' 'outbound-port=+' 'expose-admin' 'concurrency=' 'watch' 'access-log=' 'zipkin=' 'trace-sampling=' 'log-level=' 'namespace=' 'labels=' 'workload=' 'compatibility-version=' 'drain-time=' 'ready-file=' 'version' 'h/help'
             case 'stats'
                 __meshctl_parse_subcommand 0 'admin=+' 'timeout=' 'filter=' 'o/output=' 'version' 'h/help'
             end
@@ -367,6 +367,12 @@ complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_option
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" mesh-config' -l 'mesh-config' -d 'Istio mesh config (MeshConfig YAML, or the istio ConfigMap): outboundTrafficPolicy, defaultHttpRetryPolicy, default*ExportTo, rootNamespace.' -rfa '(set -l exts \'yaml\' \'yml\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" listen' -l 'listen' -d 'The outbound listener, HOST:PORT (port 0: any free port).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" admin' -l 'admin' -d 'The admin API, HOST:PORT.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" inbound' -l 'inbound' -d 'The inbound listener (Istio\'s 15006), in front of --app: mutual TLS, authorization, JWT and rate limits apply there.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" app' -l 'app' -d 'The local application the inbound listener forwards to.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" service-account' -l 'service-account' -d 'The workload\'s service account (its identity).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" cert' -l 'cert' -d 'The workload certificate chain (PEM) for mutual TLS.' -rF
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" key' -l 'key' -d 'The workload certificate\'s private key (PEM).' -rF
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" root' -l 'root' -d 'The mesh root certificate(s) (PEM) peers are checked against.' -rF
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run"' -l 'outbound-port' -d 'Also listen on this service port (on --listen\'s host), as a sidecar\'s original destination port: HTTP is routed by its Host, TCP and TLS by the rules\' tcp and tls routes. Repeatable.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" expose-admin' -l 'expose-admin' -d 'Allow the admin API on an address other than loopback (it can change and stop the proxy).'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" concurrency' -l 'concurrency' -d 'Worker event loops, as Envoy\'s --concurrency (default: the number of cores).' -rfka ''

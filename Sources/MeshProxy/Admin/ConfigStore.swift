@@ -60,7 +60,9 @@ public final class ConfigStore: @unchecked Sendable {
         let table = RouteTable(
             resources: rules.resources, mesh: context.options.mesh, identity: context.options.identity,
             compatibility: context.options.compatibilityVersion.map { CompatibilityVersion(major: $0.major, minor: $0.minor) })
-        return ProxySnapshot(version: version, table: table, resources: rules.resources, registry: context.clusters)
+        return ProxySnapshot(
+            version: version, table: table, resources: rules.resources, registry: context.clusters, app: context.options.app,
+            inboundGate: context.options.inboundGate(rules.resources))
     }
 
     /// Replaces the running rule set; returns the new configuration's version.

@@ -57,6 +57,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     private var flags: ResponseFlags = []
     private var bytesSent = 0
     private var upstreamServiceTime: Int?
+    /// Headers the inbound side's security adds to (or removes from) the request.
+    private var inboundAdd: [(String, String)] = []
+    private var inboundRemove: [String] = []
     /// This request's span, when tracing is on: the trace it belongs to and its own id.
     private var trace: TraceContext?
     private var spanID: UInt64 = 0
@@ -78,11 +81,12 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     // MARK: - Downstream events
 
     func start() {
-        let listener = worker.listenerStats
+        let listener = downstream.stats
         listener.rqTotal.increment()
         listener.rqActive.increment()
         if requestID == nil { generatedID = worker.requestID() }
         if worker.context.tracer != nil { startSpan() }
+        if downstream.inbound { return startInbound() }
         let request = head.routingRequest
         let decision = snapshot.table.decide(request, random: &worker.random)
         self.decision = decision
@@ -103,6 +107,48 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             return
         }
         route(decision, request)
+    }
+
+    /// The inbound side: no route rules, only the workload's security (authentication,
+    /// authorization, rate limits), then the local application.
+    private func startInbound() {
+        guard let cluster = snapshot.inboundCluster else {
+            return localReply(503, body: "no application behind this listener", flags: .noClusterFound)
+        }
+        let principal = downstream.principal
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(head.raw.fields.count)
+        for index in head.raw.fields.indices where !head.raw.dropped.contains(index) {
+            headers.append((head.raw.name(index).lowercased(), head.raw.value(index)))
+        }
+        let request = InboundRequest(
+            method: head.method, path: head.path, authority: head.authority, headers: headers, principal: principal,
+            sourceIP: downstream.remoteIP, port: cluster.hosts.first?.port ?? 0, tls: downstream.overTLS)
+        switch snapshot.inboundGate.admit(request) {
+        case .deny(let status, let body, let headers, let flag):
+            let stats = downstream.stats
+            switch flag {
+            case "RBAC": stats.rbacDenied.increment()
+            case "JWT": stats.jwtDenied.increment()
+            case "RL": stats.rateLimited.increment()
+            default: break
+            }
+            self.cluster = cluster
+            return localReply(status, body: body, flags: [], headers: headers)
+        case .allow(let add, let remove):
+            if !add.isEmpty || !remove.isEmpty { downstream.stats.rbacAllowed.increment() }
+            inboundAdd = add
+            inboundRemove = remove.map { $0.lowercased() }
+        }
+        if let principal, let identity = worker.context.options.tls?.identity {
+            // Istio's x-forwarded-client-cert: who called, as the application may want to know.
+            inboundAdd.append(("x-forwarded-client-cert", "By=\(identity);URI=spiffe://\(principal)"))
+            inboundRemove.append("x-forwarded-client-cert")
+        }
+        self.cluster = cluster
+        cluster.state.activeRequests.wrappingAdd(1, ordering: .relaxed)
+        holdsRequestSlot = true
+        startAttempt()
     }
 
     func requestBody(_ part: ByteBuffer) {
@@ -149,7 +195,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     // MARK: - Routing
 
     private func route(_ decision: Decision, _ request: HTTPRequest) {
-        let listener = worker.listenerStats
+        let listener = downstream.stats
         switch decision.kind {
         case .forward:
             guard let target = decision.target, let cluster = snapshot.cluster(for: target) else {
@@ -316,7 +362,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         buffer.writeString(authority)
         buffer.writeStaticString("\r\n")
         let policy = self.policy
-        let edits = policy.map { !$0.requestRemove.isEmpty || !$0.requestSet.isEmpty } ?? false
+        let edits = policy.map { !$0.requestRemove.isEmpty || !$0.requestSet.isEmpty } ?? !inboundRemove.isEmpty
         let tracing = trace != nil
         raw.raw.withUnsafeReadableBytes { b in
             var runStart = raw.fields.first?.lineStart ?? 0
@@ -327,7 +373,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
                         decoding: UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.nameEnd]), as: UTF8.self
                     )
                     .lowercased()
-                    if tracing && Self.traceHeaders.contains(name) {
+                    if tracing && Self.traceHeaders.contains(name) || inboundRemove.contains(name) {
                         skip = true
                     } else if let policy {
                         skip = policy.requestRemove.contains(name) || policy.requestSet.contains { $0.name == name }
@@ -354,6 +400,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         if head.forwardedProtoField == nil { Self.writeHeader(&buffer, "x-forwarded-proto", "http") }
         if upstreamPath != head.path { Self.writeHeader(&buffer, "x-envoy-original-path", head.path) }
         writeTraceHeaders(&buffer)
+        for (name, value) in inboundAdd { Self.writeHeader(&buffer, name, value) }
         if let policy {
             for (name, value) in policy.requestSet { Self.writeHeader(&buffer, name, value) }
             for (name, value) in policy.requestAdd { Self.writeHeader(&buffer, name, value) }
@@ -542,7 +589,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         }
         guard let cluster else { return }
         cluster.state.stats.rqTimeout.increment()
-        worker.listenerStats.rqTimeout.increment()
+        downstream.stats.rqTimeout.increment()
         if let host, connection != nil {
             host.rqTimeout.wrappingAdd(1, ordering: .relaxed)
             recordOutlier(host, cluster, error: true, gateway: true)
@@ -778,7 +825,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             if holdsRequestSlot { cluster.state.activeRequests.wrappingSubtract(1, ordering: .relaxed) }
             if holdsRetrySlot { cluster.state.activeRetries.wrappingSubtract(1, ordering: .relaxed) }
         }
-        let listener = worker.listenerStats
+        let listener = downstream.stats
         listener.rqActive.decrement()
         listener.statusClass(status)?.increment()
         let millis = Double((NIODeadline.now() - started).nanoseconds) / 1_000_000

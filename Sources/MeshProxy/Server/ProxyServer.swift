@@ -24,6 +24,9 @@ public final class ProxyServer: @unchecked Sendable {
     private var workersByLoop: [ObjectIdentifier: Worker] = [:]
     private var listener: Channel?
     private var portListeners: [Channel] = []
+    private var inboundListener: Channel?
+    /// The bound inbound listener, as `HOST:PORT`, when there is one.
+    public var boundInbound: String? { Self.text(inboundListener?.localAddress) }
     private var adminChannel: Channel?
     private var sweeper: RepeatedTask?
     private let quit = Mutex<[CheckedContinuation<Void, Never>]>([])
@@ -59,9 +62,14 @@ public final class ProxyServer: @unchecked Sendable {
             for port in options.outboundPorts {
                 portListeners.append(try await bindListener(port: port, servicePort: port, byLoop: byLoop))
             }
+            if let inbound = options.inbound {
+                inboundListener = try await bindListener(
+                    port: inbound.port, servicePort: options.app?.port, byLoop: byLoop, host: inbound.host, inbound: true)
+            }
         } catch let failure as StartError {
             try? await listener?.close()
             for channel in portListeners { try? await channel.close() }
+            try? await inboundListener?.close()
             try? await shutdownGroups()
             throw failure
         }
@@ -86,7 +94,10 @@ public final class ProxyServer: @unchecked Sendable {
     }
 
     /// A listener on the outbound host: every connection starts with protocol detection.
-    private func bindListener(port: Int, servicePort: Int?, byLoop: [ObjectIdentifier: Worker]) async throws -> Channel {
+    private func bindListener(
+        port: Int, servicePort: Int?, byLoop: [ObjectIdentifier: Worker], host: String? = nil, inbound: Bool = false
+    ) async throws -> Channel {
+        let host = host ?? options.listen.host
         do {
             return try await ServerBootstrap(group: workerGroup)
                 .serverChannelOption(.backlog, value: 1024)
@@ -98,12 +109,13 @@ public final class ProxyServer: @unchecked Sendable {
                         guard let worker = byLoop[ObjectIdentifier(channel.eventLoop)] else {
                             throw ChannelError.ioOnClosedChannel
                         }
-                        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(worker: worker, port: servicePort))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ProtocolSniffer(worker: worker, port: servicePort, inbound: inbound))
                     }
                 }
-                .bind(host: options.listen.host, port: port).get()
+                .bind(host: host, port: port).get()
         } catch {
-            let address = ProxyOptions.Address(host: options.listen.host, port: port)
+            let address = ProxyOptions.Address(host: host, port: port)
             throw StartError(description: "cannot listen on \(address): \(Self.describe(error))")
         }
     }
@@ -170,6 +182,7 @@ public final class ProxyServer: @unchecked Sendable {
         context.draining.store(true, ordering: .relaxed)
         try? await listener?.close()
         for channel in portListeners { try? await channel.close() }
+        try? await inboundListener?.close()
     }
 
     /// Stops: no new connections, requests in flight get up to the drain time to finish,

@@ -7,6 +7,8 @@ final class ProxyContext: Sendable {
     let options: ProxyOptions
     let stats: StatStore
     let listenerStats: ListenerStats
+    /// The inbound listener's stats (`http.inbound_HOST_PORT.`).
+    let inboundStats: ListenerStats
     let metrics: IstioMetrics
     let accessLog: AccessLog?
     let clusters: ClusterRegistry
@@ -23,6 +25,8 @@ final class ProxyContext: Sendable {
         let stats = StatStore()
         self.stats = stats
         listenerStats = ListenerStats(statPrefix: "outbound_\(options.listen.host)_\(options.listen.port)", store: stats)
+        let inbound = options.inbound ?? .init(host: "0.0.0.0", port: 15006)
+        inboundStats = ListenerStats(statPrefix: "inbound_\(inbound.host)_\(inbound.port)", store: stats)
         metrics = IstioMetrics(identity: options.identity, workload: options.workload)
         self.accessLog = accessLog
         clusters = ClusterRegistry(stats: stats)
@@ -39,6 +43,7 @@ final class Worker: @unchecked Sendable {
     let context: ProxyContext
     /// The listener's stats, at hand for every request.
     let listenerStats: ListenerStats
+    let inboundStats: ListenerStats
     private(set) var snapshot: ProxySnapshot
     var random: SplitMix64
     private var pools: [ObjectIdentifier: ConnectionPool] = [:]
@@ -63,6 +68,7 @@ final class Worker: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.context = context
         self.listenerStats = context.listenerStats
+        self.inboundStats = context.inboundStats
         self.snapshot = snapshot
         self.random = SplitMix64(seed: seed)
     }
@@ -87,7 +93,7 @@ final class Worker: @unchecked Sendable {
     @inline(__always) func pool(for host: UpstreamHost, cluster: ClusterRuntime) -> ConnectionPool {
         let key = ObjectIdentifier(host)
         if let pool = pools[key] { return pool }
-        let pool = ConnectionPool(host: host, cluster: cluster, eventLoop: eventLoop)
+        let pool = ConnectionPool(host: host, cluster: cluster, eventLoop: eventLoop, identity: context.options.tls)
         pools[key] = pool
         return pool
     }

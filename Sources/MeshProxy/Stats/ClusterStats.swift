@@ -152,6 +152,12 @@ public final class ListenerStats: Sendable {
     let noCluster: Stat
     let rqRedirect: Stat
     let rqDirectResponse: Stat
+    // The inbound side's filters.
+    let rbacAllowed: Stat
+    let rbacDenied: Stat
+    let jwtDenied: Stat
+    let rateLimited: Stat
+    let plaintextRefused: Stat
 
     init(statPrefix: String, store: StatStore) {
         let p = "http.\(statPrefix)."
@@ -243,6 +249,18 @@ public final class ListenerStats: Sendable {
             prometheus: (
                 "envoy_http_" + "rq_redirect".replacingOccurrences(of: ".", with: "_"), [("http_conn_manager_prefix", statPrefix)]
             ))
+        rbacAllowed = store.counter(
+            p + "rbac.allowed", prometheus: ("envoy_http_rbac_allowed", [("http_conn_manager_prefix", statPrefix)]))
+        rbacDenied = store.counter(
+            p + "rbac.denied", prometheus: ("envoy_http_rbac_denied", [("http_conn_manager_prefix", statPrefix)]))
+        jwtDenied = store.counter(
+            p + "jwt_authn.denied", prometheus: ("envoy_http_jwt_authn_denied", [("http_conn_manager_prefix", statPrefix)]))
+        rateLimited = store.counter(
+            p + "local_rate_limit.rate_limited",
+            prometheus: ("envoy_http_local_rate_limit_rate_limited", [("http_conn_manager_prefix", statPrefix)]))
+        plaintextRefused = store.counter(
+            p + "meshctl.plaintext_refused",
+            prometheus: ("envoy_http_meshctl_plaintext_refused", [("http_conn_manager_prefix", statPrefix)]))
         rqDirectResponse = store.counter(
             p + "rq_direct_response",
             prometheus: (

@@ -36,6 +36,30 @@ extension Meshctl.Proxy {
         var admin = "127.0.0.1:15000"
 
         @Option(
+            help: ArgumentHelp(
+                "The inbound listener (Istio's 15006), in front of --app: mutual TLS, authorization, JWT and rate limits apply there.",
+                valueName: "host:port"))
+        var inbound: String?
+
+        @Option(help: ArgumentHelp("The local application the inbound listener forwards to.", valueName: "host:port"))
+        var app: String?
+
+        @Option(help: ArgumentHelp("The workload's service account (its identity).", valueName: "name"))
+        var serviceAccount = "default"
+
+        @Option(
+            help: ArgumentHelp("The workload certificate chain (PEM) for mutual TLS.", valueName: "file"), completion: .file())
+        var cert: String?
+
+        @Option(help: ArgumentHelp("The workload certificate's private key (PEM).", valueName: "file"), completion: .file())
+        var key: String?
+
+        @Option(
+            help: ArgumentHelp("The mesh root certificate(s) (PEM) peers are checked against.", valueName: "file"),
+            completion: .file())
+        var root: String?
+
+        @Option(
             name: .customLong("outbound-port"),
             help: ArgumentHelp(
                 "Also listen on this service port (on --listen's host), as a sidecar's original destination port: HTTP is routed by its Host, TCP and TLS by the rules' tcp and tls routes. Repeatable.",
@@ -99,6 +123,11 @@ extension Meshctl.Proxy {
                     "--admin \(admin) is not a loopback address; the admin API can reconfigure and stop the proxy, so pass --expose-admin to serve it there"
                 )
             }
+            if let inbound { _ = try HostPort.parse(inbound, option: "--inbound") }
+            if let app { _ = try HostPort.parse(app, option: "--app") }
+            if inbound != nil && app == nil { throw ValidationError("--inbound needs --app, the application it fronts") }
+            let tlsFiles = [cert, key, root].compactMap { $0 }.count
+            if tlsFiles != 0 && tlsFiles != 3 { throw ValidationError("--cert, --key and --root go together") }
             if let zipkin, ZipkinExporter.parse(zipkin) == nil {
                 throw ValidationError(
                     "--zipkin '\(zipkin)' is not an http:// URL with a host (e.g. http://127.0.0.1:9411/api/v2/spans)")
@@ -139,6 +168,24 @@ extension Meshctl.Proxy {
             options.admin = .init(host: adminAddress.host, port: adminAddress.port)
             if let concurrency { options.concurrency = concurrency }
             options.outboundPorts = outboundPorts
+            if let app {
+                let address = try HostPort.parse(app, option: "--app")
+                options.app = .init(host: address.host, port: address.port)
+                let inboundAddress = try HostPort.parse(inbound ?? "127.0.0.1:15006", option: "--inbound")
+                options.inbound = .init(host: inboundAddress.host, port: inboundAddress.port)
+            }
+            options.serviceAccount = serviceAccount
+            if let cert, let key, let root {
+                do {
+                    options.tls = try WorkloadTLS(
+                        .init(
+                            certificateChainPEM: try Self.read(cert), privateKeyPEM: try Self.read(key),
+                            rootsPEM: try Self.read(root)))
+                } catch {
+                    Output.error("error: \(error)")
+                    throw ExitCode(1)
+                }
+            }
             options.zipkin = zipkin
             options.traceSampling = traceSampling
             options.mesh = try meshConfig.load()
@@ -163,7 +210,9 @@ extension Meshctl.Proxy {
                 throw ExitCode(1)
             }
             if let readyFile {
-                ReadyFile.write(["listen": server.boundListen, "admin": server.boundAdmin], to: readyFile)
+                var bound = ["listen": server.boundListen, "admin": server.boundAdmin]
+                if let inbound = server.boundInbound { bound["inbound"] = inbound }
+                ReadyFile.write(bound, to: readyFile)
             }
             logger.info(
                 "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(rules.resources.count) resources, config version 1"
@@ -176,6 +225,15 @@ extension Meshctl.Proxy {
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "meshctl.lifecycle")))
             try await group.run()
             logger.info("stopped")
+        }
+
+        static func read(_ path: String) throws -> String {
+            switch InputFile.read(path) {
+            case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .failure(let problem):
+                Output.error("error: cannot read `\(path)`: \(problem.reason)")
+                throw ExitCode(1)
+            }
         }
 
         static func parseLabels(_ text: String?) throws -> [String: String] {
