@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Latency percentiles for `x load` (an HDR histogram: bounded memory, three significant digits).
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System libraries: libyaml (libyaml-dev) and a small C shim over RE2 (libre2-dev).
@@ -51,10 +53,22 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        // Demo services that answer like the Istio tutorial's.
+        // `x load`: keep-alive connections on event loops, latencies in an HDR histogram.
+        .target(
+            name: "MeshLoad",
+            dependencies: [
+                "MeshProxy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Demo services that answer like the Istio tutorial's, and the guided demo.
         .target(
             name: "MeshDemo",
             dependencies: [
+                "MeshProxy", "MeshLoad", "MeshModel", "MeshYAML",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -64,7 +78,7 @@ let package = Package(
             name: "MeshctlCommands",
             dependencies: [
                 "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig", "MeshProxy",
-                "MeshDemo",
+                "MeshDemo", "MeshLoad",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -81,6 +95,9 @@ let package = Package(
             name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"],
             exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "MeshProxyTests", dependencies: ["MeshProxy", "MeshDemo", "MeshRouting", "MeshModel"]),
+        .testTarget(name: "MeshLoadTests", dependencies: [
+                "MeshLoad", "MeshDemo", "MeshProxy", .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
     ]
 )

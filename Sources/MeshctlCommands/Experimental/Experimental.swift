@@ -2,11 +2,11 @@ import ArgumentParser
 
 extension Meshctl {
     /// `meshctl experimental ...` (alias `x`): commands whose output may still change.
-    struct Experimental: ParsableCommand {
+    struct Experimental: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "experimental",
             abstract: "Experimental commands (alias x), as istioctl's.",
-            subcommands: [Metrics.self],
+            subcommands: [Metrics.self, Load.self],
             aliases: ["x", "exp"])
     }
 }
