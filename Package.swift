@@ -95,7 +95,9 @@ let package = Package(
             name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"],
             exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "MeshProxyTests", dependencies: ["MeshProxy", "MeshDemo", "MeshRouting", "MeshModel"]),
-        .testTarget(name: "MeshLoadTests", dependencies: [
+        .testTarget(
+            name: "MeshLoadTests",
+            dependencies: [
                 "MeshLoad", "MeshDemo", "MeshProxy", .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
