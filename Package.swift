@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "MeshDemo",
             dependencies: [
-                "MeshProxy", "MeshLoad", "MeshModel", "MeshYAML",
+                "MeshProxy", "MeshLoad", "MeshModel", "MeshYAML", "MeshRouting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
