@@ -100,6 +100,6 @@ let package = Package(
             dependencies: [
                 "MeshLoad", "MeshDemo", "MeshProxy", .product(name: "NIOCore", package: "swift-nio"),
             ]),
-        .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
+        .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"], exclude: ["Golden"]),
     ]
 )
