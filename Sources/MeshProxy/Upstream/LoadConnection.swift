@@ -36,19 +36,17 @@ public final class LoadConnection: UpstreamReceiver, ConnectionOwner, @unchecked
     /// Sends one request (its whole bytes); the delegate hears how it ended. Connects first when
     /// there is no open connection.
     public func send(_ request: ByteBuffer, isHead: Bool = false) {
-        loop.preconditionInEventLoop()
+        loop.assertInEventLoop()
         status = 0
         bodyBytes = 0
         reusable = false
-        if let upstream, upstream.isUsable {
+        // Every way a connection ends clears `upstream`, so one that is set is open.
+        if let upstream {
             upstream.attach(self, requestIsHead: isHead, decodeChunks: true)
             upstream.write(request, flush: true)
             return
         }
-        connect { [self] connection in
-            connection.attach(self, requestIsHead: isHead, decodeChunks: true)
-            connection.write(request, flush: true)
-        }
+        connect(then: request, isHead: isHead)
     }
 
     /// Closes the connection; a request in flight is abandoned without a word to the delegate,
@@ -58,7 +56,7 @@ public final class LoadConnection: UpstreamReceiver, ConnectionOwner, @unchecked
         upstream = nil
     }
 
-    private func connect(then body: @escaping (UpstreamConnection) -> Void) {
+    private func connect(then request: ByteBuffer, isHead: Bool) {
         let connection = UpstreamConnection(host: target, pool: self)
         upstream = connection
         connects += 1
@@ -76,7 +74,9 @@ public final class LoadConnection: UpstreamReceiver, ConnectionOwner, @unchecked
                 return
             }
             switch result {
-            case .success: body(connection)
+            case .success:
+                connection.attach(self, requestIsHead: isHead, decodeChunks: true)
+                connection.write(request, flush: true)
             case .failure(let error):
                 upstream = nil
                 delegate.loadConnection(self, failed: ConnectionPool.describe(error))

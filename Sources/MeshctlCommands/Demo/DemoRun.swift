@@ -156,7 +156,8 @@ extension Meshctl.Demo {
             let preference = "127.0.0.1:\(mesh.admins[.preference] ?? 0)"
             return """
 
-                The mesh keeps running with the tutorial's rules (Safari → v2, user-preference 123… → v3, 12… → v2, else 90/10). Try:
+                The mesh keeps running with the tutorial's rules (Safari → v2, user-preference 123… → v3, 12… → v2, else 90/10;
+                v2 has two instances, the second on port \(mesh.backendPorts[.recommendationV2b] ?? 0)). Try:
                   curl -H 'Host: customer:8080' http://\(ingress)/
                   curl -H 'Host: customer:8080' -H 'user-preference: 123' http://\(ingress)/
                   meshctl x load http://\(ingress)/ --host customer:8080 -t 10s
@@ -186,7 +187,7 @@ struct DemoService: Service {
             await tour.run(stages)
         }
         if keepRunning && !Task.isShuttingDownGracefully {
-            _ = await mesh.apply(mesh.rules.ruleSet(DemoRules.tutorialRoutes))
+            _ = await mesh.apply(mesh.rules.ruleSet(DemoRules.tutorialRoutes, secondV2: true))
             say(Meshctl.Demo.Tour.tryLines(mesh))
             if let readyFile {
                 var addresses: [String: String] = [:]
