@@ -131,6 +131,26 @@ final class Recorder: @unchecked Sendable {
         return promise.futureResult
     }
 
+    /// Connections whose next request waits for the end of this event-loop tick.
+    private var ready: [Driver] = []
+    private var flushScheduled = false
+
+    /// Sends `driver`'s next request once every answer that arrived in this tick is read: the
+    /// requests go out together (as wrk writes them after its reads), so the server takes them
+    /// in one wakeup instead of being woken, and this loop preempted, once per request.
+    func sendSoon(_ driver: Driver) {
+        ready.append(driver)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.execute { [self] in
+            flushScheduled = false
+            let batch = ready
+            ready.removeAll(keepingCapacity: true)
+            let now = NIODeadline.now()
+            for driver in batch { driver.send(at: now) }
+        }
+    }
+
     func record(status: Int, micros: UInt64) {
         completed += 1
         statuses[status < 600 && status >= 0 ? status : 0] += 1
@@ -162,7 +182,8 @@ final class Recorder: @unchecked Sendable {
 
 /// One connection's loop: send, wait for the answer, record, send again.
 final class Driver: LoadConnectionDelegate, @unchecked Sendable {
-    unowned let recorder: Recorder
+    /// The recorder owns its drivers, so it outlives each of them.
+    unowned(unsafe) let recorder: Recorder
     var connection: LoadConnection?
     let request: ByteBuffer
     let isHead: Bool
@@ -188,8 +209,7 @@ final class Driver: LoadConnectionDelegate, @unchecked Sendable {
             host: target.connectHost, port: target.connectPort, loop: recorder.loop, delegate: self)
     }
 
-    func next(after pause: Int64 = 0) {
-        let now = NIODeadline.now()
+    func next(after pause: Int64 = 0, now: NIODeadline = .now()) {
         if let budget, budget <= 0 { return finish() }
         if let deadline, now >= deadline { return finish() }
         var due = now + .nanoseconds(pause)
@@ -199,16 +219,16 @@ final class Driver: LoadConnectionDelegate, @unchecked Sendable {
         }
         if due > now {
             if let deadline, due >= deadline { return finish() }
-            recorder.loop.scheduleTask(deadline: due) { [self] in send() }
+            recorder.loop.scheduleTask(deadline: due) { [self] in send(at: .now()) }
         } else {
-            send()
+            recorder.sendSoon(self)
         }
     }
 
-    private func send() {
+    func send(at now: NIODeadline) {
         budget? -= 1
         recorder.sent += 1
-        sentAt = NIODeadline.now()
+        sentAt = now
         connection?.send(request, isHead: isHead)
     }
 
@@ -229,9 +249,9 @@ final class Driver: LoadConnectionDelegate, @unchecked Sendable {
     func loadConnection(_ connection: LoadConnection, answered status: Int, bodyBytes: Int) {
         guard connection === self.connection, let sentAt else { return }
         self.sentAt = nil
-        let micros = UInt64(max((NIODeadline.now() - sentAt).nanoseconds, 0) / 1000)
-        recorder.record(status: status, micros: micros)
-        next()
+        let now = NIODeadline.now()
+        recorder.record(status: status, micros: UInt64(max((now - sentAt).nanoseconds, 0) / 1000))
+        next(now: now)
     }
 
     func loadConnection(_ connection: LoadConnection, failed reason: String) {

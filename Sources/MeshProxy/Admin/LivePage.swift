@@ -32,7 +32,7 @@ enum LivePage {
         body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
         h1 { font-size: 1.4em; margin: 0 0 .2em; } h2 { font-size: 1.1em; margin: 1.4em 0 .4em; }
         .muted { color: #777; } table { border-collapse: collapse; }
-        td, th { padding: 2px 10px 2px 0; text-align: left; vertical-align: top; }
+        td, th { padding: 2px 10px 2px 0; text-align: left; vertical-align: top; } #clusters td:first-child { white-space: nowrap; }
         th { border-bottom: 1px solid #ccc; } .num { text-align: right; font-variant-numeric: tabular-nums; }
         .healthy { color: #2e7d32; } .unhealthy { color: #c62828; font-weight: bold; }
         svg text { font: 12px system-ui, sans-serif; } .bar { background: #eee; width: 320px; height: 14px; display: flex; }

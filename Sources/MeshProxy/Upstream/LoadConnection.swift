@@ -12,11 +12,13 @@ public protocol LoadConnectionDelegate: AnyObject {
 /// One keep-alive HTTP/1.1 client connection for a load generator: the proxy's own upstream
 /// connection and response parser, sending pre-framed request bytes one at a time and
 /// reconnecting when the server closes. Confined to one event loop, which every call must be on.
+/// Its delegate must outlive it (it is not retained).
 public final class LoadConnection: UpstreamReceiver, ConnectionOwner, @unchecked Sendable {
     public let loop: EventLoop
     let target: UpstreamHost
     let connectTimeout: TimeAmount
-    private unowned let delegate: LoadConnectionDelegate
+    /// Not retained: the delegate owns the connection and outlives it.
+    private unowned(unsafe) let delegate: LoadConnectionDelegate
     private var upstream: UpstreamConnection?
     private var status = 0
     private var bodyBytes = 0
