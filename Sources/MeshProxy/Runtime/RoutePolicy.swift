@@ -21,6 +21,12 @@ final class RoutePolicy: Sendable {
 
         init(rawValue: UInt32) { self.rawValue = rawValue }
 
+        /// Conditions decided by the answer's `grpc-status` header.
+        static let grpc: RetryOn = [
+            .grpcCancelled, .grpcDeadlineExceeded, .grpcInternal, .grpcResourceExhausted, .grpcUnavailable,
+        ]
+        var readsGRPCStatus: Bool { !isDisjoint(with: .grpc) }
+
         init(_ text: String) {
             var bits = RetryOn()
             for item in text.split(separator: ",") {
@@ -60,9 +66,15 @@ final class RoutePolicy: Sendable {
     /// Envoy's route name (the rule's `name`), for the access log.
     let name: String?
 
-    init(_ route: CompiledRoute) {
+    /// `retryOn` strings already read (most routes share Istio's default).
+    init(_ route: CompiledRoute, retryOnCache: inout [String: RetryOn]) {
         retries = max(route.retries.attempts, 0)
-        retryOn = RetryOn(route.retries.retryOn)
+        if let known = retryOnCache[route.retries.retryOn] {
+            retryOn = known
+        } else {
+            retryOn = RetryOn(route.retries.retryOn)
+            retryOnCache[route.retries.retryOn] = retryOn
+        }
         retriableStatusCodes = route.retries.retriableStatusCodes
         perTryTimeoutNanos = route.retries.perTryTimeout.flatMap { $0.nanoseconds > 0 ? $0.nanoseconds : nil }
         timeoutNanos = route.timeout?.nanoseconds

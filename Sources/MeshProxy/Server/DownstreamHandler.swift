@@ -29,9 +29,18 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     private(set) var remoteIP = "-"
     private(set) var remoteAddress = "-"
 
-    init(worker: Worker) { self.worker = worker }
+    /// The service port connections to this listener are for, when the Host header names none
+    /// (nil on the outbound listener: the route table infers it, as `simulate` does).
+    let listenerPort: Int?
 
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    init(worker: Worker, listenerPort: Int? = nil) {
+        self.worker = worker
+        self.listenerPort = listenerPort
+    }
+
+    /// Kept from writability events: asking the channel costs a call through its existential
+    /// on every response.
+    private(set) var isWritable = true
     /// The proxy is draining: every response closes its connection.
     var mustClose: Bool { worker.context.draining.load(ordering: .relaxed) }
 
@@ -102,7 +111,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
             case .head(let raw):
                 let request: ProxyRequestHead
                 do {
-                    request = try ProxyRequestHead(raw, routed: worker.snapshot.routedHeaders)
+                    request = try ProxyRequestHead(raw, routed: worker.snapshot.routedHeaders, listenerPort: listenerPort)
                 } catch {
                     let (status, message): (Int, String) =
                         switch error {
@@ -193,7 +202,8 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { current?.downstreamWritable() }
+        isWritable = context.channel.isWritable
+        if isWritable { current?.downstreamWritable() }
         context.fireChannelWritabilityChanged()
     }
 

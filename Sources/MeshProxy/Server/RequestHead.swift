@@ -17,7 +17,7 @@ struct ProxyRequestHead {
     /// route table then uses the port the host is served on, as `simulate` does; else 80).
     let port: Int?
     /// The host name alone, lowercase (for passthrough connections).
-    let hostName: String
+    var hostName: String { Self.split(authority).0 }
     let path: String
     /// Headers the rules can match on (lowercase names), for `decide`.
     let routedHeaders: [(name: String, value: String)]
@@ -38,7 +38,7 @@ struct ProxyRequestHead {
 
     /// Reads what routing needs from a parsed head. `routed` are the lowercase header names the
     /// route table's matches (and consistent-hash keys) refer to.
-    init(_ head: RawRequestHead, routed: [String]) throws(Problem) {
+    init(_ head: RawRequestHead, routed: [String], listenerPort: Int? = nil) throws(Problem) {
         raw = head
         if head.method == "CONNECT" { throw .notSupported("CONNECT is not supported by this proxy") }
         var uri = head.target
@@ -63,7 +63,7 @@ struct ProxyRequestHead {
             throw .badRequest("missing Host header")
         }
         self.authority = authority
-        (hostName, port) = Self.split(authority)
+        port = Self.port(of: authority) ?? listenerPort
         var routedHeaders: [(name: String, value: String)] = []
         var requestID: Int?
         var forwardedFor: Int?
@@ -103,6 +103,25 @@ struct ProxyRequestHead {
         }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
         return (String(host).lowercased(), port)
+    }
+
+    /// The port an authority names (`reviews:9080` → 9080, `[::1]:80` → 80), read from its
+    /// bytes without building strings; nil when it names none.
+    static func port(of authority: String) -> Int? {
+        var value = 0
+        var digits = 0
+        for byte in authority.utf8.reversed() {
+            if byte >= 0x30 && byte <= 0x39 {
+                guard digits < 5 else { return nil }
+                var scale = 1
+                for _ in 0..<digits { scale *= 10 }
+                value += Int(byte - 0x30) * scale
+                digits += 1
+            } else {
+                return byte == UInt8(ascii: ":") && digits > 0 && value > 0 && value < 65536 ? value : nil
+            }
+        }
+        return nil
     }
 
     /// A routed header's value (`name` lowercase).

@@ -15,6 +15,8 @@ final class ProxyContext: Sendable {
     /// `/drain_listeners` or shutdown: answer with `connection: close` from now on.
     let draining = Atomic<Bool>(false)
     let mirrorsDropped: Stat
+    /// Where spans go, when tracing is on.
+    let tracer: ZipkinExporter?
 
     init(options: ProxyOptions, accessLog: AccessLog?) {
         self.options = options
@@ -25,6 +27,7 @@ final class ProxyContext: Sendable {
         self.accessLog = accessLog
         clusters = ClusterRegistry(stats: stats)
         mirrorsDropped = stats.counter("meshctl.mirror.dropped")
+        tracer = options.zipkin.flatMap { try? ZipkinExporter(url: $0, service: options.workload, stats: stats) }
     }
 }
 
@@ -41,6 +44,7 @@ final class Worker: @unchecked Sendable {
     private var pools: [ObjectIdentifier: ConnectionPool] = [:]
     private var statusStats: [StatusKey: Stat] = [:]
     private var metricHandles: [MetricKey: IstioMetrics.Handles] = [:]
+    private var lastMetrics: (key: MetricKey, handles: IstioMetrics.Handles)?
     private var passthroughHosts: [String: UpstreamHost] = [:]
     var mirrorsInFlight = 0
 
@@ -76,6 +80,7 @@ final class Worker: @unchecked Sendable {
             if pool.isEmpty { pools[key] = nil }
         }
         metricHandles.removeAll(keepingCapacity: true)
+        lastMetrics = nil
         statusStats.removeAll(keepingCapacity: true)
     }
 
@@ -98,6 +103,7 @@ final class Worker: @unchecked Sendable {
     }
 
     @inline(__always) func statusStat(_ cluster: ClusterState, _ status: Int) -> Stat {
+        if status == 200 { return cluster.stats.rq200 }
         let key = StatusKey(cluster: ObjectIdentifier(cluster), status: status)
         if let stat = statusStats[key] { return stat }
         let stat = cluster.stats.status(status)
@@ -111,9 +117,16 @@ final class Worker: @unchecked Sendable {
         let key = MetricKey(
             cluster: cluster.map { ObjectIdentifier($0.state) }, host: host.map { ObjectIdentifier($0) }, status: status,
             flags: flags.rawValue)
-        if let handles = metricHandles[key] { return handles }
-        let handles = context.metrics.handles(cluster: cluster, host: host, status: status, flags: flags)
-        metricHandles[key] = handles
+        // Steady traffic repeats the same combination: the last one is checked before the table.
+        if let last = lastMetrics, last.key == key { return last.handles }
+        let handles =
+            metricHandles[key]
+            ?? {
+                let made = context.metrics.handles(cluster: cluster, host: host, status: status, flags: flags)
+                metricHandles[key] = made
+                return made
+            }()
+        lastMetrics = (key, handles)
         return handles
     }
 

@@ -36,12 +36,17 @@ public final class ClusterStats: Sendable {
     let ejectionsDetectedConsecutive5xx: Stat
     let ejectionsDetectedConsecutiveGateway: Stat
     private let byStatus = Mutex<[Int: Stat]>([:])
+    /// `upstream_rq_200`, the most common, at hand.
+    let rq200: Stat
 
     init(cluster: String, store: StatStore) {
         let p = "cluster.\(cluster)."
         prefix = p
         name = cluster
         self.store = store
+        rq200 = store.counter(
+            p + "upstream_rq_200",
+            prometheus: ("envoy_cluster_upstream_rq", [("response_code", "200"), ("cluster_name", cluster)]))
         rqTotal = store.counter(p + "upstream_rq_total", prometheus: Self.tagged("upstream_rq_total", cluster))
         rqCompleted = store.counter(p + "upstream_rq_completed", prometheus: Self.tagged("upstream_rq_completed", cluster))
         rq2xx = store.counter(p + "upstream_rq_2xx", prometheus: Self.tagged("upstream_rq_2xx", cluster))
