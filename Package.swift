@@ -21,6 +21,8 @@ let package = Package(
         // Gateway credential checks (IST0161): X.509 and private keys parsed as a TLS stack does.
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Latency percentiles for `x load` (an HDR histogram: bounded memory, three significant digits).
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System libraries: libyaml (libyaml-dev) and a small C shim over RE2 (libre2-dev).
@@ -67,10 +69,22 @@ let package = Package(
             // request path.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        // Demo services that answer like the Istio tutorial's.
+        // `x load`: keep-alive connections on event loops, latencies in an HDR histogram.
+        .target(
+            name: "MeshLoad",
+            dependencies: [
+                "MeshProxy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Demo services that answer like the Istio tutorial's, and the guided demo.
         .target(
             name: "MeshDemo",
             dependencies: [
+                "MeshProxy", "MeshLoad", "MeshModel", "MeshYAML", "MeshRouting",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -80,7 +94,7 @@ let package = Package(
             name: "MeshctlCommands",
             dependencies: [
                 "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig", "MeshProxy",
-                "MeshDemo",
+                "MeshDemo", "MeshLoad",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -122,6 +136,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
-        .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
+        .testTarget(
+            name: "MeshLoadTests",
+            dependencies: [
+                "MeshLoad", "MeshDemo", "MeshProxy", .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"], exclude: ["Golden"]),
     ]
 )

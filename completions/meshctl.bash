@@ -173,13 +173,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|analyze|simulate|proxy-config|proxy-status|apply|proxy|experimental|demo|help)
+    validate|analyze|simulate|proxy-config|proxy-status|apply|proxy|experimental|demo|graph|version|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy-status apply proxy experimental demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy-status apply proxy experimental demo graph version help' -- "${cur}"))
         ;;
     esac
 }
@@ -1070,13 +1070,13 @@ _meshctl_experimental() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    metrics)
+    metrics|load)
         # Offer subcommand argument completions
         "_meshctl_experimental_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'metrics' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'metrics load' -- "${cur}"))
         ;;
     esac
 }
@@ -1109,6 +1109,52 @@ _meshctl_experimental_metrics() {
     esac
 }
 
+_meshctl_experimental_load() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-H --header)
+    non_repeating_options=(-c --connections --qps -t --duration -n --requests --host -x --proxy -X --method --threads --timeout -o --output)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connections')
+        return
+        ;;
+    '--qps')
+        return
+        ;;
+    '-t'|'--duration')
+        return
+        ;;
+    '-n'|'--requests')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '-x'|'--proxy')
+        return
+        ;;
+    '-X'|'--method')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
 _meshctl_demo() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -1121,13 +1167,46 @@ _meshctl_demo() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    backend)
+    run|backend)
         # Offer subcommand argument completions
         "_meshctl_demo_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'backend' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run backend' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_demo_run() {
+    repeating_flags=()
+    non_repeating_flags=(--keep-running --version -h --help)
+    repeating_options=(--stage)
+    non_repeating_options=(--base-port --requests --fault-delay --ready-file -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--stage')
+        __meshctl_add_completions -W 'routing'$'\n''header'$'\n''split'$'\n''mirror'$'\n''fault'$'\n''circuit-breaker'$'\n''ejection'$'\n''egress'$'\n''canary'$'\n''none'
+        return
+        ;;
+    '--base-port')
+        return
+        ;;
+    '--requests')
+        return
+        ;;
+    '--fault-delay')
+        return
+        ;;
+    '--ready-file')
+        __meshctl_add_completions -f
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
         ;;
     esac
 }
@@ -1136,7 +1215,7 @@ _meshctl_demo_backend() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--name --version --listen --status --fail-rate --delay --ready-file)
+    non_repeating_options=(--name --version --listen --status --fail-rate --delay --call --via --ready-file)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1159,8 +1238,69 @@ _meshctl_demo_backend() {
     '--delay')
         return
         ;;
+    '--call')
+        return
+        ;;
+    '--via')
+        return
+        ;;
     '--ready-file')
         __meshctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_meshctl_graph() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--timeout -d --duration -o --output --output-file)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-d'|'--duration')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'dot'$'\n''svg'$'\n''png'
+        return
+        ;;
+    '--output-file')
+        __meshctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_meshctl_version() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--admin)
+    non_repeating_options=(--timeout -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
         return
         ;;
     esac

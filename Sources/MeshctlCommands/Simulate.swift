@@ -181,7 +181,9 @@ extension Meshctl {
                     port: try port ?? hostPort() ?? 0, destinationIP: destinationIP, sni: sni,
                     host: host.map(HostNames.stripPort), tls: connectionProtocol == .tls)
                 if let count {
-                    let report = Distribution.run(table, connection, count: count, random: &random)
+                    let report = Progress.during("simulating \(count) connections…") {
+                        Distribution.run(table, connection, count: count, random: &random)
+                    }
                     Output.print(output == .json ? report.json() : report.text(connection: connection))
                 } else {
                     let decision = table.decideTCP(connection, random: &random)
@@ -192,7 +194,9 @@ extension Meshctl {
             }
             let request = try request()
             if let count {
-                let report = Distribution.run(table, request, count: count, random: &random)
+                let report = Progress.during("simulating \(count) requests…") {
+                    Distribution.run(table, request, count: count, random: &random)
+                }
                 Output.print(output == .json ? report.json() : report.text(request: request))
             } else {
                 let decision = table.decide(request, random: &random, certainOnly: true)

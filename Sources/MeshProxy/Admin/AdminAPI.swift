@@ -20,7 +20,7 @@ final class AdminAPI: Sendable {
     ]
 
     static let endpoints: [(String, String)] = [
-        ("/", "this page"),
+        ("/", "this page: the service graph with live rates, clusters and health, a rollout's progress"),
         ("/ready", "LIVE when serving; 503 after /healthcheck/fail or while draining"),
         ("/server_info", "version, state, uptime and config version"),
         ("/config_dump", "the running configuration as Envoy's config dump"),
@@ -57,7 +57,9 @@ final class AdminAPI: Sendable {
     private func respond(_ request: AdminRequest) -> AdminResponse {
         let snapshot = server.config.snapshot
         switch request.path {
-        case "/": return index()
+        case "/":
+            return AdminResponse(
+                status: .ok, contentType: "text/html; charset=UTF-8", body: LivePage.html(endpoints: Self.endpoints))
         case "/ready":
             let failing =
                 server.context.failingHealthChecks.load(ordering: .relaxed)
@@ -121,16 +123,6 @@ final class AdminAPI: Sendable {
 
     var boundListenPort: Int { server.listenAddress?.port ?? server.options.listen.port }
     var boundAdminPort: Int { server.adminAddress?.port ?? server.options.admin.port }
-
-    private func index() -> AdminResponse {
-        var html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>meshctl proxy admin</title></head><body>\n"
-        html += "<h1>meshctl proxy</h1>\n<table>\n"
-        for (path, what) in Self.endpoints {
-            html += "<tr><td><a href=\"\(path)\">\(path)</a></td><td>\(what)</td></tr>\n"
-        }
-        html += "</table>\n</body></html>\n"
-        return AdminResponse(status: .ok, contentType: "text/html; charset=UTF-8", body: html)
-    }
 
     private func serverInfo(_ snapshot: ProxySnapshot) -> JSONValue {
         let uptime = "\(server.uptimeSeconds)s"
