@@ -6,7 +6,7 @@ extension Meshctl {
         static let configuration = CommandConfiguration(
             commandName: "experimental",
             abstract: "Experimental commands (alias x), as istioctl's.",
-            subcommands: [Metrics.self],
+            subcommands: [Metrics.self, CA.self],
             aliases: ["x", "exp"])
     }
 }
