@@ -27,6 +27,15 @@ public struct AuthnResult: Sendable {
     /// forwarded.
     public var rewrittenPath: String?
 
+    public init(
+        outcome: Outcome, identity: JWTIdentity? = nil, message: String? = nil, policy: String? = nil
+    ) {
+        self.outcome = outcome
+        self.identity = identity
+        self.message = message
+        self.policy = policy
+    }
+
     /// 401 when rejected.
     public var status: Int? { outcome == .rejected ? 401 : nil }
 

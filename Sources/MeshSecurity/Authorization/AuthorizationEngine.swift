@@ -1,3 +1,4 @@
+import Foundation
 import MeshModel
 
 /// What authorization decided for one request, and why.
@@ -186,8 +187,13 @@ public struct AuthorizationEngine: Sendable {
             trace?.note("\(policy.action.rawValue) \(policy.reference) (\(policy.position)) has no rules: it matches nothing")
         }
         for (policy, rule) in set.rules {
-            if rule.matches(request, action: policy.action, trace: trace) {
-                trace?.note("\(policy.action.rawValue) \(policy.reference) rule \(rule.index) (\(rule.position)) matches")
+            // Each rule's reasons under its own line.
+            let reasons = trace.map { _ in MatchTrace() }
+            let matched = rule.matches(request, action: policy.action, trace: reasons)
+            let name = "\(policy.action.rawValue) \(policy.reference) rule \(rule.index) (\(rule.position))"
+            trace?.note("\(name) \(matched ? "matches" : "does not match")")
+            for line in reasons?.lines.reversed() ?? [] { trace?.note("  " + line.trimmingCharacters(in: .whitespaces)) }
+            if matched {
                 return AuthzDecision.Match(
                     policy: policy.reference, action: policy.action, rule: rule.index, envoyName: rule.envoyName,
                     position: rule.position)

@@ -53,24 +53,24 @@ extension CompiledRule {
     func matches(_ r: AuthzRequest, action: AuthorizationPolicy.Action, trace: MatchTrace?) -> Bool {
         let tcpDeny = !r.isHTTP && action == .deny
         if !r.isHTTP && action != .deny && usesHTTP {
-            trace?.note("rule \(index) needs HTTP attributes, which a TCP connection does not have")
+            trace?.note("it needs HTTP attributes, which a TCP connection does not have")
             return false
         }
         if let from {
             guard from.contains(where: { $0.matches(r, skipHTTP: tcpDeny, trace: trace) }) else {
-                trace?.note("rule \(index) (\(position)): no `from` source matches")
+                trace?.note("no `from` source matches")
                 return false
             }
         }
         if let to {
             guard to.contains(where: { $0.matches(r, skipHTTP: tcpDeny, trace: trace) }) else {
-                trace?.note("rule \(index) (\(position)): no `to` operation matches")
+                trace?.note("no `to` operation matches")
                 return false
             }
         }
         for condition in when where !(tcpDeny && condition.key.isHTTP) {
             guard condition.matches(r, trace: trace) else {
-                trace?.note("rule \(index) (\(position)): condition \(condition.text) does not hold")
+                trace?.note("condition \(condition.text) does not hold")
                 return false
             }
         }
