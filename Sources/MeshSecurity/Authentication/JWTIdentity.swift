@@ -69,6 +69,18 @@ public struct JWTIdentity: Sendable, Equatable {
     /// The payload segment as sent (base64url).
     public var encodedPayload: String
 
+    public init(
+        issuer: String, subject: String, audiences: [String], presenter: String?, claims: [String: ClaimValue],
+        encodedPayload: String
+    ) {
+        self.issuer = issuer
+        self.subject = subject
+        self.audiences = audiences
+        self.presenter = presenter
+        self.claims = claims
+        self.encodedPayload = encodedPayload
+    }
+
     /// `ISSUER/SUBJECT`: `request.auth.principal`, what `requestPrincipals` match.
     public var principal: String { "\(issuer)/\(subject)" }
 
