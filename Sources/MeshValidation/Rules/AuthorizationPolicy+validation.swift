@@ -175,7 +175,17 @@ extension Check {
         case .failure(let problem):
             var message = "invalid `key` \(key.value): \(problem)"
             if case .unknown = problem {
-                message += "; known keys: \(AuthorizationPolicy.conditionKeys.joined(separator: ", "))"
+                // `request.header[x]` → `request.headers[x]`: suggest by the part before the bracket.
+                let open = key.value.firstIndex(of: "[") ?? key.value.endIndex
+                let mapKeys = ["request.headers", "request.auth.claims"]
+                let plainKeys = AuthorizationPolicy.conditionKeys.filter { !$0.contains("[") }
+                if let closest = Suggest.closest(
+                    to: String(key.value[..<open]), in: open == key.value.endIndex ? plainKeys : mapKeys)
+                {
+                    message += "; did you mean `\(closest)\(key.value[open...])`?"
+                } else {
+                    message += "; known keys: \(AuthorizationPolicy.conditionKeys.joined(separator: ", "))"
+                }
             }
             error(message, at: key.node)
         case .success(let parsed):
