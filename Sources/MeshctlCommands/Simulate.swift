@@ -450,7 +450,9 @@ extension Meshctl.Simulate {
         if let limit = policy.rateLimit(port: port) {
             for limiter in limit.limiters { lines.append("rate limit: \(limiter.summary)") }
             if decision == "allowed" {
-                let result = limit.check(headers: request.headers, remoteAddress: inbound.sourceIP, now: 0)
+                let result = limit.check(
+                    headers: request.headers, path: request.path, method: request.method, authority: request.authority,
+                    remoteAddress: inbound.sourceIP, now: 0)
                 rateJSON = InboundReport.RateLimit(
                     allowed: result.allowed, status: result.status,
                     responseHeaders: Dictionary(result.responseHeaders.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }),
@@ -505,7 +507,9 @@ extension Meshctl.Simulate {
             if single.status == nil { allowed += 1 } else { statuses[single.status!, default: 0] += 1 }
             let limit = policy.rateLimit(port: port)
             for _ in 1..<max(count, 1) {
-                let result = limit?.check(headers: request.headers, remoteAddress: inbound.sourceIP, now: 0)
+                let result = limit?.check(
+                    headers: request.headers, path: request.path, method: request.method, authority: request.authority,
+                    remoteAddress: inbound.sourceIP, now: 0)
                 if let status = result?.status { statuses[status, default: 0] += 1 } else { allowed += 1 }
             }
         } else {

@@ -14,11 +14,18 @@ public struct InboundRateLimit: Sendable {
     /// Patches that matched this port but do not take effect, and why.
     public let notes: [String]
 
-    /// Runs the request through each filter; the first that limits answers.
+    /// Runs the request through each filter; the first that limits answers. `path`, `method`
+    /// and `authority` are what descriptor actions read as `:path`, `:method` and `:authority`
+    /// (they may also be given among `headers`).
     public func check(
-        headers: [(name: String, value: String)], remoteAddress: String? = nil, now: UInt64 = MonotonicClock.microseconds(),
-        enabledDraw: Int = 0, enforcedDraw: Int = 0
+        headers: [(name: String, value: String)], path: String? = nil, method: String? = nil, authority: String? = nil,
+        remoteAddress: String? = nil, now: UInt64 = MonotonicClock.microseconds(), enabledDraw: Int = 0,
+        enforcedDraw: Int = 0
     ) -> RateLimitDecision {
+        var headers = headers
+        for (name, value) in [(":path", path), (":method", method), (":authority", authority)] {
+            if let value { headers.append((name: name, value: value)) }
+        }
         var combined = RateLimitDecision(
             allowed: true, status: nil, responseHeaders: [], requestHeaders: [], counters: [], descriptor: nil)
         for limiter in limiters {
