@@ -108,7 +108,9 @@ extension Meshctl {
 
         func validate() throws {
             if inbound.inbound {
-                if connectionProtocol != .http { throw ValidationError("--inbound simulates an HTTP request; leave out --protocol") }
+                if connectionProtocol != .http {
+                    throw ValidationError("--inbound simulates an HTTP request; leave out --protocol")
+                }
                 if proxy.gateway != "mesh" { throw ValidationError("--inbound is a sidecar's inbound side; leave out --gateway") }
             } else if let flag = inbound.flagWithoutInbound {
                 throw ValidationError("\(flag) is for --inbound")
@@ -262,7 +264,8 @@ struct InboundOptions: ParsableArguments {
 
     @Option(
         name: .customLong("remote-ip"),
-        help: ArgumentHelp("With --inbound: the original client's address (X-Forwarded-For); default --source-ip.", valueName: "ip"))
+        help: ArgumentHelp(
+            "With --inbound: the original client's address (X-Forwarded-For); default --source-ip.", valueName: "ip"))
     var remoteIP: String?
 
     @Option(help: ArgumentHelp("With --inbound: a JWT, sent as Authorization: Bearer TOKEN.", valueName: "token"))
@@ -353,7 +356,8 @@ extension Meshctl.Simulate {
         let mode = policy.mtlsMode(port: port)
         let source = policy.mtls.source(port: port)
         var principal = callerPrincipal
-        let modeOrigin = source.policy.map { "\(source.level)-level PeerAuthentication \($0)" } ?? "Istio's default, no PeerAuthentication"
+        let modeOrigin =
+            source.policy.map { "\(source.level)-level PeerAuthentication \($0)" } ?? "Istio's default, no PeerAuthentication"
         lines.append("mTLS mode \(mode.rawValue) (\(modeOrigin))")
         for note in policy.mtls.notes { lines.append("  " + note) }
         var decision = "allowed"
@@ -364,10 +368,14 @@ extension Meshctl.Simulate {
         }
         switch (mode, principal) {
         case (.strict, nil):
-            lines.append("  STRICT: a plaintext connection is refused at the TLS handshake (no HTTP answer); give --source-principal for a mesh peer")
+            lines.append(
+                "  STRICT: a plaintext connection is refused at the TLS handshake (no HTTP answer); give --source-principal for a mesh peer"
+            )
             decision = "refused"
         case (.disable, .some(let p)):
-            lines.append("  DISABLE: the caller's sidecar sends plaintext, so \(p) is not a peer identity here (source.principal is empty)")
+            lines.append(
+                "  DISABLE: the caller's sidecar sends plaintext, so \(p) is not a peer identity here (source.principal is empty)"
+            )
             principal = nil
         case (_, .some(let p)):
             peer = "mutual TLS"
@@ -414,17 +422,22 @@ extension Meshctl.Simulate {
             if policy.authorization.isEmpty {
                 lines.append("authorization: no AuthorizationPolicy applies: allowed")
             } else {
-                let names = policy.authorization.policies.map { "\($0.action.rawValue)\($0.dryRun ? " (dry-run)" : "") \($0.policy)" }
+                let names = policy.authorization.policies.map {
+                    "\($0.action.rawValue)\($0.dryRun ? " (dry-run)" : "") \($0.policy)"
+                }
                 lines.append("authorization: \(names.joined(separator: ", "))")
             }
             for (name, reason) in policy.authorization.skipped { lines.append("  \(name) does not apply: \(reason)") }
             for line in authz.explanation { lines.append("  " + line) }
             for hit in authz.customNotEnforced {
-                lines.append("  CUSTOM \(hit.policy) rule \(hit.rule) matches: meshctl does not call the external authorizer, so it is not enforced")
+                lines.append(
+                    "  CUSTOM \(hit.policy) rule \(hit.rule) matches: meshctl does not call the external authorizer, so it is not enforced"
+                )
             }
             switch authz.reason {
             case .deniedByPolicy:
-                lines.append("  → denied by DENY \(authz.decidedBy!.policy) rule \(authz.decidedBy!.rule): 403 RBAC: access denied")
+                lines.append(
+                    "  → denied by DENY \(authz.decidedBy!.policy) rule \(authz.decidedBy!.rule): 403 RBAC: access denied")
             case .allowedByPolicy:
                 lines.append("  → allowed by ALLOW \(authz.decidedBy!.policy) rule \(authz.decidedBy!.rule)")
             case .noAllowPolicy:
@@ -433,7 +446,9 @@ extension Meshctl.Simulate {
                 lines.append("  → denied: ALLOW policies apply and none matches: 403 RBAC: access denied")
             }
             for hit in authz.audited { lines.append("  audited by AUDIT \(hit.policy) rule \(hit.rule)") }
-            for hit in authz.shadowMatches { lines.append("  dry-run \(hit.action.rawValue) \(hit.policy) rule \(hit.rule) matches (not enforced)") }
+            for hit in authz.shadowMatches {
+                lines.append("  dry-run \(hit.action.rawValue) \(hit.policy) rule \(hit.rule) matches (not enforced)")
+            }
             if !authz.counters.isEmpty {
                 lines.append("  counters: " + authz.counters.map { "http.inbound_0.0.0.0_\(port).\($0)" }.joined(separator: ", "))
             }
@@ -469,8 +484,10 @@ extension Meshctl.Simulate {
         let from = principal.map { "from \($0)" } ?? "from a plaintext caller"
         let headline: String
         switch decision {
-        case "refused": headline = "\(request.method) \(request.authority)\(request.path) (inbound, \(from)) → refused at the TLS handshake"
-        case "allowed": headline = "\(request.method) \(request.authority)\(request.path) (inbound, \(from)) → allowed to inbound|\(port)||"
+        case "refused":
+            headline = "\(request.method) \(request.authority)\(request.path) (inbound, \(from)) → refused at the TLS handshake"
+        case "allowed":
+            headline = "\(request.method) \(request.authority)\(request.path) (inbound, \(from)) → allowed to inbound|\(port)||"
         default:
             let body = status == 401 ? authn.message ?? "" : status == 403 ? AuthzDecision.deniedBody : RateLimitDecision.body
             headline = "\(request.method) \(request.authority)\(request.path) (inbound, \(from)) → \(status ?? 0) \(body)"
@@ -483,7 +500,8 @@ extension Meshctl.Simulate {
             mtls: ["mode": mode.rawValue, "policy": source.policy, "level": source.level, "peer": peer, "principal": principal],
             authentication: authnJSON, claims: claims,
             authorization: InboundReport.Authorization(
-                allowed: authz.allowed, reason: authz.reason.rawValue, policy: authz.decidedBy?.policy, rule: authz.decidedBy?.rule,
+                allowed: authz.allowed, reason: authz.reason.rawValue, policy: authz.decidedBy?.policy,
+                rule: authz.decidedBy?.rule,
                 envoyPolicy: authz.decidedBy?.envoyName, responseCodeDetails: authz.responseCodeDetails,
                 counters: authz.counters.map { "http.inbound_0.0.0.0_\(port).\($0)" }, audited: authz.audited.map { $0.policy },
                 customNotEnforced: authz.customNotEnforced.map { $0.policy }, shadow: authz.shadowMatches.map { $0.policy },
@@ -515,7 +533,9 @@ extension Meshctl.Simulate {
         } else {
             statuses[single.status ?? 0, default: 0] = count
         }
-        var lines = ["\(count) requests at one instant: \(request.method) \(request.authority)\(request.path) (inbound, port \(port))"]
+        var lines = [
+            "\(count) requests at one instant: \(request.method) \(request.authority)\(request.path) (inbound, port \(port))"
+        ]
         lines.append("  allowed: \(allowed)")
         for (status, n) in statuses.sorted(by: { $0.key < $1.key }) {
             lines.append(status == 0 ? "  refused at the TLS handshake: \(n)" : "  answered \(status) by the sidecar: \(n)")
@@ -526,7 +546,9 @@ extension Meshctl.Simulate {
             var statuses: [String: Int]
         }
         let json = DiagnosticRenderer.encodeJSON(
-            Document(requests: count, allowed: allowed, statuses: Dictionary(uniqueKeysWithValues: statuses.map { (String($0.key), $0.value) })))
+            Document(
+                requests: count, allowed: allowed,
+                statuses: Dictionary(uniqueKeysWithValues: statuses.map { (String($0.key), $0.value) })))
         return (lines.joined(separator: "\n"), json)
     }
 }

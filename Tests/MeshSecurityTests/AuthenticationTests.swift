@@ -25,7 +25,8 @@ import Testing
         #expect(result.identity?.principal == "https://issuer.example/alice")
         #expect(result.identity?.claim(["groups"])?.matchableStrings == ["dev", "admin"])
         #expect(result.identity?.claim(dotted: "realm.roles")?.matchableStrings == ["editor"])
-        #expect(result.identity?.routingHeaders.contains { $0.name == "@request.auth.claims.groups" && $0.value == "admin" } == true)
+        #expect(
+            result.identity?.routingHeaders.contains { $0.name == "@request.auth.claims.groups" && $0.value == "admin" } == true)
         // forwardOriginalToken defaults to false: the token's header is removed.
         #expect(result.removeHeaders == ["authorization"])
     }
@@ -38,7 +39,8 @@ import Testing
     /// Each way a token is invalid answers 401 with Envoy's reason.
     @Test(arguments: [
         ("wrong issuer", "Jwt issuer is not configured"), ("expired", "Jwt is expired"), ("not yet valid", "Jwt not yet valid"),
-        ("other key", "Jwt verification fails"), ("malformed", "Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections"),
+        ("other key", "Jwt verification fails"),
+        ("malformed", "Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections"),
         ("audience", "Audiences in Jwt are not allowed"),
     ])
     func invalidTokenIs401(_ kind: String, _ message: String) async throws {
@@ -52,7 +54,8 @@ import Testing
         let token: String
         switch kind {
         case "wrong issuer": token = try await signer.sign(TestClaims(iss: "https://evil.example", aud: ["reviews.example.com"]))
-        case "expired": token = try await signer.sign(TestClaims(aud: ["reviews.example.com"], exp: Date().addingTimeInterval(-120)))
+        case "expired":
+            token = try await signer.sign(TestClaims(aud: ["reviews.example.com"], exp: Date().addingTimeInterval(-120)))
         case "not yet valid":
             token = try await signer.sign(TestClaims(aud: ["reviews.example.com"], nbf: Date().addingTimeInterval(600)))
         case "other key": token = try await TestSigner().sign(good)
@@ -178,8 +181,11 @@ import Testing
 }
 
 @Suite struct MutualTLSPolicyTests {
-    static func pa(_ name: String, _ namespace: String, selector: String? = nil, mode: String?, ports: String? = nil, created: String? = nil) -> String {
-        var text = "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: \(name)\n  namespace: \(namespace)\n"
+    static func pa(
+        _ name: String, _ namespace: String, selector: String? = nil, mode: String?, ports: String? = nil, created: String? = nil
+    ) -> String {
+        var text =
+            "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: \(name)\n  namespace: \(namespace)\n"
         if let created { text += "  creationTimestamp: \"\(created)\"\n" }
         text += "spec:\n"
         if let selector { text += "  selector: {matchLabels: {\(selector)}}\n" }
@@ -202,11 +208,21 @@ import Testing
         (pa("m", "istio-system", mode: "STRICT"), 9080, PeerAuthentication.Mode.strict, "mesh"),
         (pa("m", "istio-system", mode: "STRICT") + pa("n", "default", mode: "PERMISSIVE"), 9080, .permissive, "namespace"),
         (pa("m", "istio-system", mode: "STRICT") + pa("n", "default", mode: "UNSET"), 9080, .strict, "mesh"),
-        (pa("n", "default", mode: "DISABLE") + pa("w", "default", selector: "app: reviews", mode: "STRICT"), 9080, .strict, "workload"),
-        (pa("n", "default", mode: "DISABLE") + pa("w", "default", selector: "app: ratings", mode: "STRICT"), 9080, .disable, "namespace"),
+        (
+            pa("n", "default", mode: "DISABLE") + pa("w", "default", selector: "app: reviews", mode: "STRICT"), 9080, .strict,
+            "workload"
+        ),
+        (
+            pa("n", "default", mode: "DISABLE") + pa("w", "default", selector: "app: ratings", mode: "STRICT"), 9080, .disable,
+            "namespace"
+        ),
         (pa("w", "default", selector: "app: reviews", mode: "STRICT", ports: "9080: {mode: DISABLE}"), 9080, .disable, "port"),
         (pa("w", "default", selector: "app: reviews", mode: "STRICT", ports: "9080: {mode: DISABLE}"), 9090, .strict, "workload"),
-        (pa("n", "default", mode: "STRICT") + pa("w", "default", selector: "app: reviews", mode: nil, ports: "9080: {mode: UNSET}"), 9080, .strict, "namespace"),
+        (
+            pa("n", "default", mode: "STRICT")
+                + pa("w", "default", selector: "app: reviews", mode: nil, ports: "9080: {mode: UNSET}"), 9080, .strict,
+            "namespace"
+        ),
         // A selector in the root namespace is ignored.
         (pa("r", "istio-system", selector: "app: reviews", mode: "STRICT"), 9080, .permissive, "default"),
         // Another namespace's policy does not apply.

@@ -39,7 +39,8 @@ import X509
 
 @Suite struct LocalRateLimitTests {
     /// Istio's local rate limit task: the HTTP_FILTER patch with a token bucket.
-    static func filter(maxTokens: Int = 4, fill: String = "60s", extra: String = "", selector: String = "app: reviews") -> String {
+    static func filter(maxTokens: Int = 4, fill: String = "60s", extra: String = "", selector: String = "app: reviews") -> String
+    {
         """
         apiVersion: networking.istio.io/v1alpha3
         kind: EnvoyFilter
@@ -146,10 +147,12 @@ import X509
         let limited = results.last!
         #expect(limited.status == 429)
         #expect(limited.responseHeaders.first { $0.name == "x-local-rate-limit" }?.value == "true")
-        #expect(limited.counters == [
-            "http_local_rate_limiter.http_local_rate_limit.enabled", "http_local_rate_limiter.http_local_rate_limit.rate_limited",
-            "http_local_rate_limiter.http_local_rate_limit.enforced",
-        ])
+        #expect(
+            limited.counters == [
+                "http_local_rate_limiter.http_local_rate_limit.enabled",
+                "http_local_rate_limiter.http_local_rate_limit.rate_limited",
+                "http_local_rate_limiter.http_local_rate_limit.enforced",
+            ])
         #expect(results[0].counters.last == "http_local_rate_limiter.http_local_rate_limit.ok")
     }
 

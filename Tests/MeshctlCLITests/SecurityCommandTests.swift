@@ -36,13 +36,16 @@ import Testing
     @Test func inboundAllowedByTheAllowPolicy() throws {
         let r = try simulate(["--source-principal", "cluster.local/ns/default/sa/productpage", "--path", "/reviews/1"])
         #expect(r.status == 0)
-        #expect(r.stdout.hasPrefix("GET reviews:9080/reviews/1 (inbound, from cluster.local/ns/default/sa/productpage) → allowed"))
+        #expect(
+            r.stdout.hasPrefix("GET reviews:9080/reviews/1 (inbound, from cluster.local/ns/default/sa/productpage) → allowed"))
         #expect(r.stdout.contains("mTLS mode STRICT (mesh-level PeerAuthentication istio-system/default)"))
         #expect(r.stdout.contains("→ allowed by ALLOW default/reviews-viewer rule 0"))
     }
 
     @Test func inboundDeniedWithPolicyAndRuleInJSON() throws {
-        let r = try simulate(["--source-principal", "cluster.local/ns/default/sa/productpage", "--path", "/admin/users", "-o", "json"])
+        let r = try simulate([
+            "--source-principal", "cluster.local/ns/default/sa/productpage", "--path", "/admin/users", "-o", "json",
+        ])
         #expect(r.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(json["status"] as? Int == 403)
@@ -66,7 +69,9 @@ import Testing
     }
 
     @Test func inboundFlagsNeedInbound() throws {
-        let r = try CLI.run(["simulate", "-f", "samples/tutorial/", "--host", "recommendation", "--source-principal", "a/ns/b/sa/c"])
+        let r = try CLI.run([
+            "simulate", "-f", "samples/tutorial/", "--host", "recommendation", "--source-principal", "a/ns/b/sa/c",
+        ])
         #expect(r.status == 64)
         #expect(r.stderr.contains("--source-principal is for --inbound"))
     }
@@ -84,7 +89,10 @@ import Testing
             """, to: "bad.yaml", in: dir)
         let validate = try CLI.run(["validate", "-f", bad])
         #expect(validate.status == 1)
-        #expect(validate.stdout.contains("bad.yaml:5:25: error: AuthorizationPolicy default/p: invalid `key` request.header[x]: unknown attribute: request.header[x]; did you mean `request.headers[x]`?"))
+        #expect(
+            validate.stdout.contains(
+                "bad.yaml:5:25: error: AuthorizationPolicy default/p: invalid `key` request.header[x]: unknown attribute: request.header[x]; did you mean `request.headers[x]`?"
+            ))
         let analyze = try CLI.run(["analyze", "-f", bad, "-o", "json"])
         #expect(analyze.status == 79)
         #expect(analyze.stdout.contains("\"IST0106\""))
@@ -101,7 +109,9 @@ import Testing
         #expect(again.status == 1)
         #expect(again.stderr.contains("already exists; give --force"))
         let out = (dir as NSString).appendingPathComponent("certs")
-        let issue = try CLI.run(["x", "ca", "issue", "--dir", dir, "--namespace", "shop", "--service-account", "cart", "--out", out])
+        let issue = try CLI.run([
+            "x", "ca", "issue", "--dir", dir, "--namespace", "shop", "--service-account", "cart", "--out", out,
+        ])
         #expect(issue.status == 0)
         #expect(issue.stdout.hasPrefix("spiffe://cluster.local/ns/shop/sa/cart, valid until"))
         #expect(FileManager.default.fileExists(atPath: out + "/cert-chain.pem"))

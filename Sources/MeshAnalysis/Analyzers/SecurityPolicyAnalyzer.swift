@@ -21,10 +21,14 @@ struct SecurityPolicyAnalyzer: Analyzer {
 
     func analyze(_ analysis: inout Analysis) {
         let root = analysis.mesh.rootNamespace
-        let pods = analysis.workloads.pods.filter { !($0.namespace == Workloads.istioNamespace && $0.name.hasSuffix("-dummypod")) }
+        let pods = analysis.workloads.pods.filter {
+            !($0.namespace == Workloads.istioNamespace && $0.name.hasSuffix("-dummypod"))
+        }
         let namespaces = Set(analysis.resources.filter { $0.kubernetes?.kind == .namespace }.map(\.name))
         let index = analysis.index
-        for resource in index.authorizationPolicies + index.requestAuthentications + index.peerAuthentications + index.envoyFilters {
+        for resource in index.authorizationPolicies + index.requestAuthentications + index.peerAuthentications
+            + index.envoyFilters
+        {
             guard !pods.isEmpty, let selector = Self.selector(resource) else { continue }
             // Without a selector: mesh-wide in the root namespace (nothing to miss), and only an
             // AuthorizationPolicy is reported for an empty namespace, as istioctl does.
@@ -56,7 +60,8 @@ struct SecurityPolicyAnalyzer: Analyzer {
             if !namespaces.isEmpty {
                 for rule in policy.rules ?? [] {
                     for from in rule.from ?? [] {
-                        for item in from.source?[.namespaces]?.items ?? [] where !item.value.contains("*") && !namespaces.contains(item.value) {
+                        for item in from.source?[.namespaces]?.items ?? []
+                        where !item.value.contains("*") && !namespaces.contains(item.value) {
                             analysis.report(
                                 .referencedResourceNotFound,
                                 "namespace \(item.value) in from.source.namespaces is not a Namespace of the input", resource,
@@ -138,7 +143,8 @@ struct SecurityPolicyAnalyzer: Analyzer {
                 }
             }
             for condition in rule.when where !(condition.values?.items.isEmpty ?? true) {
-                guard let key = condition.key, case .success(let parsed) = AuthorizationPolicy.ConditionKey.parse(key.value) else {
+                guard let key = condition.key, case .success(let parsed) = AuthorizationPolicy.ConditionKey.parse(key.value)
+                else {
                     continue
                 }
                 if mtlsOff && parsed.needsPeerIdentity {

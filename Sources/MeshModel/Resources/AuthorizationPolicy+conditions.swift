@@ -96,7 +96,8 @@ extension AuthorizationPolicy {
                 guard let open = key.firstIndex(of: "[") else { return .failure(.badMapKey(key)) }
                 let filter = String(key[key.index(key.startIndex, offsetBy: 27)..<open])
                 return mapKey(String(key[..<open])).flatMap {
-                    $0.count == 1 && !filter.isEmpty ? .success(.experimental(filter: filter, key: $0[0])) : .failure(.badMapKey(key))
+                    $0.count == 1 && !filter.isEmpty
+                        ? .success(.experimental(filter: filter, key: $0[0])) : .failure(.badMapKey(key))
                 }
             }
             return .failure(.unknown(key))

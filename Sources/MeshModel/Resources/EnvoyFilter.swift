@@ -247,7 +247,8 @@ extension EnvoyFilter.Patch {
                     guard file[value].kind == .mapping else { continue }
                     for (filterKey, config) in file.pairs(value) {
                         guard file.string(filterKey) == EnvoyFilter.localRateLimitFilter else {
-                            return .notApplied("it configures `\(file.string(filterKey))` per route, which meshctl does not apply")
+                            return .notApplied(
+                                "it configures `\(file.string(filterKey))` per route, which meshctl does not apply")
                         }
                         guard let decoded = LocalRateLimitSettings.decodeTyped(ctx.node(config)) else {
                             return .notApplied("its per-route config is not a LocalRateLimit")
@@ -334,7 +335,8 @@ extension EnvoyFilter.Match {
                                 vhostValue.fields(["name", "action"]) { routeField, routeValue in
                                     switch routeField {
                                     case "name": match.routeName = routeValue.located { $0.string() }
-                                    case "action": match.routeAction = routeValue.located { $0.enumValue(EnvoyFilter.routeActions) }
+                                    case "action":
+                                        match.routeAction = routeValue.located { $0.enumValue(EnvoyFilter.routeActions) }
                                     default: return false
                                     }
                                     return true

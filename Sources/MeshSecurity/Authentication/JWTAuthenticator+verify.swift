@@ -43,7 +43,8 @@ extension JWTAuthenticator {
                 if !provider.forward {
                     switch location {
                     case .header(let name, _): result.removeHeaders.append(name)
-                    case .query(let name): result.rewrittenPath = Self.removingQueryParameter(name, from: result.rewrittenPath ?? path)
+                    case .query(let name):
+                        result.rewrittenPath = Self.removingQueryParameter(name, from: result.rewrittenPath ?? path)
                     case .cookie: break
                     }
                 }
@@ -51,7 +52,9 @@ extension JWTAuthenticator {
                     result.setHeaders.append((header.lowercased(), identity.encodedPayload))
                 }
                 for (header, claim) in provider.claimToHeaders {
-                    if let value = identity.claim(dotted: claim)?.headerValue { result.setHeaders.append((header.lowercased(), value)) }
+                    if let value = identity.claim(dotted: claim)?.headerValue {
+                        result.setHeaders.append((header.lowercased(), value))
+                    }
                 }
             }
         }
@@ -62,7 +65,8 @@ extension JWTAuthenticator {
     func verify(_ token: String, candidates: [Int], now: Double) -> Result<(JWTIdentity, Provider), Rejection> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else {
-            return .failure(Rejection(.rejected("Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections")))
+            return .failure(
+                Rejection(.rejected("Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections")))
         }
         guard let headerBytes = Self.base64URLDecode(parts[0]),
             let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any]
@@ -78,7 +82,9 @@ extension JWTAuthenticator {
             return .failure(Rejection(.rejected("Jwt issuer is not configured")))
         }
         let provider = providers[index]
-        let reject = { (message: String) in Result<(JWTIdentity, Provider), Rejection>.failure(Rejection(.rejected(message, policy: provider.policy))) }
+        let reject = { (message: String) in
+            Result<(JWTIdentity, Provider), Rejection>.failure(Rejection(.rejected(message, policy: provider.policy)))
+        }
         guard let alg = header["alg"] as? String, alg != "none" else { return reject("Jwt header [alg] field is required") }
         if case .number(let exp) = claims["exp"], now > exp + Self.clockSkew { return reject("Jwt is expired") }
         if case .number(let nbf) = claims["nbf"], now < nbf - Self.clockSkew { return reject("Jwt not yet valid") }
@@ -152,7 +158,9 @@ extension JWTAuthenticator {
 
     static func removingQueryParameter(_ name: String, from path: String) -> String {
         guard let q = path.firstIndex(of: "?") else { return path }
-        let kept = path[path.index(after: q)...].split(separator: "&").filter { $0.split(separator: "=", maxSplits: 1).first.map(String.init) != name }
+        let kept = path[path.index(after: q)...].split(separator: "&").filter {
+            $0.split(separator: "=", maxSplits: 1).first.map(String.init) != name
+        }
         return String(path[..<q]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
     }
 

@@ -118,7 +118,9 @@ public struct JWTAuthenticator: Sendable {
             for rule in ra.jwtRules {
                 guard let issuer = rule.issuer?.value, !issuer.isEmpty else { continue }
                 var locations: [TokenLocation] =
-                    rule.fromHeaders.compactMap { h in h.name.map { .header($0.value.lowercased(), prefix: h.prefix?.value ?? "") } }
+                    rule.fromHeaders.compactMap { h in
+                        h.name.map { .header($0.value.lowercased(), prefix: h.prefix?.value ?? "") }
+                    }
                     + rule.fromParams.map { .query($0.value) } + rule.fromCookies.map { .cookie($0.value) }
                 if locations.isEmpty { locations = TokenLocation.defaults }
                 var keys: [VerificationKey] = []
@@ -136,7 +138,8 @@ public struct JWTAuthenticator: Sendable {
                 providers.append(
                     Provider(
                         policy: name, issuer: issuer, audiences: rule.audiences.map(\.value), locations: locations,
-                        forward: rule.forwardOriginalToken?.value ?? false, outputPayloadToHeader: rule.outputPayloadToHeader?.value,
+                        forward: rule.forwardOriginalToken?.value ?? false,
+                        outputPayloadToHeader: rule.outputPayloadToHeader?.value,
                         claimToHeaders: rule.outputClaimToHeaders.compactMap { o in
                             guard let header = o.header?.value, let claim = o.claim?.value else { return nil }
                             return (header, claim)

@@ -16,10 +16,11 @@ public indirect enum ClaimValue: Sendable, Equatable {
         case .string(let s): [s]
         case .bool(let b): [b ? "true" : "false"]
         case .number(let n): [Self.format(n)]
-        case .array(let items): items.flatMap { item -> [String] in
-            if case .array = item { return [] }
-            return item.matchableStrings
-        }
+        case .array(let items):
+            items.flatMap { item -> [String] in
+                if case .array = item { return [] }
+                return item.matchableStrings
+            }
         case .object, .null: []
         }
     }

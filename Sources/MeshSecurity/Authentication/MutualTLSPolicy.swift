@@ -48,7 +48,8 @@ public struct MutualTLSPolicy: Sendable {
                     namespace = resource
                 }
             } else if resource.namespace == rootNamespace {
-                notes.append("\(name) is ignored: a PeerAuthentication with a selector in the root namespace applies to no workload")
+                notes.append(
+                    "\(name) is ignored: a PeerAuthentication with a selector in the root namespace applies to no workload")
             } else if pa.selector!.labels.allSatisfy({ workload.labels[$0.key] == $0.value }) {
                 if older(resource, than: workloadLevel) { workloadLevel = resource }
             }

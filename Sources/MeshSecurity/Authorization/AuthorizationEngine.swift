@@ -66,7 +66,9 @@ public struct AuthorizationEngine: Sendable {
         var isEmpty: Bool { rules.isEmpty && empty.isEmpty }
 
         init(_ policies: [CompiledPolicy]) {
-            rules = policies.flatMap { policy in policy.rules.map { (policy, $0) } }.sorted { $0.rule.envoyName < $1.rule.envoyName }
+            rules = policies.flatMap { policy in policy.rules.map { (policy, $0) } }.sorted {
+                $0.rule.envoyName < $1.rule.envoyName
+            }
             empty = policies.filter(\.rules.isEmpty)
         }
     }

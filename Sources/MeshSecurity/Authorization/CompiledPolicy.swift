@@ -62,7 +62,8 @@ struct ValueMatchers: Sendable {
         case .paths: paths = values.map(PolicyPath.init)
         case .blocks: blocks = values.compactMap(IPBlock.init)
         case .ports: ports = values.compactMap { Int($0) }
-        case .namespaces: namespaces = values.map { ("*/ns/" + $0 + "/*").split(separator: "*", omittingEmptySubsequences: false) }
+        case .namespaces:
+            namespaces = values.map { ("*/ns/" + $0 + "/*").split(separator: "*", omittingEmptySubsequences: false) }
         }
     }
 
@@ -121,7 +122,9 @@ extension CompiledPolicy {
                         to.operation.map { operation in
                             CompiledRule.Operation(
                                 checks: AuthorizationPolicy.OperationField.allCases.compactMap { field in
-                                    operation[field].map { (field, $0.values, ValueMatchers($0.values, ValueMatchers.kind(field))) }
+                                    operation[field].map {
+                                        (field, $0.values, ValueMatchers($0.values, ValueMatchers.kind(field)))
+                                    }
                                 })
                         }
                     }

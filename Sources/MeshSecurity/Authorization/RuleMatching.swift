@@ -124,8 +124,10 @@ extension CompiledRule.Source {
 
     static func text(_ address: IPAddress) -> String {
         if address.isV4 { return address.bytes[12...].map(String.init).joined(separator: ".") }
-        return stride(from: 0, to: 16, by: 2).map { String(UInt16(address.bytes[$0]) << 8 | UInt16(address.bytes[$0 + 1]), radix: 16) }
-            .joined(separator: ":")
+        return stride(from: 0, to: 16, by: 2).map {
+            String(UInt16(address.bytes[$0]) << 8 | UInt16(address.bytes[$0 + 1]), radix: 16)
+        }
+        .joined(separator: ":")
     }
 }
 

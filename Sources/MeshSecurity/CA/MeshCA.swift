@@ -1,11 +1,11 @@
 import Crypto
 import Foundation
 #if canImport(Glibc)
-import Glibc
-private let systemWrite = Glibc.write
+    import Glibc
+    private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
-import Darwin
-private let systemWrite = Darwin.write
+    import Darwin
+    private let systemWrite = Darwin.write
 #endif
 import X509
 
@@ -91,7 +91,9 @@ public struct MeshCA: Sendable {
         let keyPath = (dir as NSString).appendingPathComponent(Self.keyFile)
         if !overwrite {
             for path in [certPath, keyPath] where fm.fileExists(atPath: path) {
-                throw MeshCAError("\(path) already exists; give --force to replace the mesh root (every workload certificate it issued stops verifying)")
+                throw MeshCAError(
+                    "\(path) already exists; give --force to replace the mesh root (every workload certificate it issued stops verifying)"
+                )
             }
         }
         try Self.writeFile(key.pemRepresentation + "\n", to: keyPath, mode: 0o600)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import MeshModel
 
@@ -89,7 +89,9 @@ public struct InboundRateLimit: Sendable {
             }
         }
         if inserted.isEmpty, let (_, name) = routeSettings {
-            notes.append("\(name) configures the local rate limit for the route, but no HTTP_FILTER patch inserts the filter, so it does not run")
+            notes.append(
+                "\(name) configures the local rate limit for the route, but no HTTP_FILTER patch inserts the filter, so it does not run"
+            )
         }
         let limiters = inserted.map { settings, name in
             if let (route, routeName) = routeSettings {

@@ -180,7 +180,8 @@ public final class LocalRateLimiter: Sendable {
         for d in descriptors { parts.append("descriptor \(d.text): \(text(d.bucket))") }
         let enabled = Double(enabledPerMillion) / 10_000
         let enforced = Double(enforcedPerMillion) / 10_000
-        return "\(parts.isEmpty ? "no token bucket" : parts.joined(separator: "; ")) (enabled \(Self.percent(enabled))%, enforced \(Self.percent(enforced))%) from \(source)"
+        return
+            "\(parts.isEmpty ? "no token bucket" : parts.joined(separator: "; ")) (enabled \(Self.percent(enabled))%, enforced \(Self.percent(enforced))%) from \(source)"
     }
 
     static func percent(_ p: Double) -> String { p == p.rounded() ? String(Int(p)) : String(p) }

@@ -63,7 +63,9 @@ extension Check {
             for from in rule.from ?? [] {
                 for field in identityFields {
                     if let values = from.source?[field], !values.items.isEmpty {
-                        error("From.\(field.rawValue.capitalizedFirst) is currently not supported with CUSTOM action", at: values.node)
+                        error(
+                            "From.\(field.rawValue.capitalizedFirst) is currently not supported with CUSTOM action",
+                            at: values.node)
                     }
                 }
             }
@@ -255,7 +257,8 @@ extension Check {
         if value.hasPrefix("spiffe://") {
             report(
                 .policyNeverMatches,
-                "principal `\(value)` starts with spiffe://, which Istio adds itself: write `\(value.dropFirst(9))`", at: item.node)
+                "principal `\(value)` starts with spiffe://, which Istio adds itself: write `\(value.dropFirst(9))`",
+                at: item.node)
             return
         }
         if value.contains("*") {

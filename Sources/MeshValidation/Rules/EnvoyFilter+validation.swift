@@ -11,7 +11,9 @@ extension Check {
             error("only one of targetRefs or workloadSelector can be set", at: ef.targetRefs[0].node)
         }
         if !ef.targetRefs.isEmpty {
-            report(.notEnforced, "meshctl applies EnvoyFilters to workloads by workloadSelector, not by targetRefs", at: ef.targetRefs[0].node)
+            report(
+                .notEnforced, "meshctl applies EnvoyFilters to workloads by workloadSelector, not by targetRefs",
+                at: ef.targetRefs[0].node)
         }
         for patch in ef.configPatches {
             guard let applyTo = patch.applyTo, applyTo.value != "INVALID" else {

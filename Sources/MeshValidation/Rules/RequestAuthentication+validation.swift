@@ -33,7 +33,8 @@ extension Check {
                 }
             } else {
                 let scheme = uri.value.split(separator: ":", maxSplits: 1).first.map(String.init) ?? uri.value
-                error("URI scheme \"\(scheme)\" is not supported in jwksUri: use https:// (or file:// with meshctl)", at: uri.node)
+                error(
+                    "URI scheme \"\(scheme)\" is not supported in jwksUri: use https:// (or file:// with meshctl)", at: uri.node)
             }
         }
         if let jwks = rule.jwks {
@@ -42,7 +43,9 @@ extension Check {
             } else {
                 for note in RequestAuthentication.jwksKeyNotes(jwks.value) { report(.notEnforced, note, at: jwks.node) }
             }
-            if let uri = rule.jwksUri { report(.ignoredSetting, "jwksUri is ignored: jwks is given, and Istio uses it", at: uri.node) }
+            if let uri = rule.jwksUri {
+                report(.ignoredSetting, "jwksUri is ignored: jwks is given, and Istio uses it", at: uri.node)
+            }
         }
         if rule.jwks == nil && rule.jwksUri == nil, let issuer = rule.issuer, !issuer.value.isEmpty {
             report(
@@ -53,14 +56,20 @@ extension Check {
         for location in rule.fromHeaders where location.name?.value.isEmpty ?? true {
             error("location header name must be non-empty string", at: location.name?.node ?? location.node)
         }
-        for param in rule.fromParams where param.value.isEmpty { error("location query must be non-empty string", at: param.node) }
-        for cookie in rule.fromCookies where cookie.value.isEmpty { error("cookie name must be non-empty string", at: cookie.node) }
+        for param in rule.fromParams where param.value.isEmpty {
+            error("location query must be non-empty string", at: param.node)
+        }
+        for cookie in rule.fromCookies where cookie.value.isEmpty {
+            error("cookie name must be non-empty string", at: cookie.node)
+        }
         for output in rule.outputClaimToHeaders {
             guard let header = output.header, !header.value.isEmpty, let claim = output.claim, !claim.value.isEmpty else {
                 error("outputClaimToHeaders header and claim value must be non-empty string", at: output.node)
                 continue
             }
-            if !Self.isHeaderToken(header.value) { error("header name \(header.value) is not a valid header name", at: header.node) }
+            if !Self.isHeaderToken(header.value) {
+                error("header name \(header.value) is not a valid header name", at: header.node)
+            }
         }
         if let header = rule.outputPayloadToHeader, !Self.isHeaderToken(header.value) {
             error("header name \(header.value) is not a valid header name", at: header.node)

@@ -12,7 +12,8 @@ extension Check {
                 let value = file[valueNode].kind == .scalar ? file.string(valueNode) : ""
                 if key.isEmpty { error("empty key is not supported in selector: \"=\(value)\"", at: keyNode) }
                 if key.contains("*") || value.contains("*") {
-                    error("wildcard is not supported in selector: \"\(key)=\(value)\"", at: key.contains("*") ? keyNode : valueNode)
+                    error(
+                        "wildcard is not supported in selector: \"\(key)=\(value)\"", at: key.contains("*") ? keyNode : valueNode)
                 }
             }
             labels(selector.labels, in: selector.labelsNode)
@@ -20,7 +21,8 @@ extension Check {
         if selector.labels.isEmpty,
             selector.labelsNode < 0 || file[selector.labelsNode].kind == .mapping || file.isNull(selector.labelsNode)
         {
-            warning("workload selector specified without labels: it selects every workload, as no selector does", at: selector.node)
+            warning(
+                "workload selector specified without labels: it selects every workload, as no selector does", at: selector.node)
         }
     }
 

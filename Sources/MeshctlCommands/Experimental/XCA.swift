@@ -55,7 +55,8 @@ extension Meshctl.Experimental.CA {
             do {
                 let ca = try MeshCA.create(trustDomain: trustDomain, lifetime: MeshDuration(validity)!.seconds)
                 let paths = try ca.write(to: dir, overwrite: force)
-                Output.print("mesh root CA for trust domain \(trustDomain), valid until \(Self.format(ca.certificate.notValidAfter))")
+                Output.print(
+                    "mesh root CA for trust domain \(trustDomain), valid until \(Self.format(ca.certificate.notValidAfter))")
                 for path in paths { Output.print("  wrote \(path)") }
             } catch let error as MeshCAError {
                 Output.error("Error: \(error.description)")
@@ -114,7 +115,9 @@ extension Meshctl.Experimental.CA {
                     ("root-cert.pem", issued.chain.joined(separator: "\n"), 0o644),
                 ]
                 for (name, text, mode) in files {
-                    try MeshCA.writeFile(text.hasSuffix("\n") ? text : text + "\n", to: (out as NSString).appendingPathComponent(name), mode: mode_t(mode))
+                    try MeshCA.writeFile(
+                        text.hasSuffix("\n") ? text : text + "\n", to: (out as NSString).appendingPathComponent(name),
+                        mode: mode_t(mode))
                 }
                 Output.print("\(issued.spiffeID), valid until \(Init.format(issued.notAfter))")
                 for (name, _, _) in files { Output.print("  wrote \((out as NSString).appendingPathComponent(name))") }
