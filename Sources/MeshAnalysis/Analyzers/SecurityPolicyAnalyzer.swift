@@ -21,15 +21,16 @@ struct SecurityPolicyAnalyzer: Analyzer {
 
     func analyze(_ analysis: inout Analysis) {
         let root = analysis.mesh.rootNamespace
-        let pods = analysis.workloads.pods.filter {
-            !($0.namespace == Workloads.istioNamespace && $0.name.hasSuffix("-dummypod"))
-        }
+        // Istio's default ingress gateway is assumed (and may be selected), but alone it does not
+        // make the input a cluster whose workloads are all known.
+        let pods = analysis.workloads.pods
+        let hasWorkloads = pods.contains { !($0.namespace == Workloads.istioNamespace && $0.name.hasSuffix("-dummypod")) }
         let namespaces = Set(analysis.resources.filter { $0.kubernetes?.kind == .namespace }.map(\.name))
         let index = analysis.index
         for resource in index.authorizationPolicies + index.requestAuthentications + index.peerAuthentications
             + index.envoyFilters
         {
-            guard !pods.isEmpty, let selector = Self.selector(resource) else { continue }
+            guard hasWorkloads, let selector = Self.selector(resource) else { continue }
             // Without a selector: mesh-wide in the root namespace (nothing to miss), and only an
             // AuthorizationPolicy is reported for an empty namespace, as istioctl does.
             if selector.labels.isEmpty && (resource.namespace == root || resource.authorizationPolicy == nil) { continue }
@@ -70,7 +71,7 @@ struct SecurityPolicyAnalyzer: Analyzer {
                     }
                 }
             }
-            neverMatches(policy, resource, pods: pods, &analysis)
+            neverMatches(policy, resource, pods: hasWorkloads ? pods : [], &analysis)
         }
         ignoredPeerAuthentications(&analysis)
     }
