@@ -231,6 +231,20 @@ extension Meshctl {
     }
 }
 
+/// `k=v,k2=v2` as a label flag takes it; a malformed pair is a usage error naming `flag`.
+func parseLabels(_ text: String?, flag: String) throws -> [String: String] {
+    guard let text, !text.isEmpty else { return [:] }
+    var labels: [String: String] = [:]
+    for pair in text.split(separator: ",") {
+        let parts = pair.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2, !parts[0].isEmpty else {
+            throw ValidationError("malformed \(flag) '\(text)': write k=v,k2=v2")
+        }
+        labels[String(parts[0])] = String(parts[1])
+    }
+    return labels
+}
+
 /// `simulate --inbound` and the flags that describe the workload and the caller.
 struct InboundOptions: ParsableArguments {
     @Flag(help: "Simulate the request arriving at a workload's sidecar (authentication, authorization, rate limits).")
@@ -296,18 +310,7 @@ struct InboundOptions: ParsableArguments {
         _ = try labels()
     }
 
-    func labels() throws -> [String: String] {
-        guard let workloadLabels, !workloadLabels.isEmpty else { return [:] }
-        var labels: [String: String] = [:]
-        for pair in workloadLabels.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw ValidationError("malformed --workload-labels '\(workloadLabels)': write k=v,k2=v2")
-            }
-            labels[String(parts[0])] = String(parts[1])
-        }
-        return labels
-    }
+    func labels() throws -> [String: String] { try parseLabels(workloadLabels, flag: "--workload-labels") }
 }
 
 extension Meshctl.Simulate {

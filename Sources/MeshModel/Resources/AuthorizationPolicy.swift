@@ -105,13 +105,7 @@ extension AuthorizationPolicy {
                     Located($0, node: v.index)
                 }
             case "provider":
-                var provider = Provider(node: v.index)
-                v.fields(["name"]) { field, value in
-                    guard field == "name" else { return false }
-                    provider.name = value.located { $0.string() }
-                    return true
-                }
-                policy.provider = provider
+                policy.provider = Provider(node: v.index, name: v.stringFields(["name"])?["name"])
             default: return false
             }
             return true
@@ -128,26 +122,16 @@ extension AuthorizationPolicy.Rule {
             case "from":
                 rule.fromNode = v.index
                 rule.from = v.list { item in
-                    var from = AuthorizationPolicy.From(node: item.index)
-                    item.fields(["source"]) { field, value in
-                        guard field == "source" else { return false }
-                        from.sourceNode = value.index
-                        from.source = value.fieldMap(AuthorizationPolicy.SourceField.self)
-                        return true
+                    item.wrappedFieldMap("source", AuthorizationPolicy.SourceField.self).map {
+                        AuthorizationPolicy.From(node: item.index, sourceNode: $0.node, source: $0.map)
                     }
-                    return item.raw.kind == .mapping || item.isNull ? from : nil
                 }
             case "to":
                 rule.toNode = v.index
                 rule.to = v.list { item in
-                    var to = AuthorizationPolicy.To(node: item.index)
-                    item.fields(["operation"]) { field, value in
-                        guard field == "operation" else { return false }
-                        to.operationNode = value.index
-                        to.operation = value.fieldMap(AuthorizationPolicy.OperationField.self)
-                        return true
+                    item.wrappedFieldMap("operation", AuthorizationPolicy.OperationField.self).map {
+                        AuthorizationPolicy.To(node: item.index, operationNode: $0.node, operation: $0.map)
                     }
-                    return item.raw.kind == .mapping || item.isNull ? to : nil
                 }
             case "when":
                 rule.when = v.list { item in
@@ -172,6 +156,32 @@ extension AuthorizationPolicy.Rule {
 }
 
 extension Node {
+    /// `{KEY: {...}}` whose one field holds a `fieldMap` (`{source: {...}}`); the inner map is
+    /// nil when KEY is absent or not a mapping. nil when the node is not a mapping (or null).
+    func wrappedFieldMap<Field: RawRepresentable & CaseIterable & Hashable>(
+        _ key: String, _ type: Field.Type
+    ) -> (node: Int32, map: [Field: StringValues]?)? where Field.RawValue == String {
+        var result: (node: Int32, map: [Field: StringValues]?) = (-1, nil)
+        fields([key]) { field, value in
+            guard field == key else { return false }
+            result = (value.index, value.fieldMap(type))
+            return true
+        }
+        return raw.kind == .mapping || isNull ? result : nil
+    }
+
+    /// A mapping of string fields named `names`, each with where it was written; nil when the
+    /// node is not a mapping.
+    func stringFields(_ names: [String]) -> [String: Located<String>]? {
+        var values: [String: Located<String>] = [:]
+        fields(names) { field, value in
+            guard names.contains(field) else { return false }
+            values[field] = value.located { $0.string() }
+            return true
+        }
+        return raw.kind == .mapping ? values : nil
+    }
+
     /// A mapping whose fields are all lists of strings, named by `Field`'s cases.
     func fieldMap<Field: RawRepresentable & CaseIterable & Hashable>(_: Field.Type) -> [Field: StringValues]?
     where Field.RawValue == String {

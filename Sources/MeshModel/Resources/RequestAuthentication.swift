@@ -78,16 +78,9 @@ extension RequestAuthentication.JWTRule {
             case "jwks": rule.jwks = v.located { $0.string() }
             case "fromHeaders":
                 rule.fromHeaders = v.list { item in
-                    var location = RequestAuthentication.HeaderLocation(node: item.index)
-                    item.fields(["name", "prefix"]) { field, value in
-                        switch field {
-                        case "name": location.name = value.located { $0.string() }
-                        case "prefix": location.prefix = value.located { $0.string() }
-                        default: return false
-                        }
-                        return true
+                    item.stringFields(["name", "prefix"]).map {
+                        RequestAuthentication.HeaderLocation(node: item.index, name: $0["name"], prefix: $0["prefix"])
                     }
-                    return item.raw.kind == .mapping ? location : nil
                 }
             case "fromParams": rule.fromParams = v.list { $0.located { $0.string() } }
             case "fromCookies": rule.fromCookies = v.list { $0.located { $0.string() } }
@@ -95,16 +88,9 @@ extension RequestAuthentication.JWTRule {
             case "forwardOriginalToken": rule.forwardOriginalToken = v.located { $0.bool() }
             case "outputClaimToHeaders":
                 rule.outputClaimToHeaders = v.list { item in
-                    var output = RequestAuthentication.ClaimToHeader(node: item.index)
-                    item.fields(["header", "claim"]) { field, value in
-                        switch field {
-                        case "header": output.header = value.located { $0.string() }
-                        case "claim": output.claim = value.located { $0.string() }
-                        default: return false
-                        }
-                        return true
+                    item.stringFields(["header", "claim"]).map {
+                        RequestAuthentication.ClaimToHeader(node: item.index, header: $0["header"], claim: $0["claim"])
                     }
-                    return item.raw.kind == .mapping ? output : nil
                 }
             case "timeout": rule.timeout = v.duration()
             default: return false
