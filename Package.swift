@@ -20,7 +20,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Gateway credential checks (IST0161): X.509 and private keys parsed as a TLS stack does.
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Up to 4.x: jwt-kit 5 needs swift-crypto 4 (swift-certificates accepts both).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // JWT parsing and signature checks for RequestAuthentication (MeshSecurity only).
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         // Latency percentiles for `x load` (an HDR histogram: bounded memory, three significant digits).
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
@@ -43,10 +46,21 @@ let package = Package(
         .target(name: "MeshModel", dependencies: ["MeshYAML"]),
         .target(name: "MeshValidation", dependencies: ["MeshModel", "MeshRegex"]),
         .target(name: "MeshRouting", dependencies: ["MeshModel", "MeshRegex"]),
+        // security.istio.io policy engines the proxy calls per inbound request (mTLS mode,
+        // authorization, JWT authentication, local rate limits) and the mesh CA. No NIO, no sockets.
+        .target(
+            name: "MeshSecurity",
+            dependencies: [
+                "MeshModel", "MeshRouting", "MeshRegex", "MeshYAML",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "MeshAnalysis",
             dependencies: [
-                "MeshModel", "MeshRouting", "MeshYAML",
+                "MeshModel", "MeshRouting", "MeshYAML", "MeshSecurity",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -56,7 +70,7 @@ let package = Package(
         .target(
             name: "MeshProxy",
             dependencies: [
-                "MeshRouting", "MeshModel", "MeshValidation", "MeshYAML", "EnvoyConfig",
+                "MeshRouting", "MeshModel", "MeshValidation", "MeshYAML", "EnvoyConfig", "MeshSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,7 +108,7 @@ let package = Package(
             name: "MeshctlCommands",
             dependencies: [
                 "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig", "MeshProxy",
-                "MeshDemo", "MeshLoad",
+                "MeshDemo", "MeshLoad", "MeshSecurity",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -140,6 +154,15 @@ let package = Package(
             name: "MeshLoadTests",
             dependencies: [
                 "MeshLoad", "MeshDemo", "MeshProxy", .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "MeshSecurityTests",
+            dependencies: [
+                "MeshSecurity", "MeshValidation", "MeshModel",
+                // To sign the tokens the JWT tests check, with keys made in the test.
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"], exclude: ["Golden"]),
     ]

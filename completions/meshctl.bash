@@ -248,9 +248,9 @@ _meshctl_analyze() {
 
 _meshctl_simulate() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--inbound --version -h --help)
     repeating_options=(-f --filename -H)
-    non_repeating_options=(--host --path --method --scheme --port --protocol --sni --destination-ip --source-labels --source-namespace --gateway --compatibility-version --mesh-config -n --seed -o --output)
+    non_repeating_options=(--host --path --method --scheme --port --protocol --sni --destination-ip --source-labels --source-namespace --gateway --compatibility-version --mesh-config -n --seed -o --output --workload-labels --workload-namespace --service-account --source-principal --source-ip --remote-ip --jwt --trust-domain)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -311,6 +311,30 @@ _meshctl_simulate() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--workload-labels')
+        return
+        ;;
+    '--workload-namespace')
+        return
+        ;;
+    '--service-account')
+        return
+        ;;
+    '--source-principal')
+        return
+        ;;
+    '--source-ip')
+        return
+        ;;
+    '--remote-ip')
+        return
+        ;;
+    '--jwt')
+        return
+        ;;
+    '--trust-domain')
         return
         ;;
     esac
@@ -953,7 +977,7 @@ _meshctl_proxy_run() {
     repeating_flags=()
     non_repeating_flags=(--expose-admin --watch --version -h --help)
     repeating_options=(-f --filename --outbound-port)
-    non_repeating_options=(--mesh-config --listen --admin --inbound --app --service-account --cert --key --root --concurrency --access-log --zipkin --trace-sampling --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
+    non_repeating_options=(--mesh-config --listen --admin --inbound --app --service-account --ca --certificate-lifetime --cert --key --root --concurrency --access-log --zipkin --trace-sampling --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -979,6 +1003,13 @@ _meshctl_proxy_run() {
         return
         ;;
     '--service-account')
+        return
+        ;;
+    '--ca')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--certificate-lifetime')
         return
         ;;
     '--cert')
@@ -1070,13 +1101,13 @@ _meshctl_experimental() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    metrics|load)
+    metrics|load|ca)
         # Offer subcommand argument completions
         "_meshctl_experimental_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'metrics load' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'metrics load ca' -- "${cur}"))
         ;;
     esac
 }
@@ -1150,6 +1181,77 @@ _meshctl_experimental_load() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_experimental_ca() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    init|issue)
+        # Offer subcommand argument completions
+        "_meshctl_experimental_ca_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'init issue' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_experimental_ca_init() {
+    repeating_flags=()
+    non_repeating_flags=(--force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--dir --trust-domain --validity)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--dir')
+        return
+        ;;
+    '--trust-domain')
+        return
+        ;;
+    '--validity')
+        return
+        ;;
+    esac
+}
+
+_meshctl_experimental_ca_issue() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--dir --namespace --service-account --lifetime --out)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--dir')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--service-account')
+        return
+        ;;
+    '--lifetime')
+        return
+        ;;
+    '--out')
         return
         ;;
     esac

@@ -46,9 +46,7 @@ final class AdminAPI: Sendable {
             // Decoding, validating and compiling a large rule set is kept off the event loop.
             let promise = loop.makePromise(of: AdminResponse.self)
             let body = Array(request.body.readableBytesView)
-            DispatchQueue.global().async {
-                promise.succeed(self.putConfig(body))
-            }
+            promise.completeWithTask { await self.putConfig(body) }
             return promise.futureResult
         }
         return loop.makeSucceededFuture(respond(request))
@@ -183,13 +181,13 @@ final class AdminAPI: Sendable {
         return .text("\(name)::\(address)\n")
     }
 
-    private func putConfig(_ body: [UInt8]) -> AdminResponse {
+    private func putConfig(_ body: [UInt8]) async -> AdminResponse {
         switch ConfigStore.load(body, name: "<PUT /config>") {
         case .failure(let rejected):
             server.logger.warning("rejected a new configuration: \(rejected.description)")
             return .json(rejected.json + "\n", .badRequest)
         case .success(let rules):
-            let version = server.config.apply(rules)
+            let version = await server.config.apply(rules)
             server.logger.info("configuration \(version) in force: \(rules.resources.count) resources")
             let answer: JSONValue = ["version": .string(String(version)), "resources": .int(Int64(rules.resources.count))]
             return .json(answer.json() + "\n")

@@ -21,6 +21,15 @@ public enum InboundVerdict: Sendable {
     case deny(status: Int, body: String, headers: [(String, String)], flag: String)
 }
 
+/// What a RequestAuthentication that selects this proxy makes of a request it routes (as at
+/// an Istio gateway): nothing, a 401, or a verified token whose claims routing can match
+/// (`@request.auth.claims.NAME` headers).
+public enum RoutingAuthentication: Sendable {
+    case none
+    case reject(InboundVerdict)
+    case verified(routingHeaders: [(String, String)], addHeaders: [(String, String)], removeHeaders: [String])
+}
+
 /// Authentication, authorization and rate limits for the inbound side, built once per
 /// configuration (the security policies meshctl reads implement it).
 public protocol InboundGate: Sendable {
@@ -28,6 +37,15 @@ public protocol InboundGate: Sendable {
     func requiresMutualTLS(port: Int) -> Bool
     /// Authenticates, authorizes and rate-limits one request.
     func admit(_ request: InboundRequest) -> InboundVerdict
+    /// Whether requests this proxy routes are authenticated (a RequestAuthentication selects it).
+    var authenticatesRoutedRequests: Bool { get }
+    /// Authenticates a request before it is routed.
+    func authenticateForRouting(_ request: InboundRequest) -> RoutingAuthentication
+}
+
+extension InboundGate {
+    public var authenticatesRoutedRequests: Bool { false }
+    public func authenticateForRouting(_ request: InboundRequest) -> RoutingAuthentication { .none }
 }
 
 /// Lets everything in, over TLS or plaintext (no security policy in the rule set).

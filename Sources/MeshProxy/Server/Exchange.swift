@@ -87,7 +87,22 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         if requestID == nil { generatedID = worker.requestID() }
         if worker.context.tracer != nil { startSpan() }
         if downstream.inbound { return startInbound() }
-        let request = head.routingRequest
+        var request = head.routingRequest
+        if snapshot.inboundGate.authenticatesRoutedRequests {
+            // A RequestAuthentication selects this proxy (as at an Istio gateway): the token is
+            // checked before routing, and its claims can be matched.
+            switch snapshot.inboundGate.authenticateForRouting(inboundView()) {
+            case .none: break
+            case .reject(.deny(let status, let body, let headers, _)):
+                downstream.stats.jwtDenied.increment()
+                return localReply(status, body: body, flags: [], headers: headers)
+            case .reject: break
+            case .verified(let routing, let add, let remove):
+                for (name, value) in routing { request.addHeader(name, value) }
+                inboundAdd = add
+                inboundRemove = remove.map { $0.lowercased() }
+            }
+        }
         let decision = snapshot.table.decide(request, random: &worker.random)
         self.decision = decision
         if let route = decision.route {
@@ -116,15 +131,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             return localReply(503, body: "no application behind this listener", flags: .noClusterFound)
         }
         let principal = downstream.principal
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(head.raw.fields.count)
-        for index in head.raw.fields.indices where !head.raw.dropped.contains(index) {
-            headers.append((head.raw.name(index).lowercased(), head.raw.value(index)))
-        }
-        let request = InboundRequest(
-            method: head.method, path: head.path, authority: head.authority, headers: headers, principal: principal,
-            sourceIP: downstream.remoteIP, port: cluster.hosts.first?.port ?? 0, tls: downstream.overTLS)
-        switch snapshot.inboundGate.admit(request) {
+        switch snapshot.inboundGate.admit(inboundView(port: cluster.hosts.first?.port ?? 0)) {
         case .deny(let status, let body, let headers, let flag):
             let stats = downstream.stats
             switch flag {
@@ -149,6 +156,19 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         cluster.state.activeRequests.wrappingAdd(1, ordering: .relaxed)
         holdsRequestSlot = true
         startAttempt()
+    }
+
+    /// The request as security policies see it: every header (lowercase names), the peer.
+    private func inboundView(port: Int? = nil) -> InboundRequest {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(head.raw.fields.count)
+        for index in head.raw.fields.indices where !head.raw.dropped.contains(index) {
+            headers.append((head.raw.name(index).lowercased(), head.raw.value(index)))
+        }
+        return InboundRequest(
+            method: head.method, path: head.path, authority: head.authority, headers: headers,
+            principal: downstream.inbound ? downstream.principal : nil, sourceIP: downstream.remoteIP,
+            port: port ?? head.port ?? 80, tls: downstream.overTLS)
     }
 
     func requestBody(_ part: ByteBuffer) {

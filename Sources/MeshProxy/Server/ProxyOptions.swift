@@ -28,9 +28,12 @@ public struct ProxyOptions: Sendable {
     public var serviceAccount = "default"
     /// The workload certificate, key and mesh root, for mutual TLS (nil: plaintext only).
     public var tls: WorkloadTLS?
-    /// Builds the inbound side's security from a configuration's resources (its
-    /// PeerAuthentications, AuthorizationPolicies, RequestAuthentications, rate limits).
-    public var inboundGate: @Sendable ([Resource]) -> any InboundGate = { _ in OpenGate() }
+    /// Renews `tls` from a mesh CA before it expires (with `--ca`).
+    public var rotation: CertificateRotation?
+    /// Builds the inbound side's security from a configuration's resources instead of the rule
+    /// set's own PeerAuthentications, AuthorizationPolicies, RequestAuthentications and rate
+    /// limits (nil: those).
+    public var inboundGate: (@Sendable ([Resource]) async -> any InboundGate)?
     /// The admin API (Envoy's 15000).
     public var admin = Address(host: "127.0.0.1", port: 15000)
     /// Worker event loops, as Envoy's `--concurrency`.

@@ -15,6 +15,8 @@ public final class ProxyServer: @unchecked Sendable {
 
     public let options: ProxyOptions
     public let config: ConfigStore
+    /// The rules the proxy starts with.
+    private let rules: LoadedRules
     let context: ProxyContext
     let workerGroup: MultiThreadedEventLoopGroup
     let adminGroup: MultiThreadedEventLoopGroup
@@ -29,6 +31,7 @@ public final class ProxyServer: @unchecked Sendable {
     public var boundInbound: String? { Self.text(inboundListener?.localAddress) }
     private var adminChannel: Channel?
     private var sweeper: RepeatedTask?
+    private var renewals: RepeatedTask?
     private let quit = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let quitRequested = Atomic<Bool>(false)
     /// The addresses actually bound (port 0 resolved).
@@ -38,7 +41,8 @@ public final class ProxyServer: @unchecked Sendable {
     public init(options: ProxyOptions, rules: LoadedRules, accessLog: AccessLog? = nil, logger: Logger? = nil) {
         self.options = options
         self.context = ProxyContext(options: options, accessLog: accessLog)
-        self.config = ConfigStore(context: context, initial: rules)
+        self.config = ConfigStore(context: context)
+        self.rules = rules
         self.workerGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(options.concurrency, 1))
         self.adminGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.logger = logger ?? Logger(label: "meshctl.proxy")
@@ -46,6 +50,7 @@ public final class ProxyServer: @unchecked Sendable {
 
     /// Binds the outbound and admin listeners. Throws a one-line error (e.g. an address in use).
     public func start() async throws {
+        await config.start(with: rules)
         let snapshot = config.snapshot
         var seed = UInt64(truncatingIfNeeded: ObjectIdentifier(self).hashValue) ^ DispatchTime.now().uptimeNanoseconds
         var workers: [Worker] = []
@@ -91,6 +96,7 @@ public final class ProxyServer: @unchecked Sendable {
         }
         adminAddress = adminChannel?.localAddress
         startSweeps()
+        renewals = options.rotation?.schedule(on: adminGroup.next())
     }
 
     /// A listener on the outbound host: every connection starts with protocol detection.
@@ -189,6 +195,7 @@ public final class ProxyServer: @unchecked Sendable {
     /// then everything closes.
     public func shutdown() async {
         sweeper?.cancel()
+        renewals?.cancel()
         context.tracer?.flush()
         await drainListeners()
         let deadline = NIODeadline.now() + .nanoseconds(options.drainNanos)

@@ -10,8 +10,9 @@ extension Meshctl {
                 Examples:
                   meshctl x metrics --admin 127.0.0.1:15000
                   meshctl x load http://127.0.0.1:15001/ --host recommendation:8080 -t 10s
+                  meshctl x ca init --dir ca/
                 """,
-            subcommands: [Metrics.self, Load.self],
+            subcommands: [Metrics.self, Load.self, CA.self],
             aliases: ["x", "exp"])
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import MeshModel
 import MeshProxy
 import MeshRouting
+import MeshSecurity
 import ServiceLifecycle
 
 extension Meshctl.Proxy {
@@ -46,6 +47,15 @@ extension Meshctl.Proxy {
 
         @Option(help: ArgumentHelp("The workload's service account (its identity).", valueName: "name"))
         var serviceAccount = "default"
+
+        @Option(
+            help: ArgumentHelp(
+                "A mesh CA (meshctl x ca init): the proxy gets a short-lived workload certificate for spiffe://cluster.local/ns/NS/sa/SA and renews it.",
+                valueName: "dir"), completion: .directory)
+        var ca: String?
+
+        @Option(help: ArgumentHelp("The lifetime of certificates from --ca.", valueName: "duration"))
+        var certificateLifetime = "24h"
 
         @Option(
             help: ArgumentHelp("The workload certificate chain (PEM) for mutual TLS.", valueName: "file"), completion: .file())
@@ -128,6 +138,11 @@ extension Meshctl.Proxy {
             if inbound != nil && app == nil { throw ValidationError("--inbound needs --app, the application it fronts") }
             let tlsFiles = [cert, key, root].compactMap { $0 }.count
             if tlsFiles != 0 && tlsFiles != 3 { throw ValidationError("--cert, --key and --root go together") }
+            if tlsFiles != 0 && ca != nil { throw ValidationError("--ca and --cert/--key/--root are alternatives: give one") }
+            guard let lifetime = MeshDuration(certificateLifetime), lifetime.nanoseconds >= 1_000_000_000 else {
+                throw ValidationError("--certificate-lifetime must be a duration of at least 1s, e.g. 24h")
+            }
+            _ = lifetime
             if let zipkin, ZipkinExporter.parse(zipkin) == nil {
                 throw ValidationError(
                     "--zipkin '\(zipkin)' is not an http:// URL with a host (e.g. http://127.0.0.1:9411/api/v2/spans)")
@@ -175,6 +190,19 @@ extension Meshctl.Proxy {
                 options.inbound = .init(host: inboundAddress.host, port: inboundAddress.port)
             }
             options.serviceAccount = serviceAccount
+            if let ca {
+                do {
+                    let authority = try MeshCA.load(dir: ca)
+                    let lifetime = Double(MeshDuration(certificateLifetime)?.nanoseconds ?? 86_400_000_000_000) / 1e9
+                    let rotation = try CertificateRotation(
+                        ca: authority, namespace: namespace, serviceAccount: serviceAccount, lifetime: lifetime)
+                    options.rotation = rotation
+                    options.tls = rotation.tls
+                } catch {
+                    Output.error("error: \(error)")
+                    throw ExitCode(1)
+                }
+            }
             if let cert, let key, let root {
                 do {
                     options.tls = try WorkloadTLS(
@@ -282,7 +310,7 @@ struct RuleWatcher: Service {
                 last = now
                 switch ConfigStore.load(paths: paths) {
                 case .success(let rules):
-                    let version = server.config.apply(rules)
+                    let version = await server.config.apply(rules)
                     logger.info("rule files changed: configuration \(version) in force, \(rules.resources.count) resources")
                 case .failure(let rejected):
                     let errors = rejected.diagnostics.filter { $0.level == .error }
