@@ -145,7 +145,8 @@ let package = Package(
         .testTarget(
             name: "MeshProxyTests",
             dependencies: [
-                "MeshProxy", "MeshDemo", "MeshRouting", "MeshModel",
+                "MeshProxy", "MeshDemo", "MeshRouting", "MeshModel", "MeshSecurity",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

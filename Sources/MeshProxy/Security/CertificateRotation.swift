@@ -11,16 +11,14 @@ public final class CertificateRotation: Sendable {
     let serviceAccount: String
     let lifetime: TimeInterval
     public let tls: WorkloadTLS
-    let rotations: Stat?
 
     /// Issues the first certificate.
-    public init(ca: MeshCA, namespace: String, serviceAccount: String, lifetime: TimeInterval, stats: StatStore? = nil) throws {
+    public init(ca: MeshCA, namespace: String, serviceAccount: String, lifetime: TimeInterval) throws {
         self.ca = ca
         self.namespace = namespace
         self.serviceAccount = serviceAccount
         self.lifetime = lifetime
         tls = try WorkloadTLS(try Self.issue(ca, namespace, serviceAccount, lifetime))
-        rotations = stats?.counter("meshctl.certificate.rotations")
     }
 
     static func issue(_ ca: MeshCA, _ namespace: String, _ serviceAccount: String, _ lifetime: TimeInterval) throws
@@ -28,18 +26,21 @@ public final class CertificateRotation: Sendable {
     {
         let issued = try ca.issueWorkloadCertificate(namespace: namespace, serviceAccount: serviceAccount, lifetime: lifetime)
         return WorkloadTLS.Material(
-            certificateChainPEM: issued.certificatePEM + issued.chain.joined(), privateKeyPEM: issued.keyPEM,
+            certificateChainPEM: ([issued.certificatePEM] + issued.chain).map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(),
+            privateKeyPEM: issued.keyPEM,
             rootsPEM: ca.certificatePEM)
     }
 
-    /// Schedules renewals on `loop` for as long as the task is not cancelled.
-    func schedule(on loop: EventLoop) -> RepeatedTask {
+    /// Schedules renewals on `loop` for as long as the task is not cancelled; each one counts
+    /// in `rotations` and failures in `failures`.
+    func schedule(on loop: EventLoop, rotations: Stat, failures: Stat) -> RepeatedTask {
         let interval = TimeAmount.nanoseconds(Int64(lifetime * 2 / 3 * 1e9))
         return loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
             do {
                 try tls.rotate(try Self.issue(ca, namespace, serviceAccount, lifetime))
-                rotations?.increment()
+                rotations.increment()
             } catch {
+                failures.increment()
                 // The old certificate stays until it expires; the next turn tries again.
             }
         }

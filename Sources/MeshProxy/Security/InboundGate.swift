@@ -37,6 +37,8 @@ public protocol InboundGate: Sendable {
     func requiresMutualTLS(port: Int) -> Bool
     /// Authenticates, authorizes and rate-limits one request.
     func admit(_ request: InboundRequest) -> InboundVerdict
+    /// Whether authorization policies apply (allowed requests count as `rbac.allowed`).
+    var authorizes: Bool { get }
     /// Whether requests this proxy routes are authenticated (a RequestAuthentication selects it).
     var authenticatesRoutedRequests: Bool { get }
     /// Authenticates a request before it is routed.
@@ -44,6 +46,7 @@ public protocol InboundGate: Sendable {
 }
 
 extension InboundGate {
+    public var authorizes: Bool { false }
     public var authenticatesRoutedRequests: Bool { false }
     public func authenticateForRouting(_ request: InboundRequest) -> RoutingAuthentication { .none }
 }

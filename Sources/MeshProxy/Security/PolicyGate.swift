@@ -21,6 +21,8 @@ public struct PolicyGate: InboundGate {
 
     public var authenticatesRoutedRequests: Bool { hasRequestAuthentication }
 
+    public var authorizes: Bool { policy.authorization.hasPolicies }
+
     public func authenticateForRouting(_ request: InboundRequest) -> RoutingAuthentication {
         let result = policy.authenticate(headers: request.headers, path: request.path)
         switch result.outcome {

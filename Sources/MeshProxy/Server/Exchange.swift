@@ -143,7 +143,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             self.cluster = cluster
             return localReply(status, body: body, flags: [], headers: headers)
         case .allow(let add, let remove):
-            if !add.isEmpty || !remove.isEmpty { downstream.stats.rbacAllowed.increment() }
+            if snapshot.inboundGate.authorizes { downstream.stats.rbacAllowed.increment() }
             inboundAdd = add
             inboundRemove = remove.map { $0.lowercased() }
         }

@@ -96,7 +96,12 @@ public final class ProxyServer: @unchecked Sendable {
         }
         adminAddress = adminChannel?.localAddress
         startSweeps()
-        renewals = options.rotation?.schedule(on: adminGroup.next())
+        if let rotation = options.rotation {
+            let stats = context.stats
+            renewals = rotation.schedule(
+                on: adminGroup.next(), rotations: stats.counter("meshctl.certificate.rotations"),
+                failures: stats.counter("meshctl.certificate.rotation_failures"))
+        }
     }
 
     /// A listener on the outbound host: every connection starts with protocol detection.

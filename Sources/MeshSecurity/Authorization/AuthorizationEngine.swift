@@ -83,6 +83,8 @@ public struct AuthorizationEngine: Sendable {
     /// Policies of the workload's namespace or the root namespace left out, and why (targetRef,
     /// selector).
     public let skipped: [(policy: String, reason: String)]
+    /// Whether any policy applies to the workload (Envoy has an RBAC filter, and counts).
+    public var hasPolicies: Bool { !all.isEmpty }
 
     /// Selects the policies for `workload` as Istio does: from the workload's namespace and the
     /// root namespace, whose selector (if any) matches its labels. Policies attached with
