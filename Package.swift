@@ -65,7 +65,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "EnvoyConfig", dependencies: ["MeshRouting", "MeshModel", "MeshYAML"]),
+        .target(name: "EnvoyConfig", dependencies: ["MeshRouting", "MeshModel", "MeshYAML", "MeshSecurity"]),
         // The data plane: listeners, upstream pools, policies, stats and the admin API.
         .target(
             name: "MeshProxy",

@@ -55,7 +55,7 @@ struct ClusterRenderer {
         ]
         rendered["PassthroughCluster"] = [
             "@type": .string(TypeURL.cluster), "name": "PassthroughCluster", "type": "ORIGINAL_DST", "connect_timeout": "10s",
-            "lb_policy": "CLUSTER_PROVIDED", "circuit_breakers": circuitBreakers(nil),
+            "lb_policy": "CLUSTER_PROVIDED", "circuit_breakers": Self.circuitBreakers(nil),
         ]
         if table.outboundMode == .allowAnyDynamicDNS {
             // ALLOW_ANY_DYNAMIC_DNS: plaintext HTTP to unknown hosts is resolved per request.
@@ -68,7 +68,7 @@ struct ClusterRenderer {
                         "@type": .string(TypeURL.dynamicForwardProxyCluster), "dns_cache_config": Self.dnsCacheConfig,
                     ],
                 ],
-                "circuit_breakers": circuitBreakers(nil),
+                "circuit_breakers": Self.circuitBreakers(nil),
             ]
         }
         return rendered.keys.sorted().map { rendered[$0]! }
@@ -108,7 +108,7 @@ struct ClusterRenderer {
             }
         }
         if dns { fields.append(("dns_lookup_family", "V4_ONLY")) }
-        fields.append(("circuit_breakers", circuitBreakers(policy?.connectionPool)))
+        fields.append(("circuit_breakers", Self.circuitBreakers(policy?.connectionPool)))
         if let outlier = policy?.outlierDetection { fields.append(("outlier_detection", outlierDetection(outlier))) }
         if let minHealth = policy?.outlierDetection?.minHealthPercent?.value {
             fields.append(("common_lb_config", ["healthy_panic_threshold": ["value": .double(Double(minHealth))]]))
@@ -184,7 +184,7 @@ struct ClusterRenderer {
         }
     }
 
-    func circuitBreakers(_ pool: ConnectionPoolSettings?) -> JSONValue {
+    static func circuitBreakers(_ pool: ConnectionPoolSettings?) -> JSONValue {
         func limit(_ value: Located<Int>?) -> JSONValue {
             .int(Int64(value.map { $0.value > 0 ? $0.value : Self.unlimited } ?? Self.unlimited))
         }

@@ -21,6 +21,14 @@ struct ListenerRenderer {
     let listenAddress: String
     let listenPort: Int
 
+    /// Istio's access log on every connection manager: Envoy's file logger to standard output.
+    static let accessLog: JSONValue = [
+        [
+            "name": "envoy.access_loggers.file",
+            "typed_config": ["@type": .string(TypeURL.fileAccessLog), "path": "/dev/stdout"],
+        ]
+    ]
+
     /// The cluster connections nothing else takes go to.
     var fallthroughCluster: String { table.outboundMode.allowsUnknown ? "PassthroughCluster" : "BlackHoleCluster" }
 
@@ -41,11 +49,7 @@ struct ListenerRenderer {
         return out
     }
 
-    func socketAddress(_ address: String, _ port: Int) -> JSONValue {
-        ["socket_address": ["address": .string(address), "port_value": .int(Int64(port))]]
-    }
-
-    func tcpProxyChain(_ cluster: String, name: String? = nil, match: JSONValue? = nil) -> JSONValue {
+    static func tcpProxyChain(_ cluster: String, name: String? = nil, match: JSONValue? = nil) -> JSONValue {
         var fields: [(String, JSONValue)] = []
         if let match { fields.append(("filter_chain_match", match)) }
         fields.append(
@@ -71,12 +75,12 @@ struct ListenerRenderer {
         [
             "@type": .string(TypeURL.listener),
             "name": "virtualOutbound",
-            "address": socketAddress(listenAddress, listenPort),
+            "address": Proto.socketAddress(listenAddress, listenPort),
             "filter_chains": [
-                tcpProxyChain(
+                Self.tcpProxyChain(
                     "BlackHoleCluster", name: "virtualOutbound-blackhole",
                     match: ["destination_port": .int(Int64(listenPort))]),
-                tcpProxyChain(fallthroughCluster, name: "virtualOutbound-catchall-tcp"),
+                Self.tcpProxyChain(fallthroughCluster, name: "virtualOutbound-catchall-tcp"),
             ],
             "use_original_dst": true,
             "traffic_direction": "OUTBOUND",
@@ -105,12 +109,7 @@ struct ListenerRenderer {
                     "route_config_name": .string(config.name),
                 ],
                 "http_filters": .array(filters),
-                "access_log": [
-                    [
-                        "name": "envoy.access_loggers.file",
-                        "typed_config": ["@type": .string(TypeURL.fileAccessLog), "path": "/dev/stdout"],
-                    ]
-                ],
+                "access_log": Self.accessLog,
                 "generate_request_id": true,
             ],
         ]
@@ -123,7 +122,7 @@ struct ListenerRenderer {
             return [
                 "@type": .string(TypeURL.listener),
                 "name": .string(name),
-                "address": socketAddress("0.0.0.0", config.port),
+                "address": Proto.socketAddress("0.0.0.0", config.port),
                 "filter_chains": [["filters": [hcm]]],
                 "traffic_direction": "OUTBOUND",
             ]
@@ -138,9 +137,9 @@ struct ListenerRenderer {
         return [
             "@type": .string(TypeURL.listener),
             "name": .string(name),
-            "address": socketAddress("0.0.0.0", config.port),
+            "address": Proto.socketAddress("0.0.0.0", config.port),
             "filter_chains": .array(chains),
-            "default_filter_chain": tcpProxyChain(fallthroughCluster, name: "PassthroughFilterChain"),
+            "default_filter_chain": Self.tcpProxyChain(fallthroughCluster, name: "PassthroughFilterChain"),
             "listener_filters": [
                 ["name": "envoy.filters.listener.tls_inspector", "typed_config": ["@type": .string(TypeURL.tlsInspector)]],
                 ["name": "envoy.filters.listener.http_inspector", "typed_config": ["@type": .string(TypeURL.httpInspector)]],
@@ -154,13 +153,13 @@ struct ListenerRenderer {
         var fields: [(String, JSONValue)] = [
             ("@type", .string(TypeURL.listener)),
             ("name", .string(listener.name)),
-            ("address", socketAddress(listener.address, listener.port)),
+            ("address", Proto.socketAddress(listener.address, listener.port)),
             ("filter_chains", .array(filterChains(listener))),
         ]
         // What no chain takes falls through (a chain without conditions already takes everything).
         let catchesAll = listener.chains.contains { $0.serverNames.isEmpty && $0.destinationSubnets.isEmpty }
         if !table.isGateway && !catchesAll {
-            fields.append(("default_filter_chain", tcpProxyChain(fallthroughCluster, name: "PassthroughFilterChain")))
+            fields.append(("default_filter_chain", Self.tcpProxyChain(fallthroughCluster, name: "PassthroughFilterChain")))
         }
         if listener.isTLS || listener.chains.contains(where: { !$0.serverNames.isEmpty }) {
             fields.append(
@@ -184,7 +183,7 @@ struct ListenerRenderer {
             guard seen.insert(key).inserted else { continue }
             var match: [(String, JSONValue)] = []
             if !chain.destinationSubnets.isEmpty {
-                match.append(("prefix_ranges", .array(chain.destinationSubnets.map(cidrRange))))
+                match.append(("prefix_ranges", .array(chain.destinationSubnets.map(Self.cidrRange))))
             }
             if !chain.serverNames.isEmpty { match.append(("server_names", .array(chain.serverNames.map { .string($0) }))) }
             var proxy: [(String, JSONValue)] = [("@type", .string(TypeURL.tcpProxy))]
@@ -214,7 +213,7 @@ struct ListenerRenderer {
     }
 
     /// `10.0.0.0/8` → Envoy's CidrRange; a bare address is a /32 (or /128).
-    func cidrRange(_ cidr: String) -> JSONValue {
+    static func cidrRange(_ cidr: String) -> JSONValue {
         let parts = cidr.split(separator: "/", maxSplits: 1).map(String.init)
         let length = parts.count == 2 ? Int(parts[1]) ?? 0 : (parts[0].contains(":") ? 128 : 32)
         return ["address_prefix": .string(parts[0]), "prefix_len": .int(Int64(length))]

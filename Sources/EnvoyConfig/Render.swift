@@ -1,5 +1,6 @@
 import MeshModel
 import MeshRouting
+import MeshSecurity
 import MeshYAML
 
 /// Renders a compiled route table as Envoy's `/config_dump`: a Bootstrap, Clusters, Listeners
@@ -9,6 +10,7 @@ import MeshYAML
 /// be handed to a real Envoy. Listeners and routes have an Istio sidecar's shape: `virtualOutbound`
 /// at the listen address, a `0.0.0.0_PORT` listener per HTTP port reaching its route
 /// configuration (named by the port) through RDS, and TCP/TLS listeners with `tcp_proxy` chains.
+/// A running proxy with an inbound side adds `virtualInbound` and its `inbound|PORT||` cluster.
 public struct ConfigDumpRenderer {
     public let table: RouteTable
     public let listenAddress: String
@@ -17,6 +19,8 @@ public struct ConfigDumpRenderer {
     public let adminPort: Int
     /// `version_info` on every dynamic resource.
     public var version = "meshctl"
+    /// The inbound listener and the application behind it, when the proxy has them.
+    public var inbound: InboundSide?
 
     public init(table: RouteTable, listen: (String, Int) = ("127.0.0.1", 15001), admin: (String, Int) = ("127.0.0.1", 15000)) {
         self.table = table
@@ -30,10 +34,6 @@ public struct ConfigDumpRenderer {
         ])
     }
 
-    func socketAddress(_ address: String, _ port: Int) -> JSONValue {
-        ["socket_address": ["address": .string(address), "port_value": .int(Int64(port))]]
-    }
-
     func bootstrapDump() -> JSONValue {
         [
             "@type": .string(TypeURL.bootstrapDump),
@@ -45,7 +45,7 @@ public struct ConfigDumpRenderer {
                     "cluster": "meshctl",
                     "metadata": ["NAMESPACE": .string(table.identity.namespace), "MESHCTL": "true"],
                 ],
-                "admin": ["address": socketAddress(adminAddress, adminPort)],
+                "admin": ["address": Proto.socketAddress(adminAddress, adminPort)],
                 "dynamic_resources": [
                     "lds_config": ["ads": [:], "resource_api_version": "V3"],
                     "cds_config": ["ads": [:], "resource_api_version": "V3"],
@@ -55,7 +55,11 @@ public struct ConfigDumpRenderer {
     }
 
     func clustersDump() -> JSONValue {
-        let clusters = ClusterRenderer(table: table).clusters()
+        var clusters = ClusterRenderer(table: table).clusters()
+        if let inbound {
+            clusters.append(InboundRenderer(side: inbound).cluster())
+            clusters.sort { ($0["name"]?.string ?? "") < ($1["name"]?.string ?? "") }
+        }
         return [
             "@type": .string(TypeURL.clustersDump),
             "version_info": .string(version),
@@ -64,7 +68,11 @@ public struct ConfigDumpRenderer {
     }
 
     func listenersDump() -> JSONValue {
-        let listeners = ListenerRenderer(table: table, listenAddress: listenAddress, listenPort: listenPort).listeners()
+        var listeners = ListenerRenderer(table: table, listenAddress: listenAddress, listenPort: listenPort).listeners()
+        if let inbound {
+            // After virtualOutbound, as Istio lists a sidecar's listeners.
+            listeners.insert(InboundRenderer(side: inbound).listener(), at: table.isGateway ? 0 : 1)
+        }
         return [
             "@type": .string(TypeURL.listenersDump),
             "version_info": .string(version),
@@ -99,6 +107,11 @@ enum Proto {
     }
 
     static func uint32(_ value: Int) -> JSONValue { .int(Int64(value)) }
+
+    /// An Address holding a SocketAddress.
+    static func socketAddress(_ address: String, _ port: Int) -> JSONValue {
+        ["socket_address": ["address": .string(address), "port_value": .int(Int64(port))]]
+    }
 
     /// `/apis/networking.istio.io/v1alpha3/namespaces/NS/kind/NAME`, the path Istio stores in
     /// metadata (always with Istio's internal version, v1alpha3, whatever the file's apiVersion)

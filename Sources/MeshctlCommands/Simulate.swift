@@ -1,4 +1,5 @@
 import ArgumentParser
+import EnvoyConfig
 import Foundation
 import MeshModel
 import MeshRouting
@@ -457,7 +458,9 @@ extension Meshctl.Simulate {
                 lines.append("  dry-run \(hit.action.rawValue) \(hit.policy) rule \(hit.rule) matches (not enforced)")
             }
             if !authz.counters.isEmpty {
-                lines.append("  counters: " + authz.counters.map { "http.inbound_0.0.0.0_\(port).\($0)" }.joined(separator: ", "))
+                lines.append(
+                    "  counters: "
+                        + authz.counters.map { "http.\(InboundSide.statPrefix(appPort: port)).\($0)" }.joined(separator: ", "))
             }
             if !authz.allowed {
                 decision = "denied"
@@ -510,7 +513,8 @@ extension Meshctl.Simulate {
                 allowed: authz.allowed, reason: authz.reason.rawValue, policy: authz.decidedBy?.policy,
                 rule: authz.decidedBy?.rule,
                 envoyPolicy: authz.decidedBy?.envoyName, responseCodeDetails: authz.responseCodeDetails,
-                counters: authz.counters.map { "http.inbound_0.0.0.0_\(port).\($0)" }, audited: authz.audited.map { $0.policy },
+                counters: authz.counters.map { "http.\(InboundSide.statPrefix(appPort: port)).\($0)" },
+                audited: authz.audited.map { $0.policy },
                 customNotEnforced: authz.customNotEnforced.map { $0.policy }, shadow: authz.shadowMatches.map { $0.policy },
                 shadowAllowed: authz.shadowAllowed, policies: policy.authorization.policies.map { $0.policy }),
             rateLimit: rateJSON, decision: decision)

@@ -13,6 +13,7 @@ import Testing
 final class SecuredWorkload: @unchecked Sendable {
     let ca: MeshCA
     let app: DemoBackend
+    let appPort: Int
     let sidecar: ProxyServer
     var callers: [ProxyServer] = []
 
@@ -21,7 +22,7 @@ final class SecuredWorkload: @unchecked Sendable {
     init(policies: String, mutualTLS: Bool = true, lifetime: TimeInterval = 3600, rotate: Bool = false) async throws {
         ca = try MeshCA.create()
         app = DemoBackend(.init(name: "reviews", version: "v1"))
-        let appPort = Int(try await app.start(host: "127.0.0.1", port: 0).split(separator: ":").last!)!
+        appPort = Int(try await app.start(host: "127.0.0.1", port: 0).split(separator: ":").last!)!
         var options = ProxyOptions()
         options.listen = .init(host: "127.0.0.1", port: 0)
         options.admin = .init(host: "127.0.0.1", port: 0)
@@ -95,7 +96,8 @@ final class SecuredWorkload: @unchecked Sendable {
 
     /// A request straight to the sidecar's inbound listener, in plaintext.
     func sendInbound(_ path: String = "/", headers: [(String, String)] = []) async throws -> HTTPClient.Response {
-        try await HTTPClient.send("GET", host: "127.0.0.1", port: inboundPort, path: path, headers: [("host", "reviews")] + headers)
+        try await HTTPClient.send(
+            "GET", host: "127.0.0.1", port: inboundPort, path: path, headers: [("host", "reviews")] + headers)
     }
 
     /// The value of a counter on `proxy`'s admin `/stats`.
@@ -107,8 +109,9 @@ final class SecuredWorkload: @unchecked Sendable {
         return 0
     }
 
-    /// The inbound listener's stat prefix (named by its configured address, port 0 here).
-    let inboundPrefix = "http.inbound_127.0.0.1_0."
+    /// The inbound connection manager's stats, named as Istio names them: by the wildcard
+    /// address and the application's port (not the inbound listener's address).
+    var inboundPrefix: String { "http.inbound_0.0.0.0_\(appPort)." }
 
     func stop() async {
         for server in callers + [sidecar] { await server.shutdown() }
@@ -156,7 +159,8 @@ private let strict = """
 
         let allowed = try await mesh.send(through: productpage, "/echo")
         #expect(allowed.status == 200, "\(allowed.text)")
-        #expect(allowed.text.contains("URI=spiffe://cluster.local/ns/default/sa/productpage"), "the peer identity reached the app")
+        #expect(
+            allowed.text.contains("URI=spiffe://cluster.local/ns/default/sa/productpage"), "the peer identity reached the app")
         // DENY wins over an ALLOW that matches the same caller.
         let denied = try await mesh.send(through: productpage, "/admin/users")
         #expect(denied.status == 403)
@@ -240,7 +244,9 @@ private let strict = """
         #expect(answer.text.contains("x-jwt-subject: alice"), "claim copied to a header: \(answer.text)")
         #expect(!answer.text.lowercased().contains("authorization: bearer"), "the token is not forwarded by default")
         // A token from a key the issuer's JWKS does not have, and one from another issuer: 401.
-        let forged = try await mesh.sendInbound(headers: [("authorization", "Bearer \(try await stranger.sign(subject: "alice"))")])
+        let forged = try await mesh.sendInbound(headers: [
+            ("authorization", "Bearer \(try await stranger.sign(subject: "alice"))")
+        ])
         #expect(forged.status == 401)
         let otherIssuer = try await signer.sign(subject: "alice", issuer: "https://elsewhere.example")
         let rejected = try await mesh.sendInbound(headers: [("authorization", "Bearer \(otherIssuer)")])

@@ -69,6 +69,7 @@ final class AdminAPI: Sendable {
                 table: snapshot.table, listen: (server.options.listen.host, boundListenPort),
                 admin: (server.options.admin.host, boundAdminPort))
             renderer.version = String(snapshot.version)
+            renderer.inbound = inboundSide(snapshot)
             return .json(renderer.render().json() + "\n")
         case "/clusters":
             return request.query["format"] == "json"
@@ -117,6 +118,15 @@ final class AdminAPI: Sendable {
         default:
             return .text("invalid path: \(request.path)\n", .notFound)
         }
+    }
+
+    /// The inbound listener and the application behind it, with the security in force there.
+    private func inboundSide(_ snapshot: ProxySnapshot) -> InboundSide? {
+        guard let inbound = server.options.inbound, let app = server.options.app else { return nil }
+        return InboundSide(
+            address: inbound.host, port: server.boundInboundPort ?? inbound.port, appAddress: app.host, appPort: app.port,
+            mutualTLS: snapshot.inboundGate.mutualTLSMode(port: app.port), acceptsTLS: server.options.tls != nil,
+            policy: snapshot.inboundGate.enforcedPolicy)
     }
 
     var boundListenPort: Int { server.listenAddress?.port ?? server.options.listen.port }
@@ -169,16 +179,23 @@ final class AdminAPI: Sendable {
 
     private func listeners(_ request: AdminRequest) -> AdminResponse {
         let host = server.options.listen.host
-        let name = "\(host)_\(boundListenPort)"
-        if request.query["format"] == "json" {
-            let status: JSONValue = [
-                "name": .string(name),
-                "local_address": ["socket_address": ["address": .string(host), "port_value": .int(Int64(boundListenPort))]],
-            ]
-            return .json(JSONValue.object([("listener_statuses", .array([status]))]).json() + "\n")
+        var bound = [(name: "\(host)_\(boundListenPort)", host: host, port: boundListenPort)]
+        if let inbound = server.options.inbound {
+            bound.append((name: "virtualInbound", host: inbound.host, port: server.boundInboundPort ?? inbound.port))
         }
-        let address = host.contains(":") ? "[\(host)]:\(boundListenPort)" : "\(host):\(boundListenPort)"
-        return .text("\(name)::\(address)\n")
+        if request.query["format"] == "json" {
+            let statuses: [JSONValue] = bound.map { listener in
+                [
+                    "name": .string(listener.name),
+                    "local_address": [
+                        "socket_address": ["address": .string(listener.host), "port_value": .int(Int64(listener.port))]
+                    ],
+                ]
+            }
+            return .json(JSONValue.object([("listener_statuses", .array(statuses))]).json() + "\n")
+        }
+        return .text(
+            bound.map { "\($0.name)::\(ProxyOptions.Address(host: $0.host, port: $0.port))\n" }.joined())
     }
 
     private func putConfig(_ body: [UInt8]) async -> AdminResponse {

@@ -3,7 +3,8 @@ import MeshYAML
 /// Envoy's `/clusters` output: its text lines (`cluster::host::stat::value`) and its JSON.
 enum ClustersFormat {
     static func sorted(_ snapshot: ProxySnapshot) -> [ClusterRuntime] {
-        snapshot.clusters.values.sorted { $0.name < $1.name } + [snapshot.passthrough]
+        (Array(snapshot.clusters.values) + (snapshot.inboundCluster.map { [$0] } ?? [])).sorted { $0.name < $1.name }
+            + [snapshot.passthrough]
     }
 
     static func text(_ snapshot: ProxySnapshot) -> String {

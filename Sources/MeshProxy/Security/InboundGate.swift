@@ -1,3 +1,5 @@
+import MeshModel
+import MeshSecurity
 import NIOCore
 
 /// What the inbound side knows of a request when it asks whether to let it in.
@@ -35,6 +37,10 @@ public enum RoutingAuthentication: Sendable {
 public protocol InboundGate: Sendable {
     /// The mutual-TLS mode for connections to `port`: STRICT refuses plaintext.
     func requiresMutualTLS(port: Int) -> Bool
+    /// The PeerAuthentication mode on `port`, as `/config_dump` shows it.
+    func mutualTLSMode(port: Int) -> PeerAuthentication.Mode
+    /// The security policies the gate enforces, for `/config_dump` (nil: not built from policies).
+    var enforcedPolicy: InboundPolicy? { get }
     /// Authenticates, authorizes and rate-limits one request.
     func admit(_ request: InboundRequest) -> InboundVerdict
     /// Whether authorization policies apply (allowed requests count as `rbac.allowed`).
@@ -46,6 +52,10 @@ public protocol InboundGate: Sendable {
 }
 
 extension InboundGate {
+    public func mutualTLSMode(port: Int) -> PeerAuthentication.Mode {
+        requiresMutualTLS(port: port) ? .strict : .permissive
+    }
+    public var enforcedPolicy: InboundPolicy? { nil }
     public var authorizes: Bool { false }
     public var authenticatesRoutedRequests: Bool { false }
     public func authenticateForRouting(_ request: InboundRequest) -> RoutingAuthentication { .none }

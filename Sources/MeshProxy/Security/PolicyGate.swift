@@ -19,6 +19,10 @@ public struct PolicyGate: InboundGate {
 
     public func requiresMutualTLS(port: Int) -> Bool { policy.mtlsMode(port: port) == .strict }
 
+    public func mutualTLSMode(port: Int) -> PeerAuthentication.Mode { policy.mtlsMode(port: port) }
+
+    public var enforcedPolicy: InboundPolicy? { policy }
+
     public var authenticatesRoutedRequests: Bool { hasRequestAuthentication }
 
     public var authorizes: Bool { policy.authorization.hasPolicies }

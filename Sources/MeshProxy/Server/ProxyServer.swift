@@ -29,6 +29,8 @@ public final class ProxyServer: @unchecked Sendable {
     private var inboundListener: Channel?
     /// The bound inbound listener, as `HOST:PORT`, when there is one.
     public var boundInbound: String? { Self.text(inboundListener?.localAddress) }
+    /// The bound inbound listener's port (port 0 resolved), when there is one.
+    var boundInboundPort: Int? { inboundListener?.localAddress?.port }
     private var adminChannel: Channel?
     private var sweeper: RepeatedTask?
     private var renewals: RepeatedTask?

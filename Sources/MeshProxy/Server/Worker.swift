@@ -1,3 +1,4 @@
+import EnvoyConfig
 import MeshRouting
 import NIOCore
 import Synchronization
@@ -7,7 +8,8 @@ final class ProxyContext: Sendable {
     let options: ProxyOptions
     let stats: StatStore
     let listenerStats: ListenerStats
-    /// The inbound listener's stats (`http.inbound_HOST_PORT.`).
+    /// The inbound listener's stats (`http.inbound_0.0.0.0_APPPORT.`, Istio's name for the
+    /// connection manager of the application's port).
     let inboundStats: ListenerStats
     let metrics: IstioMetrics
     let accessLog: AccessLog?
@@ -25,8 +27,9 @@ final class ProxyContext: Sendable {
         let stats = StatStore()
         self.stats = stats
         listenerStats = ListenerStats(statPrefix: "outbound_\(options.listen.host)_\(options.listen.port)", store: stats)
-        let inbound = options.inbound ?? .init(host: "0.0.0.0", port: 15006)
-        inboundStats = ListenerStats(statPrefix: "inbound_\(inbound.host)_\(inbound.port)", store: stats)
+        // Without an inbound side its counters are kept out of /stats, as Envoy has none.
+        inboundStats = ListenerStats(
+            statPrefix: InboundSide.statPrefix(appPort: options.app?.port ?? 0), store: options.app == nil ? StatStore() : stats)
         metrics = IstioMetrics(identity: options.identity, workload: options.workload)
         self.accessLog = accessLog
         clusters = ClusterRegistry(stats: stats)

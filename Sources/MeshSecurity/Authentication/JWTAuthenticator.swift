@@ -82,6 +82,9 @@ public struct JWTAuthenticator: Sendable {
         public var forward: Bool
         public var outputPayloadToHeader: String?
         public var claimToHeaders: [(header: String, claim: String)]
+        /// The JWKS the keys came from (inline, or read from a local file), nil when none could
+        /// be read.
+        public var jwks: String?
         var keys: [VerificationKey]
         /// Why the provider has no keys (every token of its issuer is then refused).
         public var keyProblem: String?
@@ -125,8 +128,10 @@ public struct JWTAuthenticator: Sendable {
                 if locations.isEmpty { locations = TokenLocation.defaults }
                 var keys: [VerificationKey] = []
                 var keyProblem: String?
+                var jwks: String?
                 switch loadJWKS(rule) {
                 case .success(let text):
+                    jwks = text
                     let (imported, problems) = await importKeys(text)
                     keys = imported
                     notes += problems.map { "\(name) issuer \(issuer): \($0)" }
@@ -143,7 +148,7 @@ public struct JWTAuthenticator: Sendable {
                         claimToHeaders: rule.outputClaimToHeaders.compactMap { o in
                             guard let header = o.header?.value, let claim = o.claim?.value else { return nil }
                             return (header, claim)
-                        }, keys: keys, keyProblem: keyProblem))
+                        }, jwks: jwks, keys: keys, keyProblem: keyProblem))
             }
         }
         return JWTAuthenticator(providers: providers, notes: notes)

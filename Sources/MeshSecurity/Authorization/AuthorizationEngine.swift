@@ -80,6 +80,8 @@ public struct AuthorizationEngine: Sendable {
     let audit: [RuleSet]
     let custom: [RuleSet]
     let all: [CompiledPolicy]
+    /// The policies that apply, as written (what Envoy's RBAC filters are rendered from).
+    public let resources: [Resource]
     /// Policies of the workload's namespace or the root namespace left out, and why (targetRef,
     /// selector).
     public let skipped: [(policy: String, reason: String)]
@@ -91,6 +93,7 @@ public struct AuthorizationEngine: Sendable {
     /// `targetRef(s)` apply to gateways and waypoints, not to a sidecar.
     public init(resources: [Resource], workload: WorkloadIdentity, rootNamespace: String) {
         var selected: [CompiledPolicy] = []
+        var selectedResources: [Resource] = []
         var skipped: [(String, String)] = []
         for resource in resources.effective {
             guard let policy = resource.authorizationPolicy else { continue }
@@ -106,6 +109,7 @@ public struct AuthorizationEngine: Sendable {
                 continue
             }
             selected.append(CompiledPolicy(resource, policy))
+            selectedResources.append(resource)
         }
         func group(_ action: AuthorizationPolicy.Action, dryRun: Bool) -> RuleSet {
             RuleSet(selected.filter { $0.action == action && $0.dryRun == dryRun })
@@ -117,7 +121,14 @@ public struct AuthorizationEngine: Sendable {
         audit = selected.filter { $0.action == .audit }.map { RuleSet([$0]) }
         custom = selected.filter { $0.action == .custom }.map { RuleSet([$0]) }
         all = selected
+        self.resources = selectedResources
         self.skipped = skipped
+    }
+
+    /// Whether a policy is annotated `istio.io/dry-run: "true"` (Go's boolean spellings):
+    /// evaluated and counted as a shadow, never enforced.
+    public static func isDryRun(_ resource: Resource) -> Bool {
+        ["1", "t", "T", "TRUE", "true", "True"].contains(resource.annotations["istio.io/dry-run"] ?? "")
     }
 
     static func format(_ labels: [String: String]) -> String {

@@ -99,7 +99,7 @@ extension CompiledPolicy {
         namespace = resource.namespace
         name = resource.name
         action = policy.effectiveAction
-        dryRun = ["1", "t", "T", "TRUE", "true", "True"].contains(resource.annotations["istio.io/dry-run"] ?? "")
+        dryRun = AuthorizationEngine.isDryRun(resource)
         provider = policy.provider?.name?.value
         position = resource.position(resource.node)
         let namespace = resource.namespace

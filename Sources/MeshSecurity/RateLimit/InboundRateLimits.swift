@@ -4,6 +4,7 @@
     import Darwin
 #endif
 import MeshModel
+import MeshYAML
 
 /// The local rate limits of one inbound port: the `envoy.filters.http.local_ratelimit` filters
 /// inserted into its connection manager (in order), each with the route's own configuration
@@ -13,6 +14,10 @@ public struct InboundRateLimit: Sendable {
     public let limiters: [LocalRateLimiter]
     /// Patches that matched this port but do not take effect, and why.
     public let notes: [String]
+    /// The `value`s of the `HTTP_FILTER` patches that insert the filters, as written.
+    public let filterPatches: [JSONValue]
+    /// The `value`s of the `HTTP_ROUTE` patches merged into the port's inbound route, as written.
+    public let routePatches: [JSONValue]
 
     /// Runs the request through each filter; the first that limits answers. `path`, `method`
     /// and `authority` are what descriptor actions read as `:path`, `:method` and `:authority`
@@ -69,6 +74,8 @@ public struct InboundRateLimit: Sendable {
         var routeSettings: (LocalRateLimitSettings, String)?
         var rateLimits: [RouteRateLimit] = []
         var notes: [String] = []
+        var filterPatches: [JSONValue] = []
+        var routePatches: [JSONValue] = []
         for resource in filters {
             let name = "EnvoyFilter \(resource.namespace)/\(resource.name)"
             for patch in resource.envoyFilter?.configPatches ?? [] {
@@ -77,6 +84,7 @@ public struct InboundRateLimit: Sendable {
                 case .filter(let settings):
                     if let listenerPort = patch.match?.listenerPort?.value, listenerPort != port { continue }
                     inserted.append((settings, name))
+                    filterPatches.append(resource.file.jsonValue(patch.valueNode))
                 case .route(let settings, let limits):
                     let match = patch.match
                     if let routePort = match?.routePort?.value, routePort != port { continue }
@@ -85,6 +93,7 @@ public struct InboundRateLimit: Sendable {
                     if let action = match?.routeAction?.value, action != "ANY" && action != "ROUTE" { continue }
                     if let settings { routeSettings = (settings, name) }
                     rateLimits += limits
+                    routePatches.append(resource.file.jsonValue(patch.valueNode))
                 }
             }
         }
@@ -99,7 +108,8 @@ public struct InboundRateLimit: Sendable {
             }
             return LocalRateLimiter(settings: settings, rateLimits: rateLimits, source: name, now: now)
         }
-        return InboundRateLimit(port: port, limiters: limiters, notes: notes)
+        return InboundRateLimit(
+            port: port, limiters: limiters, notes: notes, filterPatches: filterPatches, routePatches: routePatches)
     }
 }
 
