@@ -68,31 +68,7 @@ import Testing
 
     @Test func strictHasOnlyTheMutualTLSChainAndTheRBACFilters() async throws {
         let mesh = try await SecuredWorkload(
-            policies: """
-                apiVersion: security.istio.io/v1
-                kind: PeerAuthentication
-                metadata: {name: default, namespace: istio-system}
-                spec:
-                  mtls: {mode: STRICT}
-                ---
-                apiVersion: security.istio.io/v1
-                kind: AuthorizationPolicy
-                metadata: {name: allow-productpage, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: reviews}}
-                  rules:
-                  - from: [{source: {principals: [cluster.local/ns/default/sa/productpage]}}]
-                ---
-                apiVersion: security.istio.io/v1
-                kind: AuthorizationPolicy
-                metadata: {name: deny-admin, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: reviews}}
-                  action: DENY
-                  rules:
-                  - to: [{operation: {paths: [/admin/*]}}]
-
-                """)
+            policies: meshWideStrict + allowProductpageDenyAdmin)
         let productpage = try await mesh.caller("productpage")
         defer { Task { await mesh.stop() } }
         let dump = try await Dump(mesh)
@@ -139,14 +115,7 @@ import Testing
 
     @Test func permissiveHasTheMutualTLSAndPlaintextChainsAndTheJWTAndRateLimitFilters() async throws {
         let mesh = try await SecuredWorkload(
-            policies: """
-                apiVersion: security.istio.io/v1
-                kind: PeerAuthentication
-                metadata: {name: reviews, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: reviews}}
-                  mtls: {mode: PERMISSIVE}
-                ---
+            policies: reviewsPermissive + """
                 apiVersion: security.istio.io/v1
                 kind: RequestAuthentication
                 metadata: {name: jwt, namespace: default}
@@ -156,30 +125,8 @@ import Testing
                   - issuer: https://issuer.example.com
                     jwks: '{"keys":[{"kty":"EC","crv":"P-256","kid":"k","x":"gX87Xa_ZCckAfEW4LPy0gfXzciDU22gZxAesBm3TZ-M","y":"bVQO0wyQ9WJT8qsj0_IQCFA_dvNSpW2eP5sDvCDob3M"}]}'
                 ---
-                apiVersion: networking.istio.io/v1alpha3
-                kind: EnvoyFilter
-                metadata: {name: local-ratelimit, namespace: default}
-                spec:
-                  workloadSelector: {labels: {app: reviews}}
-                  configPatches:
-                  - applyTo: HTTP_FILTER
-                    match:
-                      context: SIDECAR_INBOUND
-                      listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager}}}
-                    patch:
-                      operation: INSERT_BEFORE
-                      value:
-                        name: envoy.filters.http.local_ratelimit
-                        typed_config:
-                          "@type": type.googleapis.com/udpa.type.v1.TypedStruct
-                          type_url: type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
-                          value:
-                            stat_prefix: http_local_rate_limiter
-                            token_bucket: {max_tokens: 10, tokens_per_fill: 10, fill_interval: 60s}
-                            filter_enabled: {default_value: {numerator: 100, denominator: HUNDRED}}
-                            filter_enforced: {default_value: {numerator: 100, denominator: HUNDRED}}
 
-                """)
+                """ + tenRequestsPerMinute)
         defer { Task { await mesh.stop() } }
         let dump = try await Dump(mesh)
 

@@ -119,7 +119,8 @@ final class SecuredWorkload: @unchecked Sendable {
     }
 }
 
-private let strict = """
+/// A mesh-wide STRICT PeerAuthentication.
+let meshWideStrict = """
     apiVersion: security.istio.io/v1
     kind: PeerAuthentication
     metadata: {name: default, namespace: istio-system}
@@ -129,29 +130,78 @@ private let strict = """
 
     """
 
+/// A workload-level PERMISSIVE PeerAuthentication for `app: reviews`.
+let reviewsPermissive = """
+    apiVersion: security.istio.io/v1
+    kind: PeerAuthentication
+    metadata: {name: reviews, namespace: default}
+    spec:
+      selector: {matchLabels: {app: reviews}}
+      mtls: {mode: PERMISSIVE}
+    ---
+
+    """
+
+/// `reviews` admits `productpage` (ALLOW on its principal) and refuses `/admin/*` to anyone (DENY).
+let allowProductpageDenyAdmin = """
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata: {name: allow-productpage, namespace: default}
+    spec:
+      selector: {matchLabels: {app: reviews}}
+      action: ALLOW
+      rules:
+      - from: [{source: {principals: [cluster.local/ns/default/sa/productpage]}}]
+    ---
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata: {name: deny-admin, namespace: default}
+    spec:
+      selector: {matchLabels: {app: reviews}}
+      action: DENY
+      rules:
+      - to: [{operation: {paths: [/admin/*]}}]
+
+    """
+
+/// Istio's documented local rate limit for `app: reviews`: a bucket of 10, refilled every minute.
+let tenRequestsPerMinute = """
+    apiVersion: networking.istio.io/v1alpha3
+    kind: EnvoyFilter
+    metadata: {name: local-ratelimit, namespace: default}
+    spec:
+      workloadSelector: {labels: {app: reviews}}
+      configPatches:
+      - applyTo: HTTP_FILTER
+        match:
+          context: SIDECAR_INBOUND
+          listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager}}}
+        patch:
+          operation: INSERT_BEFORE
+          value:
+            name: envoy.filters.http.local_ratelimit
+            typed_config:
+              "@type": type.googleapis.com/udpa.type.v1.TypedStruct
+              type_url: type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+              value:
+                stat_prefix: http_local_rate_limiter
+                token_bucket: {max_tokens: 10, tokens_per_fill: 10, fill_interval: 60s}
+                filter_enabled:
+                  runtime_key: local_rate_limit_enabled
+                  default_value: {numerator: 100, denominator: HUNDRED}
+                filter_enforced:
+                  runtime_key: local_rate_limit_enforced
+                  default_value: {numerator: 100, denominator: HUNDRED}
+                response_headers_to_add:
+                - append: false
+                  header: {key: x-local-rate-limit, value: 'true'}
+
+    """
+
 @Suite struct SecurityThroughProxyTests {
     @Test func strictMutualTLSAndAuthorizationPolicies() async throws {
         let mesh = try await SecuredWorkload(
-            policies: strict + """
-                apiVersion: security.istio.io/v1
-                kind: AuthorizationPolicy
-                metadata: {name: allow-productpage, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: reviews}}
-                  action: ALLOW
-                  rules:
-                  - from: [{source: {principals: [cluster.local/ns/default/sa/productpage]}}]
-                ---
-                apiVersion: security.istio.io/v1
-                kind: AuthorizationPolicy
-                metadata: {name: deny-admin, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: reviews}}
-                  action: DENY
-                  rules:
-                  - to: [{operation: {paths: [/admin/*]}}]
-
-                """)
+            policies: meshWideStrict + allowProductpageDenyAdmin)
         let productpage = try await mesh.caller("productpage")
         let ratings = try await mesh.caller("ratings")
         let outsider = try await mesh.caller(nil)
@@ -185,14 +235,7 @@ private let strict = """
 
     @Test func permissiveAcceptsPlaintextButPrincipalRulesStillNeedAnIdentity() async throws {
         let mesh = try await SecuredWorkload(
-            policies: """
-                apiVersion: security.istio.io/v1
-                kind: PeerAuthentication
-                metadata: {name: reviews, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: reviews}}
-                  mtls: {mode: PERMISSIVE}
-                ---
+            policies: reviewsPermissive + """
                 apiVersion: security.istio.io/v1
                 kind: AuthorizationPolicy
                 metadata: {name: mesh-only, namespace: default}
@@ -302,38 +345,7 @@ private let strict = """
 
     @Test func localRateLimitAdmitsTheBucketAndNoMore() async throws {
         let mesh = try await SecuredWorkload(
-            policies: """
-                apiVersion: networking.istio.io/v1alpha3
-                kind: EnvoyFilter
-                metadata: {name: local-ratelimit, namespace: default}
-                spec:
-                  workloadSelector: {labels: {app: reviews}}
-                  configPatches:
-                  - applyTo: HTTP_FILTER
-                    match:
-                      context: SIDECAR_INBOUND
-                      listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager}}}
-                    patch:
-                      operation: INSERT_BEFORE
-                      value:
-                        name: envoy.filters.http.local_ratelimit
-                        typed_config:
-                          "@type": type.googleapis.com/udpa.type.v1.TypedStruct
-                          type_url: type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
-                          value:
-                            stat_prefix: http_local_rate_limiter
-                            token_bucket: {max_tokens: 10, tokens_per_fill: 10, fill_interval: 60s}
-                            filter_enabled:
-                              runtime_key: local_rate_limit_enabled
-                              default_value: {numerator: 100, denominator: HUNDRED}
-                            filter_enforced:
-                              runtime_key: local_rate_limit_enforced
-                              default_value: {numerator: 100, denominator: HUNDRED}
-                            response_headers_to_add:
-                            - append: false
-                              header: {key: x-local-rate-limit, value: 'true'}
-
-                """, mutualTLS: false)
+            policies: tenRequestsPerMinute, mutualTLS: false)
         defer { Task { await mesh.stop() } }
         // A burst of 50 at once, over 50 connections.
         let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
@@ -367,7 +379,7 @@ private let strict = """
               trafficPolicy: {connectionPool: {http: {maxRequestsPerConnection: 1}}}
 
             """
-        let mesh = try await SecuredWorkload(policies: strict, lifetime: 3, rotate: true)
+        let mesh = try await SecuredWorkload(policies: meshWideStrict, lifetime: 3, rotate: true)
         let renewing = try await mesh.caller("productpage", lifetime: 3, rotate: true, rules: oneRequestPerConnection)
         let stale = try await mesh.caller("details", lifetime: 3, rotate: false, rules: oneRequestPerConnection)
         defer { Task { await mesh.stop() } }
