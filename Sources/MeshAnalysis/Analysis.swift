@@ -15,7 +15,7 @@ public struct Analysis {
     /// Every analyzer, in the order they run.
     static let analyzers: [any Analyzer.Type] = [
         DestinationAnalyzer.self, ConflictingHostsAnalyzer.self, UnreachableRulesAnalyzer.self, GatewayAnalyzer.self,
-        DestinationRuleAnalyzer.self, RouteHygieneAnalyzer.self, DuplicateResourceAnalyzer.self,
+        DestinationRuleAnalyzer.self, RouteHygieneAnalyzer.self, DuplicateResourceAnalyzer.self, RolloutAnalyzer.self,
     ]
 
     public init(resources: [Resource], mesh: MeshConfig = MeshConfig()) {

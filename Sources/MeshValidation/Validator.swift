@@ -31,6 +31,7 @@ public final class Validator {
         case .gateway(let gw): check.gateway(gw)
         case .workloadEntry(let we): check.workloadEntry(we, standalone: true)
         case .sidecar(let sc): check.sidecar(sc)
+        case .rollout(let rollout): check.rollout(rollout)
         case .kubernetes: break
         }
     }

@@ -86,5 +86,5 @@ extension DiagnosticCode {
         .unknownDestinationRuleHost, .unreadableFile, .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
         .emptyInput, .notAResource, .duplicateResource, .invalidMeshConfig, .subsetWithoutEndpoints,
         .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll, .overlappingDestinationRules,
-    ]
+    ] + rolloutCodes
 }

@@ -142,7 +142,10 @@ public enum ResourceDecoder {
             }
             return nil
         }
-        if case .networking = family { doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) } }
+        switch family {
+        case .networking, .rollout: doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) }
+        case .kubernetes: break
+        }
 
         let spec: Resource.Spec
         switch family {
@@ -160,6 +163,12 @@ public enum ResourceDecoder {
             case "Sidecar": spec = .sidecar(.decode(s))
             default: spec = .workloadEntry(WorkloadEntrySpec.decode(s) ?? WorkloadEntrySpec(node: specNode))
             }
+        case .rollout(let origin):
+            guard let specNode else {
+                ctx.report(.schemaError, "\(kind) has no `spec`", at: kindNode)
+                return nil
+            }
+            spec = .rollout(origin == .argo ? .decodeArgo(ctx.node(specNode)) : .decode(ctx.node(specNode)))
         case .kubernetes(let k8sKind):
             spec = .kubernetes(KubernetesObject.decode(k8sKind, spec: specNode.map(ctx.node), root: doc.index, ctx: ctx))
         }
@@ -224,11 +233,14 @@ public enum ResourceDecoder {
     enum Family {
         case networking
         case kubernetes(KubernetesObject.Kind)
+        case rollout(Rollout.Origin)
     }
 
     static func family(apiVersion: String, kind: String) -> Family? {
         if networkingVersions.contains(apiVersion), networkingKinds.contains(kind) { return .networking }
         switch (apiVersion, kind) {
+        case (Rollout.meshctlAPIVersion, "Rollout"): return .rollout(.meshctl)
+        case (Rollout.argoAPIVersion, "Rollout"): return .rollout(.argo)
         case ("v1", "Service"): return .kubernetes(.service)
         case ("v1", "Pod"): return .kubernetes(.pod)
         case ("v1", "Namespace"): return .kubernetes(.namespace)

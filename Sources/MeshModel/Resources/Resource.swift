@@ -13,6 +13,7 @@ public final class Resource: @unchecked Sendable {
         case workloadEntry(WorkloadEntrySpec)
         case sidecar(Sidecar)
         case kubernetes(KubernetesObject)
+        case rollout(Rollout)
     }
 
     public let apiVersion: String
@@ -88,6 +89,10 @@ extension Resource {
     }
     public var sidecar: Sidecar? {
         if case .sidecar(let v) = spec { return v }
+        return nil
+    }
+    public var rollout: Rollout? {
+        if case .rollout(let v) = spec { return v }
         return nil
     }
     public var kubernetes: KubernetesObject? {
