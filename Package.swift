@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "MeshRouting", dependencies: ["MeshModel", "MeshRegex"]),
         .target(name: "MeshAnalysis", dependencies: ["MeshModel", "MeshRouting"]),
         .target(name: "EnvoyConfig", dependencies: ["MeshRouting", "MeshModel", "MeshYAML"]),
+        // Canary rollouts: spec, pure state machine, journal, gates; the CLI performs the I/O.
+        .target(name: "MeshRollout", dependencies: ["MeshModel", "MeshRouting", "MeshYAML"]),
         // The data plane: listeners, upstream pools, policies, stats and the admin API.
         .target(
             name: "MeshProxy",
@@ -64,7 +66,7 @@ let package = Package(
             name: "MeshctlCommands",
             dependencies: [
                 "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig", "MeshProxy",
-                "MeshDemo",
+                "MeshDemo", "MeshRollout",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -81,6 +83,7 @@ let package = Package(
             name: "EnvoyConfigTests", dependencies: ["EnvoyConfig", "MeshRouting", "MeshValidation", "MeshModel"],
             exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "MeshProxyTests", dependencies: ["MeshProxy", "MeshDemo", "MeshRouting", "MeshModel"]),
+        .testTarget(name: "MeshRolloutTests", dependencies: ["MeshRollout", "MeshValidation", "MeshModel", "MeshYAML"]),
         .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
     ]
 )

@@ -34,6 +34,12 @@ public struct RolloutBindingProblem: Error, Sendable {
     public var node: Int32
     /// True when `node` is in the VirtualService's file.
     public var inVirtualService: Bool
+
+    public init(message: String, node: Int32, inVirtualService: Bool) {
+        self.message = message
+        self.node = node
+        self.inVirtualService = inVirtualService
+    }
 }
 
 extension Rollout {
