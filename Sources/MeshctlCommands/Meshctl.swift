@@ -15,7 +15,7 @@ public struct Meshctl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Validate.self, Analyze.self, Simulate.self, ProxyConfig.self, ProxyStatus.self, Apply.self, Proxy.self,
-            Experimental.self, Demo.self,
+            RolloutCommand.self, Experimental.self, Demo.self,
         ]
     )
 

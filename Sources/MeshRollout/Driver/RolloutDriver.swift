@@ -42,6 +42,13 @@ public final class RolloutDriver {
         public var lines: [String]
         public var status: RolloutStatus?
         public var evaluation: Evaluation?
+
+        public init(exitCode: Int32, lines: [String], status: RolloutStatus?, evaluation: Evaluation?) {
+            self.exitCode = exitCode
+            self.lines = lines
+            self.status = status
+            self.evaluation = evaluation
+        }
     }
 
     public init(

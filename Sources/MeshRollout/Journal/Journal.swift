@@ -122,6 +122,14 @@ public struct Journal: Sendable {
         public var description: String
     }
 
+    /// Histogram bounds include +Inf, which JSON has no number for.
+    public static let floats = (
+        encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+            positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN"),
+        decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+            positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+    )
+
     public var exists: Bool { FileManager.default.fileExists(atPath: path) }
 
     /// Every complete record. A line that does not parse is an error unless it is the last
@@ -135,6 +143,7 @@ public struct Journal: Sendable {
         var records: [JournalRecord] = []
         var truncated = false
         let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = Self.floats.decoding
         var lineNumber = 0
         var start = 0
         while start < bytes.count {
@@ -163,6 +172,7 @@ public struct Journal: Sendable {
     public func append(_ record: JournalRecord) throws(Failure) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = Self.floats.encoding
         guard var line = try? encoder.encode(record) else { throw Failure(description: "cannot encode a journal record") }
         line.append(UInt8(ascii: "\n"))
         let created = !exists

@@ -90,7 +90,7 @@ public struct GateConfig: Sendable, Codable, Equatable {
             switch kind {
             case .successRate: "\(name) ≥ \(Format.number(bound))%"
             case .latency: "\(name) ≤ \(Format.milliseconds(bound))"
-            case .successRateVsStable: "\(name): at most \(Format.number(bound)) points below stable"
+            case .successRateVsStable: "\(name): at most \(Format.number(bound)) point\(bound == 1 ? "" : "s") below stable"
             }
         }
     }
