@@ -31,8 +31,20 @@ extension YAMLFile {
         let mark = self.mark(of: index)
         func refuse(_ why: String) -> YAMLEditError { YAMLEditError(message: why, mark: mark) }
         guard node.kind == .scalar else { throw refuse("not a scalar") }
-        guard let start = byteOffset(line: mark.line, column: mark.column) else {
+        // An alias's nodes are copies that keep their anchor's marks: editing one would change
+        // every place the anchor is used.
+        for i in 0..<nodes.count where Int32(i) != index && nodes[i].line == node.line && nodes[i].column == node.column {
+            throw refuse("the scalar is anchored and aliased elsewhere; editing it would change every use")
+        }
+        guard var start = byteOffset(line: mark.line, column: mark.column) else {
             throw refuse("the position is outside the file")
+        }
+        // A node's mark is where its properties start: skip an anchor (`&name`) and a tag (`!!int`).
+        while start < source.count, source[start] == UInt8(ascii: "&") || source[start] == UInt8(ascii: "!") {
+            while start < source.count, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(source[start]) {
+                start += 1
+            }
+            while start < source.count, source[start] == UInt8(ascii: " ") || source[start] == UInt8(ascii: "\t") { start += 1 }
         }
         let value = Array(string(index).utf8)
         let spelled: [UInt8]

@@ -102,9 +102,10 @@ public struct Journal: Sendable {
             current.last { $0.kind != .intent && $0.status != nil }?.status
         }
 
-        /// The last intent without a commit after it.
+        /// The last intent without a commit (or a finding of drift) after it.
         public var pendingIntent: JournalRecord? {
-            guard let last = current.last(where: { $0.kind == .intent || $0.kind == .commit }), last.kind == .intent
+            guard let last = current.last(where: { $0.kind == .intent || $0.kind == .commit || $0.action == "drift" }),
+                last.kind == .intent
             else { return nil }
             return last
         }
