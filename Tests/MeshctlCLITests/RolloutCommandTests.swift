@@ -283,3 +283,107 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         #expect(bad.status == 64)
     }
 }
+
+/// Debian's `prometheus` server, started on a free loopback port with its own config and data
+/// directory, scraping `targets`' /stats/prometheus every 100ms.
+final class PrometheusServer {
+    let process = Process()
+    let url: String
+
+    init(scraping targets: [String], in dir: URL) throws {
+        let binary = "/usr/bin/prometheus"
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "prometheus is not installed (apt-get install -y prometheus; .ci/run does it)")
+        let port = try Self.freePort()
+        let config = """
+            global:
+              scrape_interval: 100ms
+              scrape_timeout: 100ms
+            scrape_configs:
+            - job_name: meshctl
+              metrics_path: /stats/prometheus
+              static_configs:
+              - targets: [\(targets.map { "'\($0)'" }.joined(separator: ", "))]
+
+            """
+        let configPath = try CLI.write(config, to: "prometheus/prometheus.yml", in: dir)
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--config.file=\(configPath)", "--storage.tsdb.path=\(dir.appendingPathComponent("prometheus/data").path)",
+            "--web.listen-address=127.0.0.1:\(port)",
+        ]
+        let log = FileHandle(forWritingAtPath: try CLI.write("", to: "prometheus/log", in: dir))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        url = "http://127.0.0.1:\(port)"
+        let deadline = Date().addingTimeInterval(30)
+        while try CLI.httpGet("127.0.0.1:\(port)", host: "127.0.0.1", path: "/-/ready").status != 200 {
+            guard Date() < deadline, process.isRunning else {
+                throw ServerProcess.ServerError(description: "prometheus did not start: \(ServerProcess.read(dir.appendingPathComponent("prometheus/log").path))")
+            }
+            usleep(50_000)
+        }
+        // Prometheus discovers its targets a few seconds after it is ready: wait for a scrape.
+        while !(try CLI.httpGet("127.0.0.1:\(port)", host: "127.0.0.1", path: "/api/v1/query?query=up").body.contains("\"1\"]")) {
+            guard Date() < deadline else { throw ServerProcess.ServerError(description: "prometheus did not scrape \(targets)") }
+            usleep(100_000)
+        }
+    }
+
+    /// A port nothing listens on: bound to 0, read, released.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+@Suite struct RolloutPrometheusTests {
+    @Test func aHealthyCanaryGatedThroughARealPrometheusReaches100Percent() throws {
+        let mesh = try LiveMesh(weights: [("v1", 100), ("v2", 0)])
+        let prometheus = try PrometheusServer(scraping: [mesh.admin], in: mesh.dir)
+        let rollout = try CLI.write(rolloutYAML(steps: [25, 50, 100], interval: "1s"), to: "rollout.yaml", in: mesh.dir)
+        let start = try mesh.rollout(["start", "-f", rollout, "-f", mesh.rulesPath, "--admin", mesh.admin, "--prometheus", prometheus.url])
+        #expect(start.status == 0, "\(start.output)")
+        for configured in [25.0, 50.0] {
+            // Spread over several scrapes: Prometheus's increase() cannot count a series' first
+            // sample, so a new version's requests must not all land before its first scrape.
+            var shares: [Double] = []
+            for _ in 0..<10 {
+                shares.append(try mesh.canaryShare(30))
+                usleep(100_000)
+            }
+            let share = shares.reduce(0, +) / Double(shares.count)
+            #expect(abs(share - configured) <= 9, "at \(configured)%: \(share)% of real requests reached v2")
+            // Prometheus sees the requests once it has scraped them; the step waits for data meanwhile.
+            var step = try mesh.rollout(["step", "recommendation"])
+            let deadline = Date().addingTimeInterval(10)
+            while step.status == 2 && Date() < deadline {
+                _ = try mesh.versions(10)
+                usleep(200_000)
+                step = try mesh.rollout(["step", "recommendation"])
+            }
+            #expect(step.status == 0, "\(step.output)")
+            #expect(step.stdout.contains("gates passed: success-rate 100%"))
+        }
+        let status = try mesh.rollout(["status", "recommendation", "-v"])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("from Prometheus at \(prometheus.url)"))
+        #expect(status.stdout.contains("histogram_quantile(0.99, sum by (le) (increase(istio_request_duration_milliseconds_bucket{"))
+        let history = try mesh.rollout(["history", "recommendation", "-o", "json"])
+        #expect(history.stdout.contains("\"verdict\" : \"pass\""))
+        #expect(try mesh.versions(10) == ["v2": 10])
+    }
+}
