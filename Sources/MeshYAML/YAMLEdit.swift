@@ -41,7 +41,9 @@ extension YAMLFile {
         }
         // A node's mark is where its properties start: skip an anchor (`&name`) and a tag (`!!int`).
         while start < source.count, source[start] == UInt8(ascii: "&") || source[start] == UInt8(ascii: "!") {
-            while start < source.count, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(source[start]) {
+            while start < source.count,
+                ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(source[start])
+            {
                 start += 1
             }
             while start < source.count, source[start] == UInt8(ascii: " ") || source[start] == UInt8(ascii: "\t") { start += 1 }

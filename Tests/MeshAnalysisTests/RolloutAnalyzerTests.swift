@@ -49,7 +49,8 @@ import Testing
                 rollout: "virtualService: reviews\nstable: {subset: v1}\ncanary: {subset: v2}\nlinear: 50",
                 route: "subset: v1}, weight: 0}") == ["MESH0201 VirtualService default/reviews 30:5"])
         #expect(
-            try findings(rollout: "virtualService: reviews\nroutes: [main]\nstable: {subset: v1}\ncanary: {subset: v2}\nlinear: 50")
+            try findings(
+                rollout: "virtualService: reviews\nroutes: [main]\nstable: {subset: v1}\ncanary: {subset: v2}\nlinear: 50")
                 == ["MESH0201 Rollout default/reviews 38:12"])
     }
 
@@ -69,8 +70,10 @@ import Testing
         #expect(
             try findings(
                 rollout: "virtualService: reviews\nstable: {subset: v1}\ncanary: {subset: v9}\nlinear: 50",
-                route: "subset: v9}, weight: 0}", subsets: extra).contains { $0.hasPrefix("MESH0202 Rollout default/reviews") })
-        let gated = "virtualService: reviews\nstable: {subset: v1}\ncanary: {subset: plain}\nlinear: 50\nanalysis:\n  metrics: [{name: success-rate, min: 99}]"
+                route: "subset: v9}, weight: 0}", subsets: extra
+            ).contains { $0.hasPrefix("MESH0202 Rollout default/reviews") })
+        let gated =
+            "virtualService: reviews\nstable: {subset: v1}\ncanary: {subset: plain}\nlinear: 50\nanalysis:\n  metrics: [{name: success-rate, min: 99}]"
         #expect(
             try findings(rollout: gated, route: "subset: plain}, weight: 0}", subsets: extra).contains {
                 $0.hasPrefix("MESH0203 Rollout default/reviews")

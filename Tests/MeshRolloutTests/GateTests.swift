@@ -14,7 +14,9 @@ import Testing
         // Every request under `slowest` ms.
         VersionTraffic(
             requests: requests, errors: errors,
-            buckets: [.init(le: slowest, count: requests), .init(le: 1000, count: requests), .init(le: .infinity, count: requests)])
+            buckets: [
+                .init(le: slowest, count: requests), .init(le: 1000, count: requests), .init(le: .infinity, count: requests),
+            ])
     }
 
     struct Case: CustomTestStringConvertible, Sendable {
@@ -41,7 +43,8 @@ import Testing
             label: "too few canary requests", stable: traffic(900), canary: traffic(19), verdict: .noData,
             gateVerdicts: [.noData, .noData, .noData]),
         Case(
-            label: "too few requests give no verdict, even failing ones", stable: traffic(900), canary: traffic(10, errors: 10), verdict: .noData,
+            label: "too few requests give no verdict, even failing ones", stable: traffic(900), canary: traffic(10, errors: 10),
+            verdict: .noData,
             gateVerdicts: [.noData, .noData, .noData]),
         Case(
             label: "no stable traffic leaves the comparison without data", stable: traffic(0), canary: traffic(100),
@@ -64,7 +67,11 @@ import Testing
     @Test func latencyIsInterpolatedAsHistogramQuantileDoes() {
         // 100 requests: 50 under 10ms, 90 under 100ms, all under 1000ms.
         let traffic = VersionTraffic(
-            requests: 100, buckets: [.init(le: 10, count: 50), .init(le: 100, count: 90), .init(le: 1000, count: 100), .init(le: .infinity, count: 100)])
+            requests: 100,
+            buckets: [
+                .init(le: 10, count: 50), .init(le: 100, count: 90), .init(le: 1000, count: 100),
+                .init(le: .infinity, count: 100),
+            ])
         #expect(traffic.latency(0.5) == 10)
         #expect(abs(traffic.latency(0.7)! - (10 + 90 * 20 / 40)) < 1e-9)
         #expect(abs(traffic.latency(0.99)! - (100 + 900 * 9 / 10)) < 1e-9)
@@ -81,7 +88,9 @@ import Testing
     }
 
     @Test func onlyTheRolloutsSeriesAreKept() {
-        let base = ["reporter": "source", "destination_service": Self.service, "destination_version": "v2", "response_code": "503"]
+        let base = [
+            "reporter": "source", "destination_service": Self.service, "destination_version": "v2", "response_code": "503",
+        ]
         #expect(Self.key("istio_requests_total", base) == "requests|v2|503")
         #expect(Self.key("istio_request_duration_milliseconds_bucket", base.merging(["le": "+Inf"]) { $1 }) == "bucket|v2|+Inf")
         #expect(Self.key("istio_requests_total", base.merging(["reporter": "destination"]) { $1 }) == nil)
@@ -121,7 +130,9 @@ import Testing
                 == "sum(increase(istio_requests_total{reporter=\"source\",destination_service=\"recommendation.default.svc.cluster.local\",destination_version=\"v2\"}[5000ms]))"
         )
         #expect(q.errors("v2", window: 0).contains("response_code=~\"5..\"}[1ms]"))
-        #expect(q.latency(0.99, "v2", window: 10).hasPrefix("histogram_quantile(0.99, sum by (le) (increase(istio_request_duration_milliseconds_bucket{"))
+        #expect(
+            q.latency(0.99, "v2", window: 10).hasPrefix(
+                "histogram_quantile(0.99, sum by (le) (increase(istio_request_duration_milliseconds_bucket{"))
         #expect(PromQL(service: "a\"b").requests("v1", window: 1).contains("destination_service=\"a\\\"b\""))
     }
 }

@@ -130,7 +130,9 @@ final class MemoryTarget: WeightTarget {
             #expect(targets.allSatisfy { $0.weight == 25 })
         }
         // Settled: a second command finds nothing pending.
-        #expect(try RolloutDriver(plan: samplePlan(), journal: journal, targets: targets, metrics: nil, clock: { 6 }).recover() == nil)
+        #expect(
+            try RolloutDriver(plan: samplePlan(), journal: journal, targets: targets, metrics: nil, clock: { 6 }).recover() == nil
+        )
     }
 
     @Test func liveWeightsOtherThanTheJournalsAreDrift() throws {
@@ -148,7 +150,8 @@ final class MemoryTarget: WeightTarget {
     @Test func aStepWritesIntentThenCommitAroundThePush() throws {
         let journal = Journal(path: try temporaryDirectory() + "/r.journal")
         let target = MemoryTarget("p", weight: 0)
-        let driver = try RolloutDriver(plan: samplePlan(gated: false), journal: journal, targets: [target], metrics: nil, clock: { 100 })
+        let driver = try RolloutDriver(
+            plan: samplePlan(gated: false), journal: journal, targets: [target], metrics: nil, clock: { 100 })
         var seenAtPush: [JournalRecord.Kind] = []
         driver.faultPoint = { point in
             if point == "after-push" { seenAtPush = ((try? journal.read().records) ?? []).map(\.kind) }
@@ -223,6 +226,8 @@ final class MemoryTarget: WeightTarget {
         #expect(throws: YAMLEditError.self) { try file.replacingScalars([ScalarEdit(node: values[2], value: "x")]) }
         #expect(throws: YAMLEditError.self) { try file.replacingScalars([ScalarEdit(node: values[3], value: "a b: c")]) }
         // An anchor nothing aliases, and a tag, are skipped to the scalar itself.
-        #expect(String(decoding: try file.replacingScalars([ScalarEdit(node: values[3], value: "8")]), as: UTF8.self).hasSuffix("d: &y !!int 8\n"))
+        #expect(
+            String(decoding: try file.replacingScalars([ScalarEdit(node: values[3], value: "8")]), as: UTF8.self).hasSuffix(
+                "d: &y !!int 8\n"))
     }
 }

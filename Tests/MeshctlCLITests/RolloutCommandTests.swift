@@ -49,7 +49,8 @@ func runWithEnvironment(_ arguments: [String], environment: [String: String], in
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-    return CLI.Result(status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    return CLI.Result(
+        status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
 }
 
 extension LiveMesh {
@@ -119,7 +120,9 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         for _ in 0..<100 {
             let answer = try CLI.httpGet(mesh.proxy.listen, host: "recommendation:8080")
             statuses[answer.status, default: 0] += 1
-            versions[String(answer.body.components(separatedBy: "recommendation ").dropFirst().first?.prefix(2) ?? "none"), default: 0] += 1
+            versions[
+                String(answer.body.components(separatedBy: "recommendation ").dropFirst().first?.prefix(2) ?? "none"), default: 0] +=
+                1
         }
         #expect(statuses == [200: 100])
         #expect(versions == ["v1": 100])
@@ -136,7 +139,8 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         let killed = try runWithEnvironment(
             ["rollout", "step", "recommendation"], environment: ["MESHCTL_ROLLOUT_KILL_AT": point], in: mesh.dir)
         #expect(killed.status == 128 + SIGKILL, "\(killed.output)")
-        let journal = try String(contentsOf: mesh.dir.appendingPathComponent(".meshctl/rollouts/default_recommendation.journal"), encoding: .utf8)
+        let journal = try String(
+            contentsOf: mesh.dir.appendingPathComponent(".meshctl/rollouts/default_recommendation.journal"), encoding: .utf8)
         #expect(journal.split(separator: "\n").last?.contains("\"kind\":\"intent\"") == true)
         let status = try mesh.rollout(["status", "recommendation"])
         #expect(status.status == 2, "\(status.output)")
@@ -241,7 +245,8 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         #expect(try CLI.run(["rollout", "step", "recommendation"], in: dir).status == 0)
         #expect(try String(contentsOfFile: rules, encoding: .utf8) == expected(0, 100))
         // The file was replaced, never left half-written: no temporary files remain.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [".meshctl", "rollout.yaml", "rules.yaml"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [".meshctl", "rollout.yaml", "rules.yaml"])
         #expect(try CLI.run(["rollout", "status", "recommendation"], in: dir).status == 0)
     }
 
@@ -253,7 +258,10 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         #expect(plan.status == 0, "\(plan.output)")
         #expect(plan.stdout.contains("3     setWeight 100 (added: the canary ends at 100%)  0%      100%    promoted"))
         #expect(plan.stdout.contains("-       weight: 100      # stable\n  +       weight: 90      # stable"))
-        #expect(plan.stdout.contains("sum(increase(istio_requests_total{reporter=\"source\",destination_service=\"recommendation.default.svc.cluster.local\",destination_version=\"v2\"}[10000ms]))"))
+        #expect(
+            plan.stdout.contains(
+                "sum(increase(istio_requests_total{reporter=\"source\",destination_service=\"recommendation.default.svc.cluster.local\",destination_version=\"v2\"}[10000ms]))"
+            ))
         #expect(plan.stdout.contains("shortest time to promotion: 20s"))
         // Nothing was started.
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".meshctl").path))
@@ -262,16 +270,22 @@ func observedCanary(_ json: [String: Any]) -> Double? {
     @Test func aPlanThatCanNeverFinishIsRefused() throws {
         let dir = try CLI.temporaryDirectory()
         let rules = try CLI.write(
-            Self.rules.replacingOccurrences(of: "labels: {version: v2}}\n---", with: "labels: {version: v3}}\n---"), to: "rules.yaml",
+            Self.rules.replacingOccurrences(of: "labels: {version: v2}}\n---", with: "labels: {version: v3}}\n---"),
+            to: "rules.yaml",
             in: dir)
         let rollout = try CLI.write(rolloutYAML(steps: [10, 40]), to: "rollout.yaml", in: dir)
         let plan = try CLI.run(["rollout", "plan", "-f", rollout, "-f", rules], in: dir)
         #expect(plan.status == 1)
-        #expect(plan.stderr.contains("rollout.yaml:7:20: error: Rollout default/recommendation: subset version-v2 of recommendation.default.svc.cluster.local selects no endpoint"))
+        #expect(
+            plan.stderr.contains(
+                "rollout.yaml:7:20: error: Rollout default/recommendation: subset version-v2 of recommendation.default.svc.cluster.local selects no endpoint"
+            ))
         let decreasing = try CLI.write(rolloutYAML(steps: [40, 10]), to: "decreasing.yaml", in: dir)
         let refused = try CLI.run(["rollout", "plan", "-f", decreasing, "-f", rules], in: dir)
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("decreasing.yaml:10:16: error: Rollout default/recommendation: setWeight 10 does not increase"))
+        #expect(
+            refused.stderr.contains(
+                "decreasing.yaml:10:16: error: Rollout default/recommendation: setWeight 10 does not increase"))
     }
 
     @Test func laterCommandsNeedAStartedRollout() throws {
@@ -292,7 +306,9 @@ final class PrometheusServer {
 
     init(scraping targets: [String], in dir: URL) throws {
         let binary = "/usr/bin/prometheus"
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "prometheus is not installed (apt-get install -y prometheus; .ci/run does it)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary),
+            "prometheus is not installed (apt-get install -y prometheus; .ci/run does it)")
         let port = try Self.freePort()
         let config = """
             global:
@@ -319,7 +335,9 @@ final class PrometheusServer {
         let deadline = Date().addingTimeInterval(30)
         while try CLI.httpGet("127.0.0.1:\(port)", host: "127.0.0.1", path: "/-/ready").status != 200 {
             guard Date() < deadline, process.isRunning else {
-                throw ServerProcess.ServerError(description: "prometheus did not start: \(ServerProcess.read(dir.appendingPathComponent("prometheus/log").path))")
+                throw ServerProcess.ServerError(
+                    description:
+                        "prometheus did not start: \(ServerProcess.read(dir.appendingPathComponent("prometheus/log").path))")
             }
             usleep(50_000)
         }
@@ -340,7 +358,9 @@ final class PrometheusServer {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
         guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
@@ -355,7 +375,9 @@ final class PrometheusServer {
         let mesh = try LiveMesh(weights: [("v1", 100), ("v2", 0)])
         let prometheus = try PrometheusServer(scraping: [mesh.admin], in: mesh.dir)
         let rollout = try CLI.write(rolloutYAML(steps: [25, 50, 100], interval: "1s"), to: "rollout.yaml", in: mesh.dir)
-        let start = try mesh.rollout(["start", "-f", rollout, "-f", mesh.rulesPath, "--admin", mesh.admin, "--prometheus", prometheus.url])
+        let start = try mesh.rollout([
+            "start", "-f", rollout, "-f", mesh.rulesPath, "--admin", mesh.admin, "--prometheus", prometheus.url,
+        ])
         #expect(start.status == 0, "\(start.output)")
         for configured in [25.0, 50.0] {
             // Spread over several scrapes: Prometheus's increase() cannot count a series' first
@@ -381,7 +403,8 @@ final class PrometheusServer {
         let status = try mesh.rollout(["status", "recommendation", "-v"])
         #expect(status.status == 0)
         #expect(status.stdout.contains("from Prometheus at \(prometheus.url)"))
-        #expect(status.stdout.contains("histogram_quantile(0.99, sum by (le) (increase(istio_request_duration_milliseconds_bucket{"))
+        #expect(
+            status.stdout.contains("histogram_quantile(0.99, sum by (le) (increase(istio_request_duration_milliseconds_bucket{"))
         let history = try mesh.rollout(["history", "recommendation", "-o", "json"])
         #expect(history.stdout.contains("\"verdict\" : \"pass\""))
         #expect(try mesh.versions(10) == ["v2": 10])

@@ -86,5 +86,6 @@ extension DiagnosticCode {
         .unknownDestinationRuleHost, .unreadableFile, .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
         .emptyInput, .notAResource, .duplicateResource, .invalidMeshConfig, .subsetWithoutEndpoints,
         .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll, .overlappingDestinationRules,
-    ] + rolloutCodes
+        .rolloutRouteMismatch, .rolloutSubsetWithoutEndpoints, .rolloutSubsetWithoutVersion, .rolloutFieldNotApplied,
+    ]
 }

@@ -48,7 +48,9 @@ extension Rollout {
     /// destinations, of one host.
     public func bind(_ vs: VirtualService) -> Result<[RolloutRoute], RolloutBindingProblem> {
         guard let stable = stableSubset?.value, let canary = canarySubset?.value else {
-            return .failure(RolloutBindingProblem(message: "the rollout names no stable and canary subsets", node: node, inVirtualService: false))
+            return .failure(
+                RolloutBindingProblem(
+                    message: "the rollout names no stable and canary subsets", node: node, inVirtualService: false))
         }
         var chosen: [(Int, HTTPRoute)] = []
         if routes.isEmpty {
@@ -58,7 +60,8 @@ extension Rollout {
             if chosen.isEmpty {
                 return .failure(
                     RolloutBindingProblem(
-                        message: "no HTTP route of VirtualService \(virtualService?.value ?? "?") sends traffic to subset \(stable) or \(canary)",
+                        message:
+                            "no HTTP route of VirtualService \(virtualService?.value ?? "?") sends traffic to subset \(stable) or \(canary)",
                         node: virtualService?.node ?? node, inVirtualService: false))
             }
         } else {
@@ -82,13 +85,15 @@ extension Rollout {
                 let missing = subsets.contains(stable) ? canary : stable
                 return .failure(
                     RolloutBindingProblem(
-                        message: "\(label) has no destination in subset \(missing); a rollout shifts weight between destinations in \(stable) and \(canary)",
+                        message:
+                            "\(label) has no destination in subset \(missing); a rollout shifts weight between destinations in \(stable) and \(canary)",
                         node: route.routeNode >= 0 ? route.routeNode : route.node, inVirtualService: true))
             }
             if route.route.count != 2 {
                 return .failure(
                     RolloutBindingProblem(
-                        message: "\(label) has \(route.route.count) destinations; a rollout shifts a route with exactly two (subsets \(stable) and \(canary))",
+                        message:
+                            "\(label) has \(route.route.count) destinations; a rollout shifts a route with exactly two (subsets \(stable) and \(canary))",
                         node: route.routeNode >= 0 ? route.routeNode : route.node, inVirtualService: true))
             }
             let stableHost = route.route[s].destination?.host?.value ?? ""
@@ -96,7 +101,8 @@ extension Rollout {
             if stableHost != canaryHost {
                 return .failure(
                     RolloutBindingProblem(
-                        message: "\(label) sends \(stable) to \(stableHost) and \(canary) to \(canaryHost); both subsets must be of one host",
+                        message:
+                            "\(label) sends \(stable) to \(stableHost) and \(canary) to \(canaryHost); both subsets must be of one host",
                         node: route.route[c].node, inVirtualService: true))
             }
             bound.append(

@@ -66,7 +66,9 @@ public struct Rollout: Sendable {
         self.origin = origin
     }
 
-    public static let metricNames = ["success-rate", "success-rate-vs-stable", "latency-p50", "latency-p90", "latency-p95", "latency-p99"]
+    public static let metricNames = [
+        "success-rate", "success-rate-vs-stable", "latency-p50", "latency-p90", "latency-p95", "latency-p99",
+    ]
     public static let onNoDataValues = ["pause", "fail", "pass"]
     public static let meshctlAPIVersion = "meshctl.dev/v1alpha1"
     public static let argoAPIVersion = "argoproj.io/v1alpha1"

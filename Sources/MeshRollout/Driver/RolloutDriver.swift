@@ -96,13 +96,15 @@ public final class RolloutDriver {
         case .commit:
             try commit(intent, to: to, notes: observed.map { "\($0.target): \($0.weight ?? -1)% already live" }, now: now)
             return Outcome(
-                exitCode: 0, lines: ["recovered: the interrupted \(intent.action ?? "change") to \(weight)% is live everywhere; committed"],
+                exitCode: 0,
+                lines: ["recovered: the interrupted \(intent.action ?? "change") to \(weight)% is live everywhere; committed"],
                 status: status, evaluation: nil)
         case .reapply:
             let result = try push(intent, to: to, now: now)
             if result.exitCode != 0 { return result }
             return Outcome(
-                exitCode: 0, lines: ["recovered: the interrupted \(intent.action ?? "change") to \(weight)% was pushed again"] + result.lines,
+                exitCode: 0,
+                lines: ["recovered: the interrupted \(intent.action ?? "change") to \(weight)% was pushed again"] + result.lines,
                 status: status, evaluation: nil)
         case .drift(let reason):
             return try driftFound("after an interrupted \(intent.action ?? "change") to \(weight)%: \(reason)", now: now)
@@ -135,7 +137,10 @@ public final class RolloutDriver {
         try append(record)
         return Outcome(
             exitCode: 3,
-            lines: ["drift: \(reason)", "the rollout is held; `meshctl rollout abort` puts stable back, `start --restart` starts over"],
+            lines: [
+                "drift: \(reason)",
+                "the rollout is held; `meshctl rollout abort` puts stable back, `start --restart` starts over",
+            ],
             status: drifted, evaluation: nil)
     }
 
@@ -171,7 +176,8 @@ public final class RolloutDriver {
             }
             try append(record)
             if case .wait(let wait, _) = next {
-                var outcome = Outcome(exitCode: Self.exitCode(wait), lines: [Self.describe(wait)], status: status, evaluation: evaluation)
+                var outcome = Outcome(
+                    exitCode: Self.exitCode(wait), lines: [Self.describe(wait)], status: status, evaluation: evaluation)
                 if case .metricsError = wait { outcome.exitCode = 1 }
                 return outcome
             }
@@ -204,7 +210,8 @@ public final class RolloutDriver {
             do throws(TargetFailure) {
                 let live = try target.observe()
                 if live != to.canaryWeight {
-                    failures.append("\(target.name): runs \(live.map { "\($0)%" } ?? "other routes") after the push, not \(to.canaryWeight)%")
+                    failures.append(
+                        "\(target.name): runs \(live.map { "\($0)%" } ?? "other routes") after the push, not \(to.canaryWeight)%")
                 }
             } catch {
                 failures.append("\(target.name): \(error)")
@@ -219,7 +226,9 @@ public final class RolloutDriver {
                 ], status: status, evaluation: nil)
         }
         try commit(intent, to: to, notes: notes, now: now)
-        return Outcome(exitCode: to.phase == .promoted ? 0 : to.phase == .aborted ? 1 : 0, lines: [to.message] + notes.map { "  \($0)" }, status: to, evaluation: nil)
+        return Outcome(
+            exitCode: to.phase == .promoted ? 0 : to.phase == .aborted ? 1 : 0, lines: [to.message] + notes.map { "  \($0)" },
+            status: to, evaluation: nil)
     }
 
     func commit(_ intent: JournalRecord, to: RolloutStatus, notes: [String], now: Int64) throws(Journal.Failure) {
@@ -243,7 +252,9 @@ public final class RolloutDriver {
 
     /// The gates over the window from `windowStart`: pass, fail, no data, or error.
     public func evaluate(windowStart: Int64, now: Int64) -> Evaluation {
-        guard let metrics else { return Evaluation.judge(Observations(stable: .init(), canary: .init(), seconds: 0), by: plan.gates) }
+        guard let metrics else {
+            return Evaluation.judge(Observations(stable: .init(), canary: .init(), seconds: 0), by: plan.gates)
+        }
         let snapshot = contents.windowSnapshot
         if let snapshot, snapshot.time + 1000 < windowStart {
             return .error("no counters were read when the window started; a fresh window starts with the next step")
@@ -277,10 +288,12 @@ public final class RolloutDriver {
     public func conflict(with current: Fingerprints) -> String? {
         guard let recorded = contents.start?.fingerprints else { return nil }
         if recorded.rollout != current.rollout {
-            return "the Rollout's spec changed since the rollout started (fingerprint \(recorded.rollout) → \(current.rollout)); `meshctl rollout start --restart` starts over with it"
+            return
+                "the Rollout's spec changed since the rollout started (fingerprint \(recorded.rollout) → \(current.rollout)); `meshctl rollout start --restart` starts over with it"
         }
         if recorded.virtualService != current.virtualService {
-            return "the VirtualService changed beyond its weights since the rollout started (fingerprint \(recorded.virtualService) → \(current.virtualService)); `meshctl rollout start --restart` starts over with it"
+            return
+                "the VirtualService changed beyond its weights since the rollout started (fingerprint \(recorded.virtualService) → \(current.virtualService)); `meshctl rollout start --restart` starts over with it"
         }
         return nil
     }

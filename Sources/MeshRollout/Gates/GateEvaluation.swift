@@ -52,7 +52,8 @@ public struct Evaluation: Sendable, Codable, Equatable {
             switch metric.kind {
             case .successRate:
                 value = canary.successRate
-                inputs = "\(Format.number(canary.requests - canary.errors)) of \(Format.number(canary.requests)) canary answers not 5xx"
+                inputs =
+                    "\(Format.number(canary.requests - canary.errors)) of \(Format.number(canary.requests)) canary answers not 5xx"
             case .latency:
                 value = canary.latency(metric.quantile ?? 0.99)
                 inputs = "p\(Format.number((metric.quantile ?? 0.99) * 100)) of \(Format.number(canary.requests)) canary requests"
@@ -82,11 +83,14 @@ public struct Evaluation: Sendable, Codable, Equatable {
         if !enough {
             return Evaluation(
                 verdict: .noData, gates: gates, observations: observations,
-                reason: "\(Format.number(canary.requests)) canary requests in the window, fewer than minRequests \(config.minRequests)")
+                reason:
+                    "\(Format.number(canary.requests)) canary requests in the window, fewer than minRequests \(config.minRequests)"
+            )
         }
         if let missing = gates.first(where: { $0.verdict == .noData }) {
             return Evaluation(
-                verdict: .noData, gates: gates, observations: observations, reason: "\(missing.name) has no data (\(missing.inputs))")
+                verdict: .noData, gates: gates, observations: observations,
+                reason: "\(missing.name) has no data (\(missing.inputs))")
         }
         return Evaluation(
             verdict: .pass, gates: gates, observations: observations,

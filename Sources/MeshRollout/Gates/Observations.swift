@@ -120,7 +120,9 @@ public struct CounterSnapshot: Sendable, Codable, Equatable {
                 let version = parts[1]
                 if parts[0] == "requests" {
                     traffic[version, default: VersionTraffic()].requests += increase
-                    if parts[2].count == 3 && parts[2].hasPrefix("5") { traffic[version, default: VersionTraffic()].errors += increase }
+                    if parts[2].count == 3 && parts[2].hasPrefix("5") {
+                        traffic[version, default: VersionTraffic()].errors += increase
+                    }
                 } else if let le = Self.bound(parts[2]) {
                     buckets[version, default: [:]][le, default: 0] += increase
                 }

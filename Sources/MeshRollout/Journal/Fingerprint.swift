@@ -68,7 +68,8 @@ public enum WeightEdit {
                 guard let weight else {
                     return .failure(
                         RolloutBindingProblem(
-                            message: "this destination has no `weight:`; --write rewrites weights in place, so write one (e.g. `weight: 0`)",
+                            message:
+                                "this destination has no `weight:`; --write rewrites weights in place, so write one (e.g. `weight: 0`)",
                             node: node, inVirtualService: true))
                 }
                 edits.append(ScalarEdit(node: weight.node, value: String(value)))

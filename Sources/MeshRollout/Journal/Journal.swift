@@ -161,7 +161,9 @@ public struct Journal: Sendable {
                     truncated = true
                     break
                 }
-                throw Failure(description: "\(path):\(lineNumber): the journal line is not a record (\(error)); it was written by something else")
+                throw Failure(
+                    description:
+                        "\(path):\(lineNumber): the journal line is not a record (\(error)); it was written by something else")
             }
             if newline == nil { break }
         }
@@ -223,7 +225,9 @@ public enum FileSystem {
         var info = stat()
         let mode = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw Journal.Failure(description: "cannot write beside \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Journal.Failure(description: "cannot write beside \(path): \(String(cString: strerror(errno)))")
+        }
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd) == 0
         close(fd)
@@ -248,14 +252,18 @@ public final class RolloutLock: @unchecked Sendable {
     /// Takes the lock at once or fails, naming the process that holds it.
     public init(path: String) throws(Journal.Failure) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Journal.Failure(description: "cannot open the lock \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Journal.Failure(description: "cannot open the lock \(path): \(String(cString: strerror(errno)))")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, buffer.count, 0)
             close(fd)
-            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            let holder =
+                n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
             throw Journal.Failure(
-                description: "another meshctl rollout command (pid \(holder)) is acting on this rollout; try again when it is done")
+                description:
+                    "another meshctl rollout command (pid \(holder)) is acting on this rollout; try again when it is done")
         }
         ftruncate(fd, 0)
         let pid = Array("\(getpid())\n".utf8)

@@ -102,7 +102,10 @@ public struct GateConfig: Sendable, Codable, Equatable {
     public var failureLimit: Int
     public var metrics: [Metric]
 
-    public init(intervalMs: Int64 = 60_000, minRequests: Int = 1, onNoData: OnNoData = .pause, failureLimit: Int = 0, metrics: [Metric] = []) {
+    public init(
+        intervalMs: Int64 = 60_000, minRequests: Int = 1, onNoData: OnNoData = .pause, failureLimit: Int = 0,
+        metrics: [Metric] = []
+    ) {
         self.intervalMs = intervalMs
         self.minRequests = minRequests
         self.onNoData = onNoData
@@ -121,7 +124,9 @@ extension RolloutPlan {
     }
 
     /// The plan for `rollout` (a decoded, valid Rollout resource) over `resources`.
-    public static func make(_ rollout: Resource, resources: [Resource]) -> Result<(plan: RolloutPlan, routes: [RolloutRoute], virtualService: Resource), Problem> {
+    public static func make(_ rollout: Resource, resources: [Resource]) -> Result<
+        (plan: RolloutPlan, routes: [RolloutRoute], virtualService: Resource), Problem
+    > {
         guard let spec = rollout.rollout, let vsName = spec.virtualService?.value, let stable = spec.stableSubset?.value,
             let canary = spec.canarySubset?.value
         else { return .failure(Problem("\(rollout.reference) names no VirtualService and subsets")) }
@@ -139,7 +144,10 @@ extension RolloutPlan {
         }
         let service = HostNames.fqdn(routes[0].host, namespace: vs.namespace)
         if let other = routes.first(where: { HostNames.fqdn($0.host, namespace: vs.namespace) != service }) {
-            return .failure(Problem("the routes send traffic to \(service) and \(HostNames.fqdn(other.host, namespace: vs.namespace)); a rollout shifts one service"))
+            return .failure(
+                Problem(
+                    "the routes send traffic to \(service) and \(HostNames.fqdn(other.host, namespace: vs.namespace)); a rollout shifts one service"
+                ))
         }
         let subsets = resources.effective.compactMap { r -> (String, [Subset])? in
             guard let dr = r.destinationRule, let host = dr.host?.value else { return nil }

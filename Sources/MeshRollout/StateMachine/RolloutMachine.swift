@@ -58,7 +58,11 @@ public struct RolloutMachine: Sendable {
 
     /// `rollout start`: applies step 0.
     public func start(now: Int64) -> Decision {
-        if let status { return .refused("the rollout is already started (\(status.phase.rawValue), step \(status.step + 1) of \(plan.steps.count)); give --restart to start over") }
+        if let status {
+            return .refused(
+                "the rollout is already started (\(status.phase.rawValue), step \(status.step + 1) of \(plan.steps.count)); give --restart to start over"
+            )
+        }
         return .apply(Transition(action: "start", from: nil, to: entering(0, now: now, attempt: 1, because: "started")))
     }
 
@@ -161,7 +165,9 @@ public struct RolloutMachine: Sendable {
             to.message = "resumed"
             return .record(to)
         case .progressing: return .record(status)
-        case .drift: return .refused("the traffic drifted from the journal; `resume` cannot tell which weights are right: abort, or start --restart")
+        case .drift:
+            return .refused(
+                "the traffic drifted from the journal; `resume` cannot tell which weights are right: abort, or start --restart")
         case .promoted, .aborted: return .finished(status)
         }
     }
@@ -171,7 +177,8 @@ public struct RolloutMachine: Sendable {
         guard let status else { return .refused("the rollout is not started") }
         switch status.phase {
         case .aborted: return .finished(status)
-        case .promoted: return .refused("the rollout is promoted; the canary is the release now (start a new rollout to move back)")
+        case .promoted:
+            return .refused("the rollout is promoted; the canary is the release now (start a new rollout to move back)")
         case .progressing, .paused, .drift:
             var to = status
             (to.phase, to.canaryWeight, to.stepStartedAt, to.windowStart) = (.aborted, 0, now, now)
@@ -186,7 +193,9 @@ public struct RolloutMachine: Sendable {
         switch status.phase {
         case .aborted, .drift:
             return .apply(
-                Transition(action: "retry", from: status, to: entering(0, now: now, attempt: status.attempt + 1, because: "retried from the start")))
+                Transition(
+                    action: "retry", from: status,
+                    to: entering(0, now: now, attempt: status.attempt + 1, because: "retried from the start")))
         case .progressing, .paused: return .refused("the rollout is in progress; only an aborted rollout is retried")
         case .promoted: return .finished(status)
         }
@@ -213,10 +222,13 @@ public struct RolloutMachine: Sendable {
         return RolloutStatus(
             phase: last ? .promoted : .progressing, step: min(index, plan.lastStep), canaryWeight: weight, stepStartedAt: now,
             windowStart: now, failures: 0, attempt: attempt,
-            message: last ? "promoted: the canary takes 100% (\(reason))" : "step \(index + 1) of \(plan.steps.count) (\(reason))")
+            message: last ? "promoted: the canary takes 100% (\(reason))" : "step \(index + 1) of \(plan.steps.count) (\(reason))"
+        )
     }
 
     func advance(_ status: RolloutStatus, now: Int64, because reason: String, action: String = "step") -> Decision {
-        .apply(Transition(action: action, from: status, to: entering(status.step + 1, now: now, attempt: status.attempt, because: reason)))
+        .apply(
+            Transition(
+                action: action, from: status, to: entering(status.step + 1, now: now, attempt: status.attempt, because: reason)))
     }
 }

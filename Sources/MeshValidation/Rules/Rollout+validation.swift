@@ -18,7 +18,9 @@ extension Check {
             error(argo ? "destinationRule.canarySubsetName is required" : "spec.canary.subset is required", at: r.node)
         }
         if let stable = r.stableSubset, let canary = r.canarySubset, stable.value == canary.value {
-            error("the stable and canary subsets are both `\(stable.value)`; a rollout moves traffic between two subsets", at: canary.node)
+            error(
+                "the stable and canary subsets are both `\(stable.value)`; a rollout moves traffic between two subsets",
+                at: canary.node)
         }
         var seenRoutes: Set<String> = []
         for route in r.routes where !seenRoutes.insert(route.value).inserted {
@@ -26,7 +28,9 @@ extension Check {
         }
         if let linear = r.linear {
             if !r.steps.isEmpty { error("give either steps or linear, not both", at: linear.node) }
-            if !(1...100).contains(linear.value) { error("linear must be between 1 and 100, got \(linear.value)", at: linear.node) }
+            if !(1...100).contains(linear.value) {
+                error("linear must be between 1 and 100, got \(linear.value)", at: linear.node)
+            }
         } else if r.steps.isEmpty {
             error("a rollout needs steps (setWeight and pause) or `linear: N`", at: r.stepsNode >= 0 ? r.stepsNode : r.node)
         }
@@ -68,7 +72,9 @@ extension Check {
                 continue
             }
             if !seen.insert(name.value).inserted { error("metric `\(name.value)` is listed twice", at: name.node) }
-            let given: [(String, Int32?)] = [("min", metric.min?.node), ("max", metric.max?.node), ("maxDrop", metric.maxDrop?.node)]
+            let given: [(String, Int32?)] = [
+                ("min", metric.min?.node), ("max", metric.max?.node), ("maxDrop", metric.maxDrop?.node),
+            ]
             let wanted =
                 switch name.value {
                 case "success-rate": "min"

@@ -25,6 +25,9 @@ extension Meshctl {
                   meshctl rollout step recommendation
                   meshctl rollout run recommendation
                 """,
-            subcommands: [Plan.self, Start.self, Step.self, Run.self, Status.self, Promote.self, Pause.self, Resume.self, Abort.self, Retry.self, History.self])
+            subcommands: [
+                Plan.self, Start.self, Step.self, Run.self, Status.self, Promote.self, Pause.self, Resume.self, Abort.self,
+                Retry.self, History.self,
+            ])
     }
 }

@@ -85,7 +85,9 @@ struct RolloutContext {
         }
         let lock = try lock(name, in: directory)
         let contents = try mapped { try journal.read() }
-        guard let settings = contents.start?.settings else { fail("\(journal.path) has no start record; it is not a rollout journal") }
+        guard let settings = contents.start?.settings else {
+            fail("\(journal.path) has no start record; it is not a rollout journal")
+        }
         let context = try make(
             name: name, settings: settings, journal: journal, lock: lock, deadline: selection.state.deadline)
         if let conflict = context.driver.conflict(with: context.fingerprints) {
@@ -128,14 +130,19 @@ struct RolloutContext {
             description = "Prometheus at \(url)"
         } else if !settings.admins.isEmpty {
             metrics = AdminStatsSource(
-                clients: settings.admins.compactMap { try? AdminAddress($0) }.map { AdminClient(address: $0, deadline: deadline) },
+                clients: settings.admins.compactMap { try? AdminAddress($0) }.map {
+                    AdminClient(address: $0, deadline: deadline)
+                },
                 plan: made.plan)
-            description = "the admin stats of \(Output.plural(settings.admins.count, "proxy").replacingOccurrences(of: "proxys", with: "proxies"))"
+            description =
+                "the admin stats of \(Output.plural(settings.admins.count, "proxy").replacingOccurrences(of: "proxys", with: "proxies"))"
         } else {
             metrics = nil
             description = "no metrics source"
         }
-        let driver = try mapped { try RolloutDriver(plan: made.plan, journal: journal, targets: targets, metrics: metrics, clock: { now }) }
+        let driver = try mapped {
+            try RolloutDriver(plan: made.plan, journal: journal, targets: targets, metrics: metrics, clock: { now })
+        }
         driver.faultPoint = faultPoint
         return RolloutContext(
             name: name, settings: settings, rules: rules, rollout: rollout, virtualService: made.virtualService,
@@ -150,13 +157,17 @@ struct RolloutContext {
         if let name {
             guard let found = rollouts.first(where: { $0.name == name.name && $0.namespace == name.namespace }) else {
                 let known = rollouts.map { "\($0.namespace)/\($0.name)" }
-                fail("no Rollout \(name) in the files given\(known.isEmpty ? "" : " (they hold \(known.joined(separator: ", ")))")")
+                fail(
+                    "no Rollout \(name) in the files given\(known.isEmpty ? "" : " (they hold \(known.joined(separator: ", ")))")"
+                )
             }
             return found
         }
         guard rollouts.count == 1, let only = rollouts.first else {
             if rollouts.isEmpty { fail("the files given hold no Rollout (meshctl.dev/v1alpha1 or argoproj.io/v1alpha1)") }
-            fail("the files hold \(rollouts.count) Rollouts (\(rollouts.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", "))); name one")
+            fail(
+                "the files hold \(rollouts.count) Rollouts (\(rollouts.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", "))); name one"
+            )
         }
         return only
     }

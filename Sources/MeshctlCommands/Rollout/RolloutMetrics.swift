@@ -91,10 +91,13 @@ struct PrometheusSource: MetricsSource {
         case .failure(let failure): throw TargetFailure("Prometheus at \(url): \(failure.description)")
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-            throw TargetFailure("Prometheus at \(url) answered HTTP \(response.status) without a query result: \(AdminClient.excerpt(response.text))")
+            throw TargetFailure(
+                "Prometheus at \(url) answered HTTP \(response.status) without a query result: \(AdminClient.excerpt(response.text))"
+            )
         }
         guard object["status"] as? String == "success", let data = object["data"] as? [String: Any] else {
-            throw TargetFailure("Prometheus at \(url) refused `\(promql)`: \(object["error"] as? String ?? "HTTP \(response.status)")")
+            throw TargetFailure(
+                "Prometheus at \(url) refused `\(promql)`: \(object["error"] as? String ?? "HTTP \(response.status)")")
         }
         guard let result = data["result"] as? [[String: Any]], let first = result.first,
             let pair = first["value"] as? [Any], pair.count == 2, let text = pair[1] as? String, let value = Double(text),

@@ -6,7 +6,8 @@ import MeshYAML
 extension Meshctl.RolloutCommand {
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show, offline, every step of a rollout with its weights, the change to the VirtualService, the gates and how long it takes.",
+            abstract:
+                "Show, offline, every step of a rollout with its weights, the change to the VirtualService, the gates and how long it takes.",
             discussion: """
                 Nothing is contacted. The Rollout is validated and checked against the rules: a \
                 route the canary subset is not part of, a subset with no endpoints, weights that do \
@@ -78,7 +79,10 @@ extension Meshctl.RolloutCommand {
             }
         }
 
-        func text(_ plan: RolloutPlan, rollout: Resource, made: (plan: RolloutPlan, routes: [RolloutRoute], virtualService: Resource), current: Int?, timing: Timing) -> String {
+        func text(
+            _ plan: RolloutPlan, rollout: Resource, made: (plan: RolloutPlan, routes: [RolloutRoute], virtualService: Resource),
+            current: Int?, timing: Timing
+        ) -> String {
             let vs = made.virtualService
             let routes = made.routes.map { $0.name.map { "`\($0)`" } ?? "spec.http[\($0.index)]" }.joined(separator: ", ")
             var lines = [
@@ -98,9 +102,15 @@ extension Meshctl.RolloutCommand {
                     switch step {
                     case .pause(nil): movesOn = "on `rollout promote`"
                     case .pause(let ms?):
-                        movesOn = plan.gates.isEmpty ? "after \(Format.milliseconds(Double(ms)))" : "after \(Format.milliseconds(Double(max(ms, plan.gates.intervalMs)))), gates passing"
+                        movesOn =
+                            plan.gates.isEmpty
+                            ? "after \(Format.milliseconds(Double(ms)))"
+                            : "after \(Format.milliseconds(Double(max(ms, plan.gates.intervalMs)))), gates passing"
                     case .setWeight:
-                        movesOn = plan.gates.isEmpty ? "at the next `rollout step`" : "after \(Format.milliseconds(Double(plan.gates.intervalMs))), gates passing"
+                        movesOn =
+                            plan.gates.isEmpty
+                            ? "at the next `rollout step`"
+                            : "after \(Format.milliseconds(Double(plan.gates.intervalMs))), gates passing"
                     }
                 }
                 let added = i >= plan.writtenSteps ? " (added: the canary ends at 100%)" : ""
@@ -124,18 +134,23 @@ extension Meshctl.RolloutCommand {
             lines.append("shortest time to promotion: \(timing.promotion)")
             lines.append(
                 "shortest time to rollback: one config push (`meshctl rollout abort`)"
-                    + (plan.gates.isEmpty ? "" : "; by the gates, \(Format.milliseconds(Double(timing.rollbackMs))) after a step starts"))
+                    + (plan.gates.isEmpty
+                        ? "" : "; by the gates, \(Format.milliseconds(Double(timing.rollbackMs))) after a step starts"))
             return lines.joined(separator: "\n") + "\n"
         }
 
         /// The first step's change to the VirtualService file, line by line.
-        func diffLines(_ plan: RolloutPlan, made: (plan: RolloutPlan, routes: [RolloutRoute], virtualService: Resource)) -> [String] {
+        func diffLines(_ plan: RolloutPlan, made: (plan: RolloutPlan, routes: [RolloutRoute], virtualService: Resource))
+            -> [String]
+        {
             let file = made.virtualService.file
             let weight = plan.canaryWeight(at: 0)
             guard case .success(let edits) = WeightEdit.scalarEdits(made.routes, canaryWeight: weight),
                 let edited = try? file.replacingScalars(edits)
             else {
-                return ["VirtualService change at step 1: spec.http weights to stable \(100 - weight), canary \(weight) (the file has destinations without `weight:`, so --write cannot edit it)"]
+                return [
+                    "VirtualService change at step 1: spec.http weights to stable \(100 - weight), canary \(weight) (the file has destinations without `weight:`, so --write cannot edit it)"
+                ]
             }
             let before = String(decoding: file.source, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             let after = String(decoding: edited, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -149,7 +164,10 @@ extension Meshctl.RolloutCommand {
             return lines
         }
 
-        func json(_ plan: RolloutPlan, made: (plan: RolloutPlan, routes: [RolloutRoute], virtualService: Resource), current: Int?, timing: Timing) -> JSONValue {
+        func json(
+            _ plan: RolloutPlan, made: (plan: RolloutPlan, routes: [RolloutRoute], virtualService: Resource), current: Int?,
+            timing: Timing
+        ) -> JSONValue {
             let promql = PromQL(service: plan.service)
             return [
                 "rollout": .string(plan.reference),
@@ -163,7 +181,8 @@ extension Meshctl.RolloutCommand {
                     plan.steps.enumerated().map { i, step in
                         [
                             "step": .int(Int64(i + 1)), "action": .string(RolloutReport.describe(step)),
-                            "stableWeight": .int(Int64(100 - plan.canaryWeight(at: i))), "canaryWeight": .int(Int64(plan.canaryWeight(at: i))),
+                            "stableWeight": .int(Int64(100 - plan.canaryWeight(at: i))),
+                            "canaryWeight": .int(Int64(plan.canaryWeight(at: i))),
                             "added": .bool(i >= plan.writtenSteps),
                         ]
                     }),
@@ -171,7 +190,8 @@ extension Meshctl.RolloutCommand {
                     plan.gates.metrics.map {
                         [
                             "name": .string($0.name), "condition": .string($0.condition),
-                            "promql": .array(promql.queries(for: $0, plan: plan, window: plan.gates.intervalMs).map { .string($0) }),
+                            "promql": .array(
+                                promql.queries(for: $0, plan: plan, window: plan.gates.intervalMs).map { .string($0) }),
                         ]
                     }),
                 "intervalMs": .int(plan.gates.intervalMs), "minRequests": .int(Int64(plan.gates.minRequests)),

@@ -42,8 +42,10 @@ enum RolloutReport {
         var widths = [Int](repeating: 0, count: columns)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         return rows.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
     }
 
@@ -57,11 +59,17 @@ enum RolloutReport {
         var lines = ["rollout \(plan.reference): \(status.phase.rawValue), \(position(status, plan))"]
         if !status.message.isEmpty { lines.append("  \(status.message)") }
         let observations = evaluation?.observations
-        let window = observations.map { " (window \(Format.milliseconds($0.seconds * 1000)), \(Format.number($0.stable.requests + $0.canary.requests)) requests)" } ?? ""
+        let window =
+            observations.map {
+                " (window \(Format.milliseconds($0.seconds * 1000)), \(Format.number($0.stable.requests + $0.canary.requests)) requests)"
+            } ?? ""
         lines.append("")
         lines += table([
             ["SUBSET", "CONFIGURED", "OBSERVED\(window)"],
-            ["stable \(plan.stableSubset)", "\(status.stableWeight)%", percent(observations?.observedCanaryPercent.map { 100 - $0 })],
+            [
+                "stable \(plan.stableSubset)", "\(status.stableWeight)%",
+                percent(observations?.observedCanaryPercent.map { 100 - $0 }),
+            ],
             ["canary \(plan.canarySubset)", "\(status.canaryWeight)%", percent(observations?.observedCanaryPercent)],
         ]).map { "  " + $0 }
         if !plan.gates.isEmpty {
@@ -103,8 +111,14 @@ enum RolloutReport {
             (
                 "weights",
                 [
-                    "stable": ["subset": .string(plan.stableSubset), "configured": status.map { .int(Int64($0.stableWeight)) } ?? .null, "observed": observed(evaluation, canary: false)],
-                    "canary": ["subset": .string(plan.canarySubset), "configured": status.map { .int(Int64($0.canaryWeight)) } ?? .null, "observed": observed(evaluation, canary: true)],
+                    "stable": [
+                        "subset": .string(plan.stableSubset), "configured": status.map { .int(Int64($0.stableWeight)) } ?? .null,
+                        "observed": observed(evaluation, canary: false),
+                    ],
+                    "canary": [
+                        "subset": .string(plan.canarySubset), "configured": status.map { .int(Int64($0.canaryWeight)) } ?? .null,
+                        "observed": observed(evaluation, canary: true),
+                    ],
                 ]
             ),
             ("message", .string(status?.message ?? "")),
@@ -121,7 +135,16 @@ enum RolloutReport {
             fields.append(
                 (
                     "queries",
-                    .object(plan.gates.metrics.map { ($0.name, .array(promql.queries(for: $0, plan: plan, window: max(1, now - status.windowStart)).map { .string($0) })) })
+                    .object(
+                        plan.gates.metrics.map {
+                            (
+                                $0.name,
+                                .array(
+                                    promql.queries(for: $0, plan: plan, window: max(1, now - status.windowStart)).map {
+                                        .string($0)
+                                    })
+                            )
+                        })
                 ))
         }
         return .object(fields)
@@ -139,13 +162,17 @@ enum RolloutReport {
             "gates": .array(
                 evaluation.gates.map {
                     [
-                        "name": .string($0.name), "condition": .string($0.condition), "value": $0.value.map { .double($0) } ?? .null,
+                        "name": .string($0.name), "condition": .string($0.condition),
+                        "value": $0.value.map { .double($0) } ?? .null,
                         "verdict": .string($0.verdict.rawValue), "inputs": .string($0.inputs),
                     ]
                 }),
             "windowSeconds": evaluation.observations.map { .double($0.seconds) } ?? .null,
             "requests": evaluation.observations.map {
-                ["stable": .double($0.stable.requests), "canary": .double($0.canary.requests), "stable5xx": .double($0.stable.errors), "canary5xx": .double($0.canary.errors)]
+                [
+                    "stable": .double($0.stable.requests), "canary": .double($0.canary.requests),
+                    "stable5xx": .double($0.stable.errors), "canary5xx": .double($0.canary.errors),
+                ]
             } ?? .null,
         ]
     }
@@ -166,7 +193,9 @@ enum RolloutReport {
         case .intent:
             text += ": canary \(record.from.map { "\($0)%" } ?? "?") → \(record.to.map { "\($0)%" } ?? "?")"
         case .commit:
-            text += " (intent #\(record.intent ?? 0)): " + (record.status.map { "canary \($0.canaryWeight)%, \($0.phase.rawValue)" } ?? "")
+            text +=
+                " (intent #\(record.intent ?? 0)): "
+                + (record.status.map { "canary \($0.canaryWeight)%, \($0.phase.rawValue)" } ?? "")
             if let targets = record.targets, !targets.isEmpty { text += "; " + targets.joined(separator: "; ") }
         case .decision:
             text += ": " + (record.evaluation?.reason ?? record.message ?? "")

@@ -25,9 +25,10 @@ extension Meshctl.RolloutCommand {
                 let now = RolloutContext.now
                 let outcome = try mapped { try context.driver.carry(context.driver.machine.step(now: now)) }
                 let status = outcome.status ?? context.driver.status
-                let line = status.map {
-                    "[\(RolloutReport.time(now))] \(RolloutReport.position($0, context.plan)), canary \($0.canaryWeight)%: "
-                } ?? ""
+                let line =
+                    status.map {
+                        "[\(RolloutReport.time(now))] \(RolloutReport.position($0, context.plan)), canary \($0.canaryWeight)%: "
+                    } ?? ""
                 let message = outcome.lines.first ?? ""
                 if message != shown || outcome.exitCode != 2 {
                     Output.print(line + message)

@@ -45,7 +45,9 @@ extension Meshctl.RolloutCommand {
 
         func validate() throws {
             try input.validate()
-            if input.paths.contains("-") { throw ValidationError("a rollout re-reads its files at every command; give files, not -f -") }
+            if input.paths.contains("-") {
+                throw ValidationError("a rollout re-reads its files at every command; give files, not -f -")
+            }
             if let name { _ = try RolloutName(name) }
             for admin in admins { _ = try AdminAddress(admin) }
             if Set(admins).count < admins.count { throw ValidationError("--admin lists the same proxy twice") }
@@ -71,7 +73,9 @@ extension Meshctl.RolloutCommand {
             let context = try RolloutContext.make(
                 name: rolloutName, settings: settings, journal: journal, lock: lock, deadline: state.deadline)
             let driver = context.driver
-            if let status = driver.status, !restart, status.phase == .progressing || status.phase == .paused || status.phase == .drift {
+            if let status = driver.status, !restart,
+                status.phase == .progressing || status.phase == .paused || status.phase == .drift
+            {
                 fail(
                     "rollout \(rolloutName) is \(status.phase.rawValue) at \(RolloutReport.position(status, context.plan)); `meshctl rollout status \(rolloutName.name)` shows it, --restart starts it over"
                 )
@@ -83,7 +87,9 @@ extension Meshctl.RolloutCommand {
             let outcome = try mapped { try driver.carry(driver.machine.start(now: RolloutContext.now)) }
             var lines = outcome.lines
             if outcome.exitCode == 0, let status = outcome.status {
-                lines.insert("rollout \(context.plan.reference) started: \(RolloutReport.position(status, context.plan)), canary \(status.canaryWeight)%", at: 0)
+                lines.insert(
+                    "rollout \(context.plan.reference) started: \(RolloutReport.position(status, context.plan)), canary \(status.canaryWeight)%",
+                    at: 0)
                 lines.removeAll { $0 == status.message }
             }
             try RolloutDriver.Outcome(exitCode: outcome.exitCode, lines: lines, status: outcome.status, evaluation: nil).finish(

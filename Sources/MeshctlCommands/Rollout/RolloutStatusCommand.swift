@@ -43,10 +43,12 @@ extension Meshctl.RolloutCommand {
                     exit = status?.exitCode ?? 2
                     switch output {
                     case .json:
-                        printed = RolloutReport.statusJSON(context, status: status, evaluation: evaluation, verbose: verbose, now: now)
+                        printed =
+                            RolloutReport.statusJSON(context, status: status, evaluation: evaluation, verbose: verbose, now: now)
                             .json(pretty: true) + "\n"
                     case .text:
-                        printed = RolloutReport.statusText(context, status: status, evaluation: evaluation, verbose: verbose, now: now)
+                        printed = RolloutReport.statusText(
+                            context, status: status, evaluation: evaluation, verbose: verbose, now: now)
                     }
                     if !watch || exit != 2 {
                         write(printed)

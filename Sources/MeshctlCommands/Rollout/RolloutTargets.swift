@@ -26,13 +26,18 @@ final class AdminTarget: WeightTarget {
     func apply(canaryWeight: Int) throws(TargetFailure) -> String {
         let document = WeightEdit.document(virtualService, routes: routes, canaryWeight: canaryWeight)
         var given = LoadedRules()
-        RuleLoader.load(Array(document.yaml().utf8), name: "\(virtualService.file.path) (weights \(100 - canaryWeight)/\(canaryWeight))", into: &given)
+        RuleLoader.load(
+            Array(document.yaml().utf8), name: "\(virtualService.file.path) (weights \(100 - canaryWeight)/\(canaryWeight))",
+            into: &given)
         guard !given.hasErrors, !given.resources.isEmpty else {
-            throw TargetFailure("the VirtualService with the new weights does not load: \(given.diagnostics.first?.headline ?? "no resource")")
+            throw TargetFailure(
+                "the VirtualService with the new weights does not load: \(given.diagnostics.first?.headline ?? "no resource")")
         }
         let apply: Meshctl.Apply
         do {
-            apply = try Meshctl.Apply.parse(["-f", virtualService.file.path, "--admin", client.address.text, "--timeout", deadline.timeout])
+            apply = try Meshctl.Apply.parse([
+                "-f", virtualService.file.path, "--admin", client.address.text, "--timeout", deadline.timeout,
+            ])
         } catch {
             throw TargetFailure("cannot prepare the push: \(error)")
         }
@@ -90,7 +95,9 @@ final class FileTarget: WeightTarget {
             throw TargetFailure("\(path) no longer parses: \(rules.diagnostics.first?.headline ?? "unknown error")")
         }
         let name = rollout.rollout?.virtualService?.value
-        let vs = rules.resources.effective.first { $0.virtualService != nil && $0.name == name && $0.namespace == rollout.namespace }
+        let vs = rules.resources.effective.first {
+            $0.virtualService != nil && $0.name == name && $0.namespace == rollout.namespace
+        }
         return (file, vs, rules)
     }
 
