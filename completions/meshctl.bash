@@ -952,8 +952,8 @@ _meshctl_proxy() {
 _meshctl_proxy_run() {
     repeating_flags=()
     non_repeating_flags=(--expose-admin --watch --version -h --help)
-    repeating_options=(-f --filename)
-    non_repeating_options=(--mesh-config --listen --admin --concurrency --access-log --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
+    repeating_options=(-f --filename --outbound-port)
+    non_repeating_options=(--mesh-config --listen --admin --concurrency --access-log --zipkin --trace-sampling --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -972,10 +972,19 @@ _meshctl_proxy_run() {
     '--admin')
         return
         ;;
+    '--outbound-port')
+        return
+        ;;
     '--concurrency')
         return
         ;;
     '--access-log')
+        return
+        ;;
+    '--zipkin')
+        return
+        ;;
+    '--trace-sampling')
         return
         ;;
     '--log-level')

@@ -60,7 +60,7 @@ function __meshctl_parse_tokens -S
             __meshctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'run'
-                __meshctl_parse_subcommand 0 'f/filename=+' 'mesh-config=' 'listen=' 'admin=' 'expose-admin' 'concurrency=' 'watch' 'access-log=' 'log-level=' 'namespace=' 'labels=' 'workload=' 'compatibility-version=' 'drain-time=' 'ready-file=' 'version' 'h/help'
+                __meshctl_parse_subcommand 0 'f/filename=+' 'mesh-config=' 'listen=' 'admin=' 'outbound-port=+' 'expose-admin' 'concurrency=' 'watch' 'access-log=' 'zipkin=' 'trace-sampling=' 'log-level=' 'namespace=' 'labels=' 'workload=' 'compatibility-version=' 'drain-time=' 'ready-file=' 'version' 'h/help'
             case 'stats'
                 __meshctl_parse_subcommand 0 'admin=+' 'timeout=' 'filter=' 'o/output=' 'version' 'h/help'
             end
@@ -367,10 +367,13 @@ complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_option
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" mesh-config' -l 'mesh-config' -d 'Istio mesh config (MeshConfig YAML, or the istio ConfigMap): outboundTrafficPolicy, defaultHttpRetryPolicy, default*ExportTo, rootNamespace.' -rfa '(set -l exts \'yaml\' \'yml\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" listen' -l 'listen' -d 'The outbound listener, HOST:PORT (port 0: any free port).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" admin' -l 'admin' -d 'The admin API, HOST:PORT.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run"' -l 'outbound-port' -d 'Also listen on this service port (on --listen\'s host), as a sidecar\'s original destination port: HTTP is routed by its Host, TCP and TLS by the rules\' tcp and tls routes. Repeatable.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" expose-admin' -l 'expose-admin' -d 'Allow the admin API on an address other than loopback (it can change and stop the proxy).'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" concurrency' -l 'concurrency' -d 'Worker event loops, as Envoy\'s --concurrency (default: the number of cores).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" watch' -l 'watch' -d 'Reload when a rule file changes (through the same checks as PUT /config).'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" access-log' -l 'access-log' -d 'Write Istio\'s access log to - (standard output) or a file.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" zipkin' -l 'zipkin' -d 'Trace requests: send spans to this Zipkin v2 endpoint (Jaeger accepts it too), e.g. http://127.0.0.1:9411/api/v2/spans.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" trace-sampling' -l 'trace-sampling' -d 'The percentage of new traces sampled (Istio\'s default is 1).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" log-level' -l 'log-level' -d 'trace, debug, info, warning, error or critical.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" namespace' -l 'namespace' -d 'The proxy\'s namespace (for short hosts and sourceNamespace).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl proxy run" labels' -l 'labels' -d 'The proxy\'s workload labels, for sourceLabels matches (k=v,...).' -rfka ''

@@ -3,7 +3,10 @@
 
 Every key must be a field of its protobuf message (snake_case, as Envoy's /config_dump prints
 them), every `@type` must name a known message, enums must use their value names, durations must
-be protobuf JSON durations, and at most one member of each oneof may be set. The message
+be protobuf JSON durations within protobuf's range, integers must fit their protobuf type, and
+at most one member of each oneof may be set. Values are also held to the limits Envoy's own
+validation rules set where a rendered config could cross them: ports up to 65535, percentages
+from 0 to 100, direct-response statuses from 200 to 599. The message
 definitions come from the `envoy_data_plane` package (Envoy's data-plane-api protos as Python
 classes): pip install envoy_data_plane.
 
@@ -19,6 +22,21 @@ import types
 import typing
 
 DURATION = re.compile(r"^-?[0-9]+(\.[0-9]{1,9})?s$")
+# protobuf's Duration: at most 10,000 years either way.
+MAX_DURATION_SECONDS = 315_576_000_000
+INTEGER_RANGES = {
+    "int32": (-(2**31), 2**31 - 1), "sint32": (-(2**31), 2**31 - 1), "sfixed32": (-(2**31), 2**31 - 1),
+    "uint32": (0, 2**32 - 1), "fixed32": (0, 2**32 - 1),
+    "int64": (-(2**63), 2**63 - 1), "sint64": (-(2**63), 2**63 - 1), "sfixed64": (-(2**63), 2**63 - 1),
+    "uint64": (0, 2**64 - 1), "fixed64": (0, 2**64 - 1),
+}
+# Envoy's validation rules (protoc-gen-validate) that a rendered config could cross:
+# (message, field) -> (low, high).
+ENVOY_LIMITS = {
+    ("SocketAddress", "port_value"): (0, 65535),
+    ("Percent", "value"): (0, 100),
+    ("DirectResponseAction", "status"): (200, 599),
+}
 
 
 def message_class(type_url):
@@ -64,14 +82,14 @@ class Checker:
             return
         self.check_message({k: v for k, v in value.items() if k != "@type"}, cls, path)
 
-    def check_value(self, value, hint, path):
+    def check_value(self, value, hint, path, proto_type=None):
         kind, inner = unwrap(hint)
         if kind == "list":
             if not isinstance(value, list):
                 self.error(path, "expected a list")
                 return
             for i, item in enumerate(value):
-                self.check_value(item, inner, f"{path}[{i}]")
+                self.check_value(item, inner, f"{path}[{i}]", proto_type)
             return
         if kind == "map":
             if not isinstance(value, dict):
@@ -88,6 +106,10 @@ class Checker:
         elif inner is int:
             if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())):
                 self.error(path, f"expected an integer, got {value!r}")
+            elif proto_type in INTEGER_RANGES:
+                low, high = INTEGER_RANGES[proto_type]
+                if not low <= int(value) <= high:
+                    self.error(path, f"{value} does not fit a protobuf {proto_type}")
         elif inner is float:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.error(path, f"expected a number, got {value!r}")
@@ -97,6 +119,8 @@ class Checker:
         elif name == "timedelta":
             if not (isinstance(value, str) and DURATION.match(value)):
                 self.error(path, f"expected a protobuf duration such as 1.5s, got {value!r}")
+            elif abs(float(value[:-1])) > MAX_DURATION_SECONDS:
+                self.error(path, f"{value} is beyond protobuf's duration range")
         elif name == "datetime":
             if not isinstance(value, str):
                 self.error(path, "expected a timestamp")
@@ -137,7 +161,11 @@ class Checker:
             group = getattr(meta, "group", None)
             if group:
                 groups.setdefault(group, []).append(key)
-            self.check_value(item, hints[key], f"{path}.{key}")
+            self.check_value(item, hints[key], f"{path}.{key}", getattr(meta, "proto_type", None))
+            limit = ENVOY_LIMITS.get((cls.__name__, key))
+            if limit and isinstance(item, (int, float)) and not isinstance(item, bool):
+                if not limit[0] <= item <= limit[1]:
+                    self.error(f"{path}.{key}", f"{item} is outside what Envoy accepts ({limit[0]} to {limit[1]})")
         for group, keys in groups.items():
             if len(keys) > 1:
                 self.error(path, f"oneof {group} has several members set: {', '.join(keys)}")

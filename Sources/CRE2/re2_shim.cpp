@@ -17,18 +17,28 @@ struct mesh_re2 {
   }
 };
 
+static void copy_error(const re2::RE2 &regex, char *error, size_t error_capacity) {
+  if (error == nullptr || error_capacity == 0) return;
+  const std::string &reason = regex.error();
+  size_t n = reason.size() < error_capacity - 1 ? reason.size() : error_capacity - 1;
+  std::memcpy(error, reason.data(), n);
+  error[n] = '\0';
+}
+
 extern "C" mesh_re2 *mesh_re2_compile(const char *pattern, size_t length, char *error,
                                       size_t error_capacity) {
   mesh_re2 *re = new mesh_re2(pattern, length);
   if (re->regex.ok()) return re;
-  if (error != nullptr && error_capacity > 0) {
-    const std::string &reason = re->regex.error();
-    size_t n = reason.size() < error_capacity - 1 ? reason.size() : error_capacity - 1;
-    std::memcpy(error, reason.data(), n);
-    error[n] = '\0';
-  }
+  copy_error(re->regex, error, error_capacity);
   delete re;
   return nullptr;
+}
+
+extern "C" int mesh_re2_check(const char *pattern, size_t length, char *error, size_t error_capacity) {
+  mesh_re2 re(pattern, length);
+  if (re.regex.ok()) return re.regex.ProgramSize();
+  copy_error(re.regex, error, error_capacity);
+  return -1;
 }
 
 extern "C" int mesh_re2_full_match(const mesh_re2 *re, const char *text, size_t length) {

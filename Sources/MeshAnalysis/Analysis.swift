@@ -2,20 +2,31 @@ import MeshModel
 import MeshRouting
 
 /// Cross-resource analysis, as `istioctl analyze` does: every resource is indexed once (hosts,
-/// subsets, gateways, registry) and each analyzer walks the index, so the cost grows with the
-/// number of resources, not its square.
+/// subsets, gateways, workloads, visibility) and each analyzer walks the indexes, so the cost
+/// grows with the number of resources, not its square.
+///
+/// Analyzers run on every resource that decoded, including ones with schema errors, as istioctl's
+/// do: a VirtualService without `hosts` still has its destinations checked.
 public struct Analysis {
     public let resources: [Resource]
     public let mesh: MeshConfig
     let registry: Registry
     let index: Index
+    let visibility: Visibility
+    let services: ServiceCatalog
+    let workloads: Workloads
     private(set) var findings: [Diagnostic] = []
     private var unhealthy: [ResolutionKey: Bool] = [:]
 
     /// Every analyzer, in the order they run.
     static let analyzers: [any Analyzer.Type] = [
-        DestinationAnalyzer.self, ConflictingHostsAnalyzer.self, UnreachableRulesAnalyzer.self, GatewayAnalyzer.self,
-        DestinationRuleAnalyzer.self, RouteHygieneAnalyzer.self, DuplicateResourceAnalyzer.self, RolloutAnalyzer.self,
+        DestinationHostAnalyzer.self, DestinationSubsetAnalyzer.self, ConflictingMeshGatewayHostsAnalyzer.self,
+        UnreachableRulesAnalyzer.self, VirtualServiceGatewayAnalyzer.self, IngressRouteRulesAnalyzer.self,
+        JWTClaimRouteAnalyzer.self, GatewayWorkloadAnalyzer.self, ConflictingGatewayAnalyzer.self,
+        GatewaySecretAnalyzer.self, GatewayCertificateAnalyzer.self, DestinationRuleHostAnalyzer.self,
+        CACertificateAnalyzer.self, OverlappingDestinationRulesAnalyzer.self, ServiceEntryAddressesAnalyzer.self,
+        ConflictingServiceEntryProtocolAnalyzer.self, DeprecationAnalyzer.self, RouteHygieneAnalyzer.self,
+        DuplicateResourceAnalyzer.self, RolloutAnalyzer.self,
     ]
 
     public init(resources: [Resource], mesh: MeshConfig = MeshConfig()) {
@@ -26,13 +37,42 @@ public struct Analysis {
         let effective = resources.effective
         self.registry = Registry(resources: effective)
         self.index = Index(effective)
+        self.visibility = Visibility(mesh: mesh)
+        self.workloads = Workloads(effective, mesh: mesh)
+        self.services = ServiceCatalog(effective, workloads: workloads, visibility: visibility)
     }
 
-    /// Runs every analyzer and returns the findings.
+    /// Runs every analyzer and returns the findings: each once, and no meshctl (`MESH`) finding
+    /// where an Istio finding of the same problem points at the same place in the same resource.
     public mutating func run() -> [Diagnostic] {
         for analyzer in Self.analyzers { analyzer.init().analyze(&self) }
+        // Findings by line and column (cheap to hash); only findings sharing one are compared.
+        var byPosition: [Int: [Int]] = [:]
+        for (i, d) in findings.enumerated() { byPosition[d.line &* 65_536 &+ d.column, default: []].append(i) }
+        var dropped = Set<Int>()
+        for group in byPosition.values where group.count > 1 {
+            for (n, i) in group.enumerated() {
+                let d = findings[i]
+                let samePlace = group.filter { findings[$0].file == d.file && findings[$0].resource == d.resource }
+                if group[..<n].contains(where: { !dropped.contains($0) && samePlace.contains($0) && findings[$0] == d }) {
+                    dropped.insert(i)
+                } else if let same = Self.sameProblem[d.code],
+                    samePlace.contains(where: { same.contains(findings[$0].code) })
+                {
+                    dropped.insert(i)
+                }
+            }
+        }
+        if !dropped.isEmpty { findings = findings.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
         return findings
     }
+
+    /// meshctl's findings that say what an Istio finding at the same place already says: a
+    /// weighted subset without endpoints, where the subset is not found (or not visible) there.
+    static let sameProblem: [String: [String]] = ["MESH0101": ["IST0101", "IST0173"]]
+
+    /// Adds findings as if an analyzer had made them (for tests of what `run` keeps).
+    mutating func inject(_ diagnostics: [Diagnostic]) { findings += diagnostics }
 
     /// Reports `code` on `resource`, pointing at `node` (the exact scalar that is wrong).
     mutating func report(_ code: DiagnosticCode, _ message: String, _ resource: Resource, at node: Int32) {
@@ -43,62 +83,23 @@ public struct Analysis {
                 level: code.level, code: code.code, message: message, file: resource.file.path, line: mark.line,
                 column: mark.column, resource: resource.reference, field: resource.file.path(to: at, from: resource.node)))
     }
+
+    /// The analyzers that report `code`, by name (empty for codes the loader or validation report).
+    public static func analyzers(reporting code: String) -> [String] {
+        var names: [String] = []
+        for analyzer in analyzers where analyzer.codes.contains(where: { $0.code == code }) { names.append(analyzer.name) }
+        return names
+    }
 }
 
 /// One check over the whole rule set.
 protocol Analyzer: Sendable {
     init()
+    /// The name `--list-analyzers` shows, after Istio's analyzer of the same check.
+    static var name: String { get }
+    /// The codes it reports.
+    static var codes: [DiagnosticCode] { get }
     func analyze(_ analysis: inout Analysis)
-}
-
-/// Lookups built once per analysis.
-struct Index {
-    var virtualServices: [Resource] = []
-    var destinationRules: [Resource] = []
-    var gateways: [Resource] = []
-    /// DestinationRules by the FQDN of their host, in load order.
-    var destinationRulesByHost: [String: [Resource]] = [:]
-    /// Gateways by `namespace/name`.
-    var gatewaysByName: [String: Resource] = [:]
-    /// Subsets by host FQDN and name; the first definition of a name, in load order.
-    private var subsetsByName: [String: [String: Subset]] = [:]
-
-    init(_ resources: [Resource]) {
-        for r in resources {
-            switch r.spec {
-            case .virtualService: virtualServices.append(r)
-            case .destinationRule(let dr):
-                destinationRules.append(r)
-                if let host = dr.host?.value {
-                    destinationRulesByHost[HostNames.fqdn(host, namespace: r.namespace), default: []].append(r)
-                }
-            case .gateway:
-                gateways.append(r)
-                gatewaysByName["\(r.namespace)/\(r.name)"] = r
-            default: break
-            }
-        }
-        for (fqdn, rules) in destinationRulesByHost {
-            var byName: [String: Subset] = [:]
-            for subset in rules.flatMap({ $0.destinationRule?.subsets ?? [] }) {
-                if let name = subset.name?.value, byName[name] == nil { byName[name] = subset }
-            }
-            subsetsByName[fqdn] = byName
-        }
-    }
-
-    /// The subset `name` of a host, as the first DestinationRule that defines it has it.
-    func subset(_ name: String, of fqdn: String) -> Subset? { subsetsByName[fqdn]?[name] }
-
-    /// The DestinationRule subsets defined for a host.
-    func subsets(of fqdn: String) -> [Subset] {
-        (destinationRulesByHost[fqdn] ?? []).flatMap { $0.destinationRule?.subsets ?? [] }
-    }
-
-    /// `gateway` as written in a VirtualService of namespace `ns` → `namespace/name`.
-    static func gatewayKey(_ gateway: String, namespace: String) -> String {
-        gateway.contains("/") ? gateway : "\(namespace)/\(gateway)"
-    }
 }
 
 extension Analysis {
@@ -106,6 +107,11 @@ extension Analysis {
     static func list(_ names: [String], separator: String = ", ", limit: Int = 10) -> String {
         guard names.count > limit else { return names.joined(separator: separator) }
         return names.prefix(limit).joined(separator: separator) + " and \(names.count - limit) more"
+    }
+
+    /// `k1=v1,k2=v2`, sorted by key: a label selector as Kubernetes prints it.
+    static func selector(_ labels: [String: String]) -> String {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
     /// The registered service for a destination host, exact or by wildcard.

@@ -27,6 +27,21 @@ public final class RE2Regex: @unchecked Sendable {
 
     deinit { mesh_re2_free(program) }
 
+    /// Compiles `pattern` only to judge it, keeping nothing: its program size (see
+    /// `programSize`), or RE2's reason for refusing it. Checking many patterns this way holds
+    /// no compiled programs.
+    public static func check(_ pattern: String) -> Result<Int, RE2Error> {
+        var error = [CChar](repeating: 0, count: 256)
+        var utf8 = pattern
+        let size = utf8.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                mesh_re2_check(chars.baseAddress, chars.count, &error, error.count)
+            }
+        }
+        guard size < 0 else { return .success(Int(size)) }
+        return .failure(RE2Error(pattern: pattern, reason: error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }))
+    }
+
     /// True when the whole of `text` matches.
     public func fullMatch(_ text: String) -> Bool {
         var text = text

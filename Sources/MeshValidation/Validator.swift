@@ -4,8 +4,8 @@ import MeshYAML
 
 /// Checks each resource on its own, as Istio's admission webhook does.
 ///
-/// A `Validator` keeps one RE2 program per distinct pattern, so a rule set with ten thousand
-/// copies of `.*Safari.*` compiles it once.
+/// A `Validator` judges each distinct pattern once, so a rule set with ten thousand copies of
+/// `.*Safari.*` compiles it once.
 public final class Validator {
     let regexes = RegexCache()
 
@@ -37,16 +37,17 @@ public final class Validator {
     }
 }
 
-/// Compiles each distinct regex once.
+/// Judges each distinct regex once. Only the verdict is kept (the program size, or RE2's
+/// reason): validation needs no compiled program, and ten thousand of them would hold megabytes.
 public final class RegexCache: @unchecked Sendable {
-    private var compiled: [String: Result<RE2Regex, RE2Error>] = [:]
+    private var verdicts: [String: Result<Int, RE2Error>] = [:]
     public init() {}
-    public func regex(_ pattern: String) -> Result<RE2Regex, RE2Error> {
-        if let known = compiled[pattern] { return known }
-        let result: Result<RE2Regex, RE2Error>
-        do { result = .success(try RE2Regex(pattern)) } catch { result = .failure(error) }
-        compiled[pattern] = result
-        return result
+    /// RE2's program size for `pattern`, or why RE2 refuses it.
+    public func verdict(_ pattern: String) -> Result<Int, RE2Error> {
+        if let known = verdicts[pattern] { return known }
+        let verdict = RE2Regex.check(pattern)
+        verdicts[pattern] = verdict
+        return verdict
     }
 }
 

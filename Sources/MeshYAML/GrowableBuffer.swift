@@ -35,6 +35,17 @@ struct GrowableBuffer<Element> {
 
     mutating func removeLast() { count -= 1 }
 
+    /// Empties the buffer, keeping its storage.
+    mutating func removeAll() { count = 0 }
+
+    /// A malloc'd copy of the elements, for a new owner to free.
+    func copy() -> UnsafeMutableBufferPointer<Element> {
+        guard count > 0, let raw = malloc(count * MemoryLayout<Element>.stride) else { return .init(start: nil, count: 0) }
+        let copy = raw.bindMemory(to: Element.self, capacity: count)
+        copy.update(from: base, count: count)
+        return UnsafeMutableBufferPointer(start: copy, count: count)
+    }
+
     @inline(__always) subscript(_ index: Int) -> Element {
         get { base[index] }
         set { base[index] = newValue }

@@ -85,6 +85,36 @@ public enum YAMLLoader {
     ) throws(YAMLError) -> YAMLFile {
         try load(Array(text.utf8), path: path, limits: limits, duplicateKeys: duplicateKeys)
     }
+
+    /// Loads the stream one document at a time, handing each non-empty document to `body` as a
+    /// `YAMLFile` of its own (its nodes only, the whole source, marks counted from the start of
+    /// the stream), so only one document's tree is held at once. The limits count over the whole
+    /// stream, as `load` counts them. A document handed over before a later one fails to load
+    /// was still handed over: a caller that reports per file keeps what it learnt until this
+    /// returns. Returns how many documents the stream held, empty ones included.
+    @discardableResult
+    public static func forEachDocument(
+        _ bytes: [UInt8], path: String, limits: YAMLLimits = .default, duplicateKeys: DuplicateKeyHandling = .reject,
+        _ body: (YAMLFile) -> Void
+    ) throws(YAMLError) -> Int {
+        try withoutActuallyEscaping(body) { body throws(YAMLError) in
+            var builder = Builder(source: bytes, limits: limits, duplicateKeyHandling: duplicateKeys, streaming: true)
+            builder.documentHandler = { builder in body(builder.takeDocument(path: path)) }
+            defer {
+                free(builder.nodes.base)
+                free(builder.scalars.base)
+            }
+            try builder.run()
+            return builder.documentCount
+        }
+    }
+}
+
+/// A scalar's bytes in the builder's buffer, compared and hashed by content without copying.
+private struct ScalarText: Hashable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    static func == (a: ScalarText, b: ScalarText) -> Bool { a.bytes.elementsEqual(b.bytes) }
+    func hash(into hasher: inout Hasher) { hasher.combine(bytes: UnsafeRawBufferPointer(bytes)) }
 }
 
 private struct Builder {
@@ -99,18 +129,40 @@ private struct Builder {
     var stack: [Int32] = []
     /// Anchor name → node index. A container's anchor is usable once the container has closed.
     var anchors: [String: Int32] = [:]
+    /// Containers whose anchor becomes usable when they close, innermost last.
+    var openAnchors: [(name: String, container: Int32)] = []
     var expanded = 0
     var expandedBytes = 0
     var longestScalar = 0
+    /// When set, each document is handed over as it ends and its nodes are dropped.
+    var documentHandler: ((inout Builder) -> Void)?
 
-    init(source: [UInt8], limits: YAMLLimits, duplicateKeyHandling: DuplicateKeyHandling) {
+    init(source: [UInt8], limits: YAMLLimits, duplicateKeyHandling: DuplicateKeyHandling, streaming: Bool = false) {
         self.source = source
         self.limits = limits
         self.duplicateKeyHandling = duplicateKeyHandling
         // Rule files run about 9 bytes per node and half their bytes in scalars; reserving
-        // that up front avoids doubling (and copying) the two big arrays while loading.
-        nodes = GrowableBuffer(capacity: source.count / 8 + 16)
-        scalars = GrowableBuffer(capacity: source.count / 2 + 16)
+        // that up front avoids doubling (and copying) the two big arrays while loading. A
+        // stream of documents reuses one document's worth.
+        nodes = GrowableBuffer(capacity: streaming ? 4096 : source.count / 8 + 16)
+        scalars = GrowableBuffer(capacity: streaming ? 64 << 10 : source.count / 2 + 16)
+    }
+
+    /// The document just ended, as a file of its own.
+    func takeDocument(path: String) -> YAMLFile {
+        YAMLFile(
+            path: path, source: source, nodes: UnsafeBufferPointer(nodes.copy()),
+            scalarBytes: UnsafeBufferPointer(scalars.copy()),
+            documents: documents, documentCount: 1, longestScalar: longestScalar, duplicateKeys: duplicateKeys)
+    }
+
+    /// Drops the document just handed over, so the next starts from an empty tree.
+    private mutating func dropDocument() {
+        nodes.removeAll()
+        scalars.removeAll()
+        documents.removeAll()
+        duplicateKeys.removeAll()
+        longestScalar = 0
     }
 
     mutating func run() throws(YAMLError) {
@@ -147,11 +199,14 @@ private struct Builder {
                 case YAML_DOCUMENT_START_EVENT:
                     documentRoot = Int32(nodes.count)
                     anchors.removeAll(keepingCapacity: true)
+                    openAnchors.removeAll(keepingCapacity: true)
                 case YAML_DOCUMENT_END_EVENT:
                     documentCount += 1
                     if documentRoot < nodes.count && !isNullScalar(documentRoot) {
                         documents.append(documentRoot)
+                        if let documentHandler { documentHandler(&self) }
                     }
+                    if documentHandler != nil { dropDocument() }
                 case YAML_SCALAR_EVENT:
                     let scalar = event.data.scalar
                     let index = try open(.scalar, style: Self.scalarStyle(scalar.style), mark: mark)
@@ -174,12 +229,12 @@ private struct Builder {
                         .sequence, style: event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE ? .flow : .block, mark: mark
                     )
                     try push(index, mark: mark)
-                    if let anchor = event.data.sequence_start.anchor { anchors[String(cString: anchor)] = -index - 2 }
+                    if let anchor = event.data.sequence_start.anchor { openAnchor(String(cString: anchor), index) }
                 case YAML_MAPPING_START_EVENT:
                     let index = try open(
                         .mapping, style: event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? .flow : .block, mark: mark)
                     try push(index, mark: mark)
-                    if let anchor = event.data.mapping_start.anchor { anchors[String(cString: anchor)] = -index - 2 }
+                    if let anchor = event.data.mapping_start.anchor { openAnchor(String(cString: anchor), index) }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     let index = stack.removeLast()
                     nodes[Int(index)].end = Int32(nodes.count)
@@ -187,8 +242,12 @@ private struct Builder {
                         try applyMergeKeys(index, mark: mark)
                         try checkDuplicateKeys(index)
                     }
-                    // The container is complete: its anchor may now be aliased.
-                    for (name, value) in anchors where value == -index - 2 { anchors[name] = index }
+                    // The container is complete: its anchor may now be aliased (unless a node
+                    // inside it took the name since).
+                    if let open = openAnchors.last, open.container == index {
+                        openAnchors.removeLast()
+                        if anchors[open.name] == -index - 2 { anchors[open.name] = index }
+                    }
                 case YAML_ALIAS_EVENT:
                     let name = String(cString: event.data.alias.anchor)
                     try expandAlias(name, mark: mark)
@@ -209,6 +268,13 @@ private struct Builder {
             decoding: UnsafeBufferPointer(start: scalars.base + Int(node.valueStart), count: Int(node.valueLength)), as: UTF8.self
         )
         return text == "~" || text == "null" || text == "Null" || text == "NULL"
+    }
+
+    /// Records an anchor on a container just opened: until it closes, an alias to it is an
+    /// alias to a node that contains the alias.
+    private mutating func openAnchor(_ name: String, _ container: Int32) {
+        anchors[name] = -container - 2
+        openAnchors.append((name, container))
     }
 
     /// Appends a node as the next child of the open container.
@@ -301,21 +367,24 @@ private struct Builder {
     /// gets the merged mappings' pairs whose keys it does not set itself, earlier sources first.
     /// The mapping's subtree is rebuilt in place, so it stays contiguous.
     private mutating func applyMergeKeys(_ mapping: Int32, mark: SourceMark) throws(YAMLError) {
+        let end = nodes[Int(mapping)].end
+        // Most mappings have no merge key: find that out without collecting anything.
+        var cursor = mapping + 1
+        var hasMerge = false
+        while cursor < end && !hasMerge {
+            hasMerge = isMergeKey(cursor)
+            cursor = nodes[Int(nodes[Int(cursor)].end)].end
+        }
+        guard hasMerge else { return }
         typealias Range = (start: Int32, end: Int32)
         var explicit: [(key: Range, value: Range)] = []
         var sources: [Int32] = []
-        var cursor = mapping + 1
-        let end = nodes[Int(mapping)].end
-        var hasMerge = false
+        cursor = mapping + 1
         while cursor < end {
             let key = cursor
             let value = nodes[Int(key)].end
             cursor = nodes[Int(value)].end
-            let k = nodes[Int(key)]
-            if k.kind == .scalar && k.style == .plain && k.valueLength == 2 && scalars[Int(k.valueStart)] == UInt8(ascii: "<")
-                && scalars[Int(k.valueStart) + 1] == UInt8(ascii: "<")
-            {
-                hasMerge = true
+            if isMergeKey(key) {
                 switch nodes[Int(value)].kind {
                 case .mapping: sources.append(value)
                 case .sequence:
@@ -338,11 +407,10 @@ private struct Builder {
                 explicit.append(((key, value), (value, cursor)))
             }
         }
-        guard hasMerge else { return }
-        func text(_ index: Int32) -> [UInt8]? {
+        func text(_ index: Int32) -> ScalarText? {
             let n = nodes[Int(index)]
             guard n.kind == .scalar else { return nil }
-            return Array(UnsafeBufferPointer(start: scalars.base + Int(n.valueStart), count: Int(n.valueLength)))
+            return ScalarText(bytes: UnsafeBufferPointer(start: scalars.base + Int(n.valueStart), count: Int(n.valueLength)))
         }
         var present = Set(explicit.compactMap { text($0.key.start) })
         var pairs = explicit
@@ -358,7 +426,11 @@ private struct Builder {
                 item = next
             }
         }
-        // Copy the chosen pairs out, then write them back after the mapping node.
+        // Copy the chosen pairs out, then write them back after the mapping node. Where each
+        // node went is kept only when an anchor or a recorded duplicate inside must follow it.
+        let tracksMoves =
+            anchors.values.contains { $0 > mapping && $0 < end }
+            || duplicateKeys.contains { $0.mapping > mapping && $0.mapping < end }
         var rebuilt: [YAMLNode] = []
         var moved: [Int32: Int32] = [:]
         for pair in pairs {
@@ -369,7 +441,7 @@ private struct Builder {
                     var node = nodes[Int(i)]
                     node.end += offset
                     node.parent = i == range.start ? mapping : node.parent + offset
-                    moved[i] = i + offset
+                    if tracksMoves { moved[i] = i + offset }
                     rebuilt.append(node)
                 }
             }
@@ -395,25 +467,43 @@ private struct Builder {
         nodes[Int(mapping)].count = Int32(pairs.count * 2)
     }
 
+    /// A plain `<<` key.
+    private func isMergeKey(_ key: Int32) -> Bool {
+        let k = nodes[Int(key)]
+        return k.kind == .scalar && k.style == .plain && k.valueLength == 2 && scalars[Int(k.valueStart)] == UInt8(ascii: "<")
+            && scalars[Int(k.valueStart) + 1] == UInt8(ascii: "<")
+    }
+
+    /// The key after `key` in its mapping.
+    @inline(__always) private func nextKey(_ key: Int32) -> Int32 { nodes[Int(nodes[Int(key)].end)].end }
+
     private mutating func checkDuplicateKeys(_ mapping: Int32) throws(YAMLError) {
         let count = Int(nodes[Int(mapping)].count) / 2
         guard count > 1 else { return }
-        var keys: [Int32] = []
-        keys.reserveCapacity(count)
-        var next = mapping + 1
+        let first = mapping + 1
         let end = nodes[Int(mapping)].end
-        while next < end {
-            keys.append(next)
-            next = nodes[Int(nodes[Int(next)].end)].end
-        }
         if count <= 12 {
-            for i in 1..<keys.count {
-                for j in 0..<i where sameKey(keys[i], keys[j]) {
-                    try found(duplicate(keys[i], first: keys[j]), in: mapping)
-                    break
+            // Few keys: compare each with those before it, in place.
+            var key = nextKey(first)
+            while key < end {
+                var earlier = first
+                while earlier < key {
+                    if sameKey(key, earlier) {
+                        try found(duplicate(key, first: earlier), in: mapping)
+                        break
+                    }
+                    earlier = nextKey(earlier)
                 }
+                key = nextKey(key)
             }
         } else {
+            var keys: [Int32] = []
+            keys.reserveCapacity(count)
+            var next = first
+            while next < end {
+                keys.append(next)
+                next = nextKey(next)
+            }
             var seen: [String: Int32] = [:]
             for key in keys where nodes[Int(key)].kind == .scalar {
                 let text = scalarText(key)

@@ -88,53 +88,35 @@ public final class YAMLFile: @unchecked Sendable {
     /// A file that failed to parse, kept so its error can quote the offending line.
     public static func unparsed(path: String, source: [UInt8]) -> YAMLFile { YAMLFile(path: path, source: source) }
 
+    /// A file's source without its tree: enough to quote the lines findings point at, once the
+    /// documents have been checked one at a time and let go.
+    public static func sourceOnly(path: String, source: [UInt8]) -> YAMLFile { YAMLFile(path: path, source: source) }
+
+    /// The tree as a plain value, for reading many nodes without reference counting.
+    @inline(__always) public var tree: YAMLTree { YAMLTree(nodes: nodes, scalarBytes: scalarBytes) }
+
     @inline(__always) public subscript(_ index: Int32) -> YAMLNode { nodes[Int(index)] }
 
-    public func mark(of index: Int32) -> SourceMark {
-        let node = nodes[Int(index)]
-        return SourceMark(line: Int(node.line), column: Int(node.column))
-    }
+    public func mark(of index: Int32) -> SourceMark { tree.mark(of: index) }
 
     // MARK: Scalars
 
     /// The scalar's text (empty for containers).
-    public func string(_ index: Int32) -> String {
-        let node = nodes[Int(index)]
-        guard node.kind == .scalar, node.valueLength > 0 else { return "" }
-        let start = Int(node.valueStart)
-        return String(decoding: UnsafeBufferPointer(rebasing: scalarBytes[start..<start + Int(node.valueLength)]), as: UTF8.self)
-    }
+    public func string(_ index: Int32) -> String { tree.string(index) }
 
     /// Calls `body` with the scalar's bytes, without making a `String`.
     public func withScalarBytes<R>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let node = nodes[Int(index)]
-        let start = Int(node.valueStart)
-        return try body(UnsafeBufferPointer(rebasing: scalarBytes[start..<start + Int(node.valueLength)]))
+        try body(tree.bytes(index))
     }
 
     /// True when the scalar's bytes equal `text`.
-    public func scalarEquals(_ index: Int32, _ text: StaticString) -> Bool {
-        let node = nodes[Int(index)]
-        guard node.kind == .scalar, Int(node.valueLength) == text.utf8CodeUnitCount else { return false }
-        return withScalarBytes(index) { bytes in
-            memcmpEqual(bytes.baseAddress, text.utf8Start, bytes.count)
-        }
-    }
+    public func scalarEquals(_ index: Int32, _ text: StaticString) -> Bool { tree.scalarEquals(index, text) }
 
     /// A plain scalar that YAML reads as null: empty, `~` or `null`.
-    public func isNull(_ index: Int32) -> Bool {
-        let node = nodes[Int(index)]
-        guard node.kind == .scalar, node.style == .plain, !node.explicitString else { return false }
-        if node.valueLength == 0 { return true }
-        return scalarEquals(index, "~") || scalarEquals(index, "null") || scalarEquals(index, "Null")
-            || scalarEquals(index, "NULL")
-    }
+    public func isNull(_ index: Int32) -> Bool { tree.isNull(index) }
 
     /// True for a scalar that YAML reads as a string rather than a number, bool or null.
-    public func isQuotedOrTaggedString(_ index: Int32) -> Bool {
-        let node = nodes[Int(index)]
-        return node.kind == .scalar && (node.style != .plain || node.explicitString)
-    }
+    public func isQuotedOrTaggedString(_ index: Int32) -> Bool { tree.isQuotedOrTaggedString(index) }
 
     /// True when the subtree at `index` holds a mapping with a repeated key, leaving out the
     /// subtree at `inner` when given.
@@ -148,21 +130,13 @@ public final class YAMLFile: @unchecked Sendable {
     // MARK: Containers
 
     /// Direct children of a sequence, or alternating keys and values of a mapping.
-    public func children(_ index: Int32) -> ChildSequence {
-        ChildSequence(nodes: nodes, first: index + 1, end: nodes[Int(index)].end)
-    }
+    public func children(_ index: Int32) -> ChildSequence { tree.children(index) }
 
     /// Key/value index pairs of a mapping.
-    public func pairs(_ index: Int32) -> PairSequence {
-        PairSequence(nodes: nodes, first: index + 1, end: nodes[Int(index)].end)
-    }
+    public func pairs(_ index: Int32) -> PairSequence { tree.pairs(index) }
 
     /// The value of `key` in a mapping, or nil.
-    public func value(_ key: StaticString, in mapping: Int32) -> Int32? {
-        guard nodes[Int(mapping)].kind == .mapping else { return nil }
-        for (k, v) in pairs(mapping) where scalarEquals(k, key) { return v }
-        return nil
-    }
+    public func value(_ key: StaticString, in mapping: Int32) -> Int32? { tree.value(key, in: mapping) }
 
     /// The key node whose value is `valueIndex`, when its parent is a mapping.
     public func key(ofValue valueIndex: Int32) -> Int32? {
@@ -294,6 +268,76 @@ public final class YAMLFile: @unchecked Sendable {
         }
         checkpoints[line] = marks
         return marks
+    }
+}
+
+/// A read-only view of a file's node tree and scalar bytes: two raw pointers, so decoding can
+/// read field after field without reference counting. Valid while its `YAMLFile` is alive.
+public struct YAMLTree {
+    public let nodes: UnsafeBufferPointer<YAMLNode>
+    public let scalarBytes: UnsafeBufferPointer<UInt8>
+
+    @inline(__always) public subscript(_ index: Int32) -> YAMLNode { nodes[Int(index)] }
+
+    public func mark(of index: Int32) -> SourceMark {
+        let node = nodes[Int(index)]
+        return SourceMark(line: Int(node.line), column: Int(node.column))
+    }
+
+    /// The scalar's bytes (empty for containers).
+    @inline(__always) public func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+        let node = nodes[Int(index)]
+        let start = Int(node.valueStart)
+        return UnsafeBufferPointer(rebasing: scalarBytes[start..<start + Int(node.valueLength)])
+    }
+
+    /// The scalar's text (empty for containers).
+    public func string(_ index: Int32) -> String {
+        let node = nodes[Int(index)]
+        guard node.kind == .scalar, node.valueLength > 0 else { return "" }
+        return String(decoding: bytes(index), as: UTF8.self)
+    }
+
+    /// True when the scalar's bytes equal `text`.
+    @inline(__always) public func scalarEquals(_ index: Int32, _ text: StaticString) -> Bool {
+        let node = nodes[Int(index)]
+        guard node.kind == .scalar, Int(node.valueLength) == text.utf8CodeUnitCount else { return false }
+        return memcmpEqual(bytes(index).baseAddress, text.utf8Start, text.utf8CodeUnitCount)
+    }
+
+    /// A plain scalar that YAML reads as null: empty, `~` or `null`.
+    public func isNull(_ index: Int32) -> Bool {
+        let node = nodes[Int(index)]
+        guard node.kind == .scalar, node.style == .plain, !node.explicitString else { return false }
+        switch node.valueLength {
+        case 0: return true
+        case 1: return scalarEquals(index, "~")
+        case 4: return scalarEquals(index, "null") || scalarEquals(index, "Null") || scalarEquals(index, "NULL")
+        default: return false
+        }
+    }
+
+    /// True for a scalar that YAML reads as a string rather than a number, bool or null.
+    public func isQuotedOrTaggedString(_ index: Int32) -> Bool {
+        let node = nodes[Int(index)]
+        return node.kind == .scalar && (node.style != .plain || node.explicitString)
+    }
+
+    /// Direct children of a sequence, or alternating keys and values of a mapping.
+    @inline(__always) public func children(_ index: Int32) -> ChildSequence {
+        ChildSequence(nodes: nodes, first: index + 1, end: nodes[Int(index)].end)
+    }
+
+    /// Key/value index pairs of a mapping.
+    @inline(__always) public func pairs(_ index: Int32) -> PairSequence {
+        PairSequence(nodes: nodes, first: index + 1, end: nodes[Int(index)].end)
+    }
+
+    /// The value of `key` in a mapping, or nil.
+    public func value(_ key: StaticString, in mapping: Int32) -> Int32? {
+        guard nodes[Int(mapping)].kind == .mapping else { return nil }
+        for (k, v) in pairs(mapping) where scalarEquals(k, key) { return v }
+        return nil
     }
 }
 

@@ -10,12 +10,17 @@ extension Meshctl {
         static let configuration = CommandConfiguration(
             abstract: "Check rule files together, as istioctl analyze does, with a position on every finding.",
             discussion: """
-                Runs every validation rule, then cross-resource analyzers: hosts, subsets and gateways \
-                that do not exist, VirtualServices that claim the same host, unreachable rules and \
-                matches, gateway host mismatches and conflicts, DestinationRule subsets that select \
-                nothing, and meshctl's own checks. Kubernetes Services, Pods, Deployments, \
-                StatefulSets, DaemonSets, ReplicaSets and Namespaces in the input form the registry \
-                with ServiceEntries and WorkloadEntries.
+                Runs every validation rule, then istioctl's networking analyzers and meshctl's own: \
+                hosts, ports, subsets, gateways, selectors and credentials that do not exist or are \
+                not exported to the referring namespace, VirtualServices and Gateways that claim the \
+                same host, unreachable rules and matches, gateway host and port mismatches, gateway \
+                certificates that are invalid or shared, TLS without CA certificates, ServiceEntry \
+                addresses and protocols, JWT claim routes without a RequestAuthentication, and \
+                DestinationRule subsets that select nothing. Kubernetes Services, Pods, Deployments, \
+                StatefulSets, DaemonSets, ReplicaSets, Namespaces and Secrets in the input form the \
+                registry with ServiceEntries and WorkloadEntries; as istioctl does for files, Istio's \
+                default ingress gateway (istio-system) is assumed unless the mesh config turns \
+                ingressControllerMode OFF.
 
                 Exit status: 79 when a finding reaches --failure-threshold (in every output format), \
                 0 otherwise; 1 when an input cannot be read; 64 for a usage error.
@@ -197,12 +202,22 @@ extension Meshctl {
 
         func printAnalyzers() {
             let codes = DiagnosticCode.all.sorted { $0.code < $1.code }
+            // What reports each code: analyzers by name; validation and loading for the rest.
+            func reporters(_ code: DiagnosticCode) -> [String] {
+                var names = Analysis.analyzers(reporting: code.code)
+                if code.code.hasPrefix("IST") && names.isEmpty || [DiagnosticCode.deprecated, .schemaWarning].contains(code) {
+                    names.insert("validation", at: 0)
+                } else if names.isEmpty {
+                    names = [code == .invalidMeshConfig ? "mesh config" : "loader"]
+                }
+                return names
+            }
             switch output {
             case .json, .yaml:
                 let entries: [JSONValue] = codes.map {
                     [
                         "code": .string($0.code), "description": .string($0.summary), "level": .string($0.level.rawValue),
-                        "name": .string($0.name),
+                        "name": .string($0.name), "reportedBy": .array(reporters($0).map { .string($0) }),
                     ]
                 }
                 if output == .yaml {
@@ -210,23 +225,45 @@ extension Meshctl {
                 } else {
                     struct Entry: Encodable {
                         var code, level, name, description: String
+                        var reportedBy: [String]
                     }
                     Output.print(
                         DiagnosticRenderer.encodeJSON(
                             codes.map {
-                                Entry(code: $0.code, level: $0.level.rawValue, name: $0.name, description: $0.summary)
+                                Entry(
+                                    code: $0.code, level: $0.level.rawValue, name: $0.name, description: $0.summary,
+                                    reportedBy: reporters($0))
                             }))
                 }
             case .text:
                 let rows =
                     [["CODE", "LEVEL", "NAME", "DESCRIPTION"]] + codes.map { [$0.code, $0.level.rawValue, $0.name, $0.summary] }
-                let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
-                for row in rows {
-                    let padded = (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                    Output.print((padded + [row[3]]).joined(separator: "  "))
+                printTable(rows)
+                // Then what reports them: each analyzer with its codes.
+                var byReporter: [(String, [String])] = []
+                for code in codes {
+                    for reporter in reporters(code) {
+                        if let i = byReporter.firstIndex(where: { $0.0 == reporter }) {
+                            byReporter[i].1.append(code.code)
+                        } else {
+                            byReporter.append((reporter, [code.code]))
+                        }
+                    }
                 }
+                Output.print("")
+                printTable([["ANALYZER", "CODES"]] + byReporter.map { [$0.0, $0.1.joined(separator: ", ")] })
             }
         }
+    }
+}
+
+/// Prints rows as columns padded to their widest cell; the last column is not padded.
+private func printTable(_ rows: [[String]]) {
+    guard let columns = rows.first?.count, columns > 0 else { return }
+    let widths = (0..<columns - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows {
+        let padded = (0..<columns - 1).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+        Output.print((padded + [row[columns - 1]]).joined(separator: "  "))
     }
 }
 

@@ -277,11 +277,24 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
         #expect(try analyze(yaml).map(\.code).sorted() == ["IST0173", "MESH0101", "MESH0105"])
     }
 
-    @Test func workloadsNotInTheInputAreNotAFinding() throws {
-        // A ServiceEntry that selects workloads may select pods the input does not hold.
+    @Test func workloadsSelectedByAServiceEntryAreLookedUpAmongThePods() throws {
+        // As istioctl checks it: the entry's workloadSelector and the subset's labels together
+        // must select a pod of the input.
         let yaml = rules(resolution: "STATIC").replacingOccurrences(
             of: "  resolution: STATIC", with: "  resolution: STATIC\n  workloadSelector: {labels: {app: api}}")
-        #expect(try analyze(yaml).isEmpty)
+        #expect(try analyze(yaml).map(\.code).sorted() == ["IST0173", "IST0173"])
+        let pods = """
+
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: api-1, labels: {app: api, version: v1}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: api-2, labels: {app: api, version: v2}}
+            """
+        #expect(try analyze(yaml + pods).isEmpty)
     }
 }
 
@@ -414,6 +427,8 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
     }
 
     @Test func gatewayMissingAndHostNotInGateway() throws {
+        // istioctl reports a Gateway only when none of the VirtualService's hosts is among its
+        // hosts (here shop.example.com is), and a missing Gateway with both codes.
         let findings = try analyze(
             registry + gateway("edge", hosts: "[\"shop.example.com\"]") + """
                 apiVersion: networking.istio.io/v1
@@ -429,17 +444,34 @@ func vs(_ body: String, name: String = "reviews", extra: String = "") -> String 
         #expect(
             summary(findings) == [
                 "IST0101 VirtualService default/shop \(b + 6):20",
-                "IST0132 VirtualService default/shop \(b + 5):29",
+                "IST0132 VirtualService default/shop \(b + 6):20",
             ])
         #expect(findings.first { $0.code == "IST0101" }?.message == "referenced gateway not found: other/missing")
+        let blogOnly = try analyze(
+            registry + gateway("edge", hosts: "[\"shop.example.com\"]") + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: blog}
+                spec:
+                  hosts: [blog.example.com]
+                  gateways: [edge]
+                  http:
+                  - route: [{destination: {host: reviews, subset: v1}}]
+                """)
+        #expect(summary(blogOnly) == ["IST0132 VirtualService default/blog \(b + 6):14"])
     }
 
     @Test func conflictingGateways() throws {
+        // The same host on the same workload and port conflicts; a wildcard and a host it covers
+        // do not (Istio serves both), nor the same host on another port.
         let findings = try analyze(
-            gateway("a", hosts: "[\"*.example.com\"]") + gateway("b", hosts: "[shop.example.com]")
-                + gateway("c", hosts: "[shop.example.com]", port: 8080))
+            gateway("a", hosts: "[shop.example.com]") + gateway("b", hosts: "[shop.example.com]")
+                + gateway("c", hosts: "[\"*.example.com\"]") + gateway("d", hosts: "[shop.example.com]", port: 443))
         #expect(summary(findings) == ["IST0145 Gateway default/a 8:13", "IST0145 Gateway default/b 17:13"])
         #expect(findings.allSatisfy { $0.level == .error })
+        #expect(
+            findings.first?.message
+                == "conflict with gateways default/b (workload selector istio=ingressgateway, port 80, hosts shop.example.com)")
     }
 }
 

@@ -145,7 +145,7 @@ import Testing
                     }
                     if ns == "." { ns = "prod" }
                     return (ns == "*" || ns == namespace)
-                        && GatewayAnalyzer.hostsOverlap(pattern.lowercased(), host.lowercased())
+                        && GatewayHosts.overlap(pattern.lowercased(), host.lowercased())
                 }
                 #expect(hosts.accepts(host, from: namespace) == pairwise, "\(host) from \(namespace) in \(entries)")
             }
@@ -153,38 +153,32 @@ import Testing
     }
 
     @Test(arguments: 1...10 as ClosedRange<UInt64>)
-    func hostClaimsOverlapAsAPairwiseCheckFinds(seed: UInt64) throws {
+    func catalogWildcardLookupFindsWhatAScanFinds(seed: UInt64) throws {
         var random = Random(seed: seed)
         var yaml = ""
-        for g in 0..<6 {
-            let hosts = (0..<random.pick([1, 2, 4])).map { _ in "\"\(random.pick(["", "ns/"]))\(random.pick(hostPool))\"" }
+        var patterns: [String] = []
+        for s in 0..<6 {
+            let host = random.pick(["*", "*.com", "*.a.com", "*.b.a.com", "*.org"])
+            patterns.append(host)
             yaml += """
                 apiVersion: networking.istio.io/v1
-                kind: Gateway
-                metadata: {name: g\(g)}
+                kind: ServiceEntry
+                metadata: {name: s\(s)}
                 spec:
-                  servers:
-                  - port: {number: 80, name: http, protocol: HTTP}
-                    hosts: [\(hosts.joined(separator: ", "))]
+                  hosts: ["\(host)"]
+                  ports: [{number: 80, name: http, protocol: HTTP}]
                 ---
 
                 """
         }
-        var claims = HostClaims()
-        for resource in resources(yaml) {
-            for host in try #require(resource.gateway).servers.flatMap(\.hosts) {
-                claims.add(
-                    HostClaims.Claim(
-                        resource: resource, host: host, port: 80, name: String(host.value.split(separator: "/").last ?? "")))
-            }
-        }
-        for (i, claim) in claims.claims.enumerated() {
-            var indexed: [Int32] = []
-            claims.forEachOverlap(of: i) { indexed.append($0.host.node) }
-            let pairwise = claims.claims.enumerated().filter { j, other in
-                j != i && GatewayAnalyzer.hostsOverlap(claim.name, other.name)
-            }.map(\.element.host.node)
-            #expect(indexed.sorted() == pairwise.sorted(), "\(claim.name)")
+        let all = resources(yaml)
+        let mesh = MeshConfig()
+        let catalog = ServiceCatalog(all, workloads: Workloads(all, mesh: mesh), visibility: Visibility(mesh: mesh))
+        for host in hostPool.map({ $0.lowercased() }) where !host.hasPrefix("*") {
+            // istioctl's rule: the host ends with the entry's host less its `*`.
+            let scanned = Set(patterns.filter { host.hasSuffix($0.dropFirst()) })
+            let found = Set(catalog.lookUp(host, from: ["default"]).map(\.fqdn))
+            #expect(found == scanned, "\(host)")
         }
     }
 

@@ -205,7 +205,8 @@ import Testing
             #expect(result.stdout.contains(code), "\(code) missing")
         }
         // Columns line up under the header, for IST and MESH codes alike.
-        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let codeTable = result.stdout.components(separatedBy: "\n\n")[0]
+        let lines = codeTable.split(separator: "\n").map(String.init)
         let header = try #require(lines.first)
         #expect(header.hasPrefix("CODE      LEVEL    NAME"))
         for column in ["LEVEL", "NAME", "DESCRIPTION"] {

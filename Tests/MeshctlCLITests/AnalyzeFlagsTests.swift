@@ -100,7 +100,7 @@ import Testing
         #expect(failing.status == 79)
         #expect(failing.stdout.components(separatedBy: "- code: IST0101").count == 3)
         let list = try CLI.run(["analyze", "--list-analyzers", "-o", "yaml"])
-        #expect(list.stdout.contains("- code: IST0101\n  description: A host, subset or gateway that a resource refers to"))
+        #expect(list.stdout.contains("- code: IST0101\n  description: A host, port, subset, gateway, selector or credential"))
     }
 
     /// Runs `meshctl arguments` on a pseudo-terminal (util-linux `script`), with `environment` added.

@@ -14,6 +14,10 @@ typedef struct mesh_re2 mesh_re2;
 /// RE2's reason, NUL-terminated, into `error` (at most `error_capacity` bytes).
 mesh_re2 *mesh_re2_compile(const char *pattern, size_t length, char *error, size_t error_capacity);
 
+/// Compiles `pattern` as `mesh_re2_compile` does only to judge it, keeping nothing: returns the
+/// program size, or -1 with RE2's reason written into `error` as `mesh_re2_compile` writes it.
+int mesh_re2_check(const char *pattern, size_t length, char *error, size_t error_capacity);
+
 /// 1 when the whole of `text` matches, 0 otherwise.
 int mesh_re2_full_match(const mesh_re2 *re, const char *text, size_t length);
 

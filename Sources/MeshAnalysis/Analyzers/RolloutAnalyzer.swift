@@ -6,6 +6,11 @@ import MeshRouting
 /// MESH0202: a subset selects no endpoint (the rollout could never finish, or never roll back).
 /// MESH0203: a gated rollout's subset has no `version` label for the metrics to tell it by.
 struct RolloutAnalyzer: Analyzer {
+    static let name = "meshctl.RolloutAnalyzer"
+    static let codes: [DiagnosticCode] = [
+        .referencedResourceNotFound, .rolloutRouteMismatch, .rolloutSubsetWithoutEndpoints, .rolloutSubsetWithoutVersion,
+    ]
+
     func analyze(_ analysis: inout Analysis) {
         for resource in analysis.resources.effective {
             guard let rollout = resource.rollout, let vsName = rollout.virtualService else { continue }
@@ -33,7 +38,9 @@ struct RolloutAnalyzer: Analyzer {
                 let fqdn = HostNames.fqdn(route.host, namespace: vsResource.namespace)
                 for subset in [rollout.stableSubset, rollout.canarySubset].compactMap({ $0 })
                 where checked.insert("\(fqdn)|\(subset.value)").inserted {
-                    guard let defined = analysis.index.subset(subset.value, of: fqdn) else {
+                    let defined = analysis.index.destinationRulesByHost[fqdn]?.lazy.flatMap { $0.destinationRule?.subsets ?? [] }
+                        .first { $0.name?.value == subset.value }
+                    guard let defined else {
                         analysis.report(
                             .referencedResourceNotFound,
                             "referenced subset not found: \(subset.value) of \(fqdn) (no DestinationRule defines it)",

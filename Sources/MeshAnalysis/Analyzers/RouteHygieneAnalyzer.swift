@@ -7,6 +7,11 @@ import MeshRouting
 /// MESH0103 a mirror to the destination the route already sends to;
 /// MESH0104 a catch-all rule that aborts every request.
 struct RouteHygieneAnalyzer: Analyzer {
+    static let name = "meshctl.RouteHygieneAnalyzer"
+    static let codes: [DiagnosticCode] = [
+        .subsetWithoutEndpoints, .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll,
+    ]
+
     func analyze(_ analysis: inout Analysis) {
         for vs in analysis.index.virtualServices {
             guard let spec = vs.virtualService else { continue }

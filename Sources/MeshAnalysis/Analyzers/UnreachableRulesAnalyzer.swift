@@ -5,6 +5,9 @@ import MeshModel
 /// Beyond Istio's check for identical matches, a match is covered when an earlier match asks
 /// for no more than it does: `prefix: /api` covers `prefix: /api/v1` and `exact: /api/x`.
 struct UnreachableRulesAnalyzer: Analyzer {
+    static let name = "schema.ValidationAnalyzer.VirtualService"
+    static let codes: [DiagnosticCode] = [.virtualServiceUnreachableRule, .virtualServiceIneffectiveMatch]
+
     func analyze(_ analysis: inout Analysis) {
         for vs in analysis.index.virtualServices {
             guard let spec = vs.virtualService else { continue }

@@ -6,6 +6,9 @@ import MeshYAML
 /// only when a finding is made, so decoding a valid file pays nothing for them.
 public final class DecodeContext {
     public let file: YAMLFile
+    /// The file's tree as raw pointers: decoding reads it for every field, and reading through
+    /// `file` (a class) would cost a retain and release each time.
+    public let tree: YAMLTree
     /// `Kind namespace/name` of the resource being decoded, for the findings' resource column.
     public var resource: String?
     /// The node field paths start from: the document, or a List item.
@@ -15,7 +18,10 @@ public final class DecodeContext {
     /// Kubernetes resources, whose schema refuses a string where it wants a number.
     public var acceptsQuotedScalars = false
 
-    public init(file: YAMLFile) { self.file = file }
+    public init(file: YAMLFile) {
+        self.file = file
+        self.tree = file.tree
+    }
 
     public func report(
         _ code: DiagnosticCode, _ message: String, at node: Int32, level: Severity? = nil, note: String? = nil
@@ -50,8 +56,9 @@ public struct Node {
     }
 
     var file: YAMLFile { ctx.file }
-    var raw: YAMLNode { ctx.file[index] }
-    public var isNull: Bool { file.isNull(index) }
+    @inline(__always) var tree: YAMLTree { ctx.tree }
+    @inline(__always) var raw: YAMLNode { ctx.tree[index] }
+    public var isNull: Bool { tree.isNull(index) }
     public var path: String { file.path(to: index, from: ctx.root) }
 
     func typeError(_ expected: String, code: DiagnosticCode = .schemaError) {
@@ -70,7 +77,7 @@ public struct Node {
             typeError("a string")
             return nil
         }
-        let text = file.string(index)
+        let text = tree.string(index)
         if raw.style == .plain && !raw.explicitString && (Scalar.isBool(text) || Scalar.int(text) != nil) {
             ctx.report(.schemaError, "\(path) must be a string, got `\(text)`; quote it: \"\(text)\"", at: index)
             return nil
@@ -99,7 +106,7 @@ public struct Node {
             typeError("an integer")
             return nil
         }
-        let text = file.string(index)
+        let text = tree.string(index)
         guard !isQuotedNumber(text, Scalar.isIntegerSyntax(text), "an integer") else { return nil }
         guard let value = Scalar.int(text), range?.contains(value) ?? true else {
             if let outOfRange, Scalar.isIntegerSyntax(text) {
@@ -114,9 +121,9 @@ public struct Node {
 
     /// Reports a number written as a string (`'50'`, `"50"`, `!!str 50`) where the schema wants
     /// `expected`, and says true; Kubernetes' schema validation refuses these.
-    private func isQuotedNumber(_ text: String, _ looksNumeric: Bool, _ expected: String) -> Bool {
-        guard file.isQuotedOrTaggedString(index), !ctx.acceptsQuotedScalars else { return false }
-        if looksNumeric {
+    private func isQuotedNumber(_ text: String, _ looksNumeric: @autoclosure () -> Bool, _ expected: String) -> Bool {
+        guard tree.isQuotedOrTaggedString(index), !ctx.acceptsQuotedScalars else { return false }
+        if looksNumeric() {
             ctx.report(
                 .schemaError, "\(path) must be \(expected), got the string \"\(text)\"; write \(text) without quotes", at: index)
         } else {
@@ -130,7 +137,7 @@ public struct Node {
             typeError("a number")
             return nil
         }
-        let text = file.string(index)
+        let text = tree.string(index)
         guard !isQuotedNumber(text, Scalar.double(text) != nil, "a number") else { return nil }
         guard let value = Scalar.double(text) else {
             typeError("a number")
@@ -144,7 +151,7 @@ public struct Node {
             typeError("true or false")
             return nil
         }
-        let text = file.string(index)
+        let text = tree.string(index)
         guard !isQuotedNumber(text, Scalar.isBool(text), "true or false") else { return nil }
         switch text {
         case "true", "True", "TRUE": return true
@@ -161,7 +168,7 @@ public struct Node {
             typeError("a duration such as `1.5s`")
             return nil
         }
-        let text = file.string(index)
+        let text = tree.string(index)
         switch MeshDuration.parse(text) {
         case .success(let nanoseconds):
             var duration = MeshDuration(nanoseconds: nanoseconds, node: index)
@@ -199,7 +206,7 @@ public struct Node {
         }
         var result: [T] = []
         result.reserveCapacity(Int(raw.count))
-        for child in file.children(index) {
+        for child in tree.children(index) {
             if let value = element(Node(ctx: ctx, index: child)) { result.append(value) }
         }
         return result
@@ -215,8 +222,8 @@ public struct Node {
             return []
         }
         var result: [MapEntry<T>] = []
-        for (key, valueIndex) in file.pairs(index) {
-            let name = file.string(key)
+        for (key, valueIndex) in tree.pairs(index) {
+            let name = tree.string(key)
             if let decoded = value(Node(ctx: ctx, index: valueIndex)) {
                 result.append(MapEntry(key: name, value: decoded, keyNode: key))
             }
@@ -239,8 +246,8 @@ public struct Node {
             typeError("a mapping")
             return
         }
-        for (key, value) in file.pairs(index) {
-            let name = file.string(key)
+        for (key, value) in tree.pairs(index) {
+            let name = tree.string(key)
             if !field(name, Node(ctx: ctx, index: value)) {
                 var message = "unknown field `\(name)` in \(path.isEmpty ? "the document" : path)"
                 if let suggestion = Suggest.closest(to: name, in: known) { message += "; did you mean `\(suggestion)`?" }

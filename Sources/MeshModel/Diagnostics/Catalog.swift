@@ -19,11 +19,14 @@ extension DiagnosticCode {
     public static let deprecated = DiagnosticCode(
         "IST0002", .warning, "Deprecated", "A field the configuration uses is deprecated; Istio still accepts it.")
     public static let referencedResourceNotFound = DiagnosticCode(
-        "IST0101", .error, "ReferencedResourceNotFound", "A host, subset or gateway that a resource refers to does not exist.")
+        "IST0101", .error, "ReferencedResourceNotFound",
+        "A host, port, subset, gateway, selector or credential that a resource refers to does not exist, or is not exported to the referring namespace."
+    )
     public static let schemaError = DiagnosticCode(
         "IST0106", .error, "SchemaValidationError", "The resource does not match Istio's schema or validation rules.")
     public static let conflictingMeshGatewayVirtualServiceHosts = DiagnosticCode(
-        "IST0109", .error, "ConflictingMeshGatewayVirtualServiceHosts", "Several mesh VirtualServices claim the same host.")
+        "IST0109", .error, "ConflictingMeshGatewayVirtualServiceHosts",
+        "Several mesh VirtualServices claim the same host for the same namespace.")
     public static let virtualServiceDestinationPortSelectorRequired = DiagnosticCode(
         "IST0112", .error, "VirtualServiceDestinationPortSelectorRequired",
         "The destination service has several ports and the route names none.")
@@ -34,15 +37,49 @@ extension DiagnosticCode {
         "IST0131", .info, "VirtualServiceIneffectiveMatch", "A match condition is fully covered by an earlier one.")
     public static let virtualServiceHostNotFoundInGateway = DiagnosticCode(
         "IST0132", .warning, "VirtualServiceHostNotFoundInGateway",
-        "A VirtualService host is not among the hosts of the Gateway it binds to.")
+        "None of a VirtualService's hosts is among the hosts of a Gateway it binds to.")
+    public static let noServerCertificateVerificationDestinationLevel = DiagnosticCode(
+        "IST0128", .error, "NoServerCertificateVerificationDestinationLevel",
+        "A DestinationRule originates TLS (SIMPLE or MUTUAL) without caCertificates, so the server's certificate is not verified."
+    )
+    public static let noServerCertificateVerificationPortLevel = DiagnosticCode(
+        "IST0129", .error, "NoServerCertificateVerificationPortLevel",
+        "A DestinationRule's port-level TLS (SIMPLE or MUTUAL) has no caCertificates, so the server's certificate is not verified."
+    )
     public static let schemaWarning = DiagnosticCode(
         "IST0133", .warning, "SchemaWarning", "The resource is valid but uses a form Istio warns about.")
+    public static let serviceEntryAddressesRequired = DiagnosticCode(
+        "IST0134", .warning, "ServiceEntryAddressesRequired",
+        "A ServiceEntry port whose protocol is TCP or unset needs addresses (unless the mesh allocates them).")
+    public static let gatewayDuplicateCertificate = DiagnosticCode(
+        "IST0138", .warning, "GatewayDuplicateCertificate",
+        "Servers of several Gateways on one workload use the same certificate.")
+    public static let ingressRouteRulesNotAffected = DiagnosticCode(
+        "IST0140", .warning, "IngressRouteRulesNotAffected",
+        "A gateway route to a host without a subset: the subset rules another VirtualService has for that host do not apply to it."
+    )
     public static let conflictingGateways = DiagnosticCode(
         "IST0145", .error, "ConflictingGateways", "Gateways on the same workload and port claim the same host.")
+    public static let jwtClaimBasedRoutingWithoutRequestAuthN = DiagnosticCode(
+        "IST0149", .error, "JwtClaimBasedRoutingWithoutRequestAuthN",
+        "A gateway route matches JWT claims, but no RequestAuthentication applies to the gateway's pods.")
+    public static let invalidGatewayCredential = DiagnosticCode(
+        "IST0161", .error, "InvalidGatewayCredential",
+        "A Gateway's credential Secret lacks its keys, or holds a certificate that is not valid PEM X.509, has expired, or does not match its key."
+    )
+    public static let gatewayPortNotDefinedOnService = DiagnosticCode(
+        "IST0162", .warning, "GatewayPortNotDefinedOnService",
+        "A Gateway server port is not a port (or targetPort) of the Service in front of the gateway's pods.")
+    public static let referencedInternalGateway = DiagnosticCode(
+        "IST0165", .warning, "ReferencedInternalGateway",
+        "A VirtualService names a Gateway that Istio generates for a Kubernetes Gateway API gateway.")
     public static let destinationRuleSubsetNotSelectPods = DiagnosticCode(
         "IST0173", .warning, "DestinationRuleSubsetNotSelectPods", "A DestinationRule subset's labels select no endpoint.")
     public static let unknownDestinationRuleHost = DiagnosticCode(
-        "IST0174", .warning, "DestinationRuleHostNotFound", "A DestinationRule's host matches no known service.")
+        "IST0174", .warning, "DestinationRuleHostNotFound", "A DestinationRule's host matches no service visible to it.")
+    public static let conflictingServiceEntryProtocol = DiagnosticCode(
+        "IST0177", .warning, "ConflictingServiceEntryProtocol",
+        "ServiceEntries visible in one namespace define the same host and port with different protocols.")
 
     // meshctl's own codes.
     public static let unreadableFile = DiagnosticCode(
@@ -74,6 +111,9 @@ extension DiagnosticCode {
         "MESH0103", .warning, "MirrorToSameDestination", "A route mirrors traffic to the destination it already routes to.")
     public static let fullAbortOnCatchAll = DiagnosticCode(
         "MESH0104", .warning, "FullAbortOnCatchAll", "A catch-all rule aborts 100% of requests: every request to the host fails.")
+    public static let gatewayCredentialKeyMismatch = DiagnosticCode(
+        "MESH0106", .error, "GatewayCredentialKeyMismatch",
+        "A Gateway's credential Secret holds a valid certificate but a private key that is not PEM or does not match it.")
     public static let overlappingDestinationRules = DiagnosticCode(
         "MESH0105", .warning, "OverlappingDestinationRules",
         "Several DestinationRules apply to one host; Istio uses only the oldest.")
@@ -81,11 +121,16 @@ extension DiagnosticCode {
     /// Every code, in code order.
     public static let all: [DiagnosticCode] = [
         .deprecated, .referencedResourceNotFound, .schemaError, .conflictingMeshGatewayVirtualServiceHosts,
-        .virtualServiceDestinationPortSelectorRequired, .virtualServiceUnreachableRule, .virtualServiceIneffectiveMatch,
-        .virtualServiceHostNotFoundInGateway, .schemaWarning, .conflictingGateways, .destinationRuleSubsetNotSelectPods,
-        .unknownDestinationRuleHost, .unreadableFile, .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
+        .virtualServiceDestinationPortSelectorRequired, .noServerCertificateVerificationDestinationLevel,
+        .noServerCertificateVerificationPortLevel, .virtualServiceUnreachableRule, .virtualServiceIneffectiveMatch,
+        .virtualServiceHostNotFoundInGateway, .schemaWarning, .serviceEntryAddressesRequired, .gatewayDuplicateCertificate,
+        .ingressRouteRulesNotAffected, .conflictingGateways, .jwtClaimBasedRoutingWithoutRequestAuthN,
+        .invalidGatewayCredential, .gatewayPortNotDefinedOnService, .referencedInternalGateway,
+        .destinationRuleSubsetNotSelectPods, .unknownDestinationRuleHost, .conflictingServiceEntryProtocol, .unreadableFile,
+        .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
         .emptyInput, .notAResource, .duplicateResource, .invalidMeshConfig, .subsetWithoutEndpoints,
         .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll, .overlappingDestinationRules,
-        .rolloutRouteMismatch, .rolloutSubsetWithoutEndpoints, .rolloutSubsetWithoutVersion, .rolloutFieldNotApplied,
+        .gatewayCredentialKeyMismatch, .rolloutRouteMismatch, .rolloutSubsetWithoutEndpoints, .rolloutSubsetWithoutVersion,
+        .rolloutFieldNotApplied,
     ]
 }

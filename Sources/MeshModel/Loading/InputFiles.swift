@@ -57,8 +57,22 @@ public enum InputFile {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failure(InputError(path: path, errno: errno)) }
         if info.st_mode & S_IFMT == S_IFDIR { return .failure(InputError(path: path, errno: EISDIR)) }
-        // A regular file is read in one go into a buffer of its size plus one byte, which the
-        // read that finds the end needs; a stream grows its buffer as it comes.
+        return readToEnd(fd, info: info).mapError { InputError(path: path, errno: $0.errno) }
+    }
+
+    /// Everything standard input yields until end of file (what was read, if reading fails).
+    public static func readStandardInput() -> [UInt8] {
+        var info = stat()
+        if fstat(STDIN_FILENO, &info) != 0 { info.st_mode = 0 }
+        switch readToEnd(STDIN_FILENO, info: info) {
+        case .success(let bytes): return bytes
+        case .failure(let partial): return partial.bytes
+        }
+    }
+
+    /// Reads `fd` to its end: a regular file in one go into a buffer of its size plus one byte,
+    /// which the read that finds the end needs; a stream grows its buffer as it comes.
+    private static func readToEnd(_ fd: Int32, info: stat) -> Result<[UInt8], ReadFailure> {
         let regular = info.st_mode & S_IFMT == S_IFREG && info.st_size > 0
         var bytes = [UInt8](repeating: 0, count: regular ? Int(info.st_size) + 1 : 64 << 10)
         var used = 0
@@ -68,12 +82,20 @@ public enum InputFile {
             if count == 0 { break }
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(InputError(path: path, errno: errno))
+                let code = errno
+                bytes.removeLast(bytes.count - used)
+                return .failure(ReadFailure(errno: code, bytes: bytes))
             }
             used += count
         }
         bytes.removeLast(bytes.count - used)
         return .success(bytes)
+    }
+
+    /// A read that failed part way: why, and what came before.
+    private struct ReadFailure: Error {
+        var errno: Int32
+        var bytes: [UInt8]
     }
 
     /// Whether `path` names a directory (following symbolic links), or why it cannot be known.

@@ -7,6 +7,8 @@ public enum ResourceDecoder {
         "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1", "networking.istio.io/v1",
     ]
     static let networkingKinds = ["VirtualService", "DestinationRule", "ServiceEntry", "Gateway", "WorkloadEntry", "Sidecar"]
+    /// `security.istio.io` versions whose RequestAuthentication analyze reads.
+    static let securityVersions: Set<String> = ["security.istio.io/v1", "security.istio.io/v1beta1"]
     static let topLevelFields = ["apiVersion", "kind", "metadata", "spec", "status"]
     static let metadataFields = [
         "name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
@@ -249,6 +251,9 @@ public enum ResourceDecoder {
         case ("apps/v1", "StatefulSet"): return .kubernetes(.statefulSet)
         case ("apps/v1", "DaemonSet"): return .kubernetes(.daemonSet)
         case ("apps/v1", "ReplicaSet"): return .kubernetes(.replicaSet)
+        case ("v1", "Secret"): return .kubernetes(.secret)
+        case ("v1", "Node"): return .kubernetes(.node)
+        case (_, "RequestAuthentication") where securityVersions.contains(apiVersion): return .kubernetes(.requestAuthentication)
         default: return nil
         }
     }
@@ -261,7 +266,7 @@ extension KubernetesObject {
         var object = KubernetesObject(kind: kind, node: root)
         let file = ctx.file
         switch kind {
-        case .namespace:
+        case .namespace, .node:
             break
         case .configMap:
             // Istio's mesh config lives in the `istio` ConfigMap under data.mesh: check it.
@@ -276,6 +281,11 @@ extension KubernetesObject {
             if let labelsNode = file.value("metadata", in: root).flatMap({ file.value("labels", in: $0) }) {
                 object.podLabels = ctx.node(labelsNode).stringMap()
             }
+            if let spec, file[spec.index].kind == .mapping, let nodeName = file.value("nodeName", in: spec.index),
+                file[nodeName].kind == .scalar
+            {
+                object.nodeName = file.string(nodeName)
+            }
         case .service:
             guard let spec, file[spec.index].kind == .mapping else { break }
             if let selector = file.value("selector", in: spec.index) { object.selector = ctx.node(selector).stringMap() }
@@ -286,20 +296,48 @@ extension KubernetesObject {
                     var name: String?
                     var proto: String?
                     var appProtocol: String?
+                    var targetPort: Int?
                     for (key, value) in file.pairs(port) {
                         switch file.string(key) {
                         case "port": number = ctx.node(value).uint32()
                         case "name": name = ctx.node(value).string()
                         case "protocol": proto = ctx.node(value).string()
                         case "appProtocol": appProtocol = ctx.node(value).string()
+                        case "targetPort":
+                            // A number, or the name of a container port (not resolved here).
+                            if file[value].kind == .scalar, !file.isQuotedOrTaggedString(value) {
+                                targetPort = Int(file.string(value))
+                            }
                         default: break
                         }
                     }
                     if let number {
                         object.ports.append(
-                            ServicePort(name: name, port: number, protocolName: proto, appProtocol: appProtocol, node: p.index))
+                            ServicePort(
+                                name: name, port: number, protocolName: proto, appProtocol: appProtocol, targetPort: targetPort,
+                                node: p.index))
                     }
                 }
+            }
+        case .secret:
+            // Only where each entry is: the values are credentials, read (and decoded) only by
+            // the analyzer that checks a gateway's certificate, and never quoted.
+            if let type = file.value("type", in: root), file[type].kind == .scalar { object.secretType = file.string(type) }
+            // stringData first: the API server lets it replace the same key in data.
+            for (entries, isBase64) in [(file.value("stringData", in: root), false), (file.value("data", in: root), true)] {
+                guard let entries, file[entries].kind == .mapping else { continue }
+                for (key, value) in file.pairs(entries) where file[key].kind == .scalar && file[value].kind == .scalar {
+                    let name = file.string(key)
+                    if object.secretEntries[name] == nil {
+                        object.secretEntries[name] = SecretEntry(node: value, isBase64: isBase64)
+                    }
+                }
+            }
+        case .requestAuthentication:
+            if let spec, file[spec.index].kind == .mapping, let selector = file.value("selector", in: spec.index),
+                file[selector].kind == .mapping, let labels = file.value("matchLabels", in: selector)
+            {
+                object.selector = ctx.node(labels).stringMap()
             }
         case .deployment, .statefulSet, .daemonSet, .replicaSet:
             guard let spec, file[spec.index].kind == .mapping,

@@ -1,4 +1,3 @@
-import Foundation
 import MeshYAML
 
 /// What `-f` paths held: the parsed files, their resources, and everything found on the way.
@@ -56,7 +55,7 @@ public enum RuleLoader {
     /// Reads, parses and decodes every input. `validate` runs per resource while its file's
     /// context is still open, so validation findings share the decoding pass.
     public static func load(
-        _ paths: [String], readStdin: () -> [UInt8] = { Array(FileHandle.standardInput.readDataToEndOfFile()) },
+        _ paths: [String], readStdin: () -> [UInt8] = InputFile.readStandardInput,
         limits: YAMLLimits = .default, keepResources: Bool = true, validate: ((Resource, DecodeContext) -> Void)? = nil
     ) -> LoadedRules {
         var rules = LoadedRules()
@@ -86,6 +85,10 @@ public enum RuleLoader {
         _ bytes: [UInt8], name: String, limits: YAMLLimits = .default, into rules: inout LoadedRules,
         keepResources: Bool = true, validate: ((Resource, DecodeContext) -> Void)? = nil
     ) {
+        guard keepResources else {
+            check(bytes, name: name, limits: limits, into: &rules, validate: validate)
+            return
+        }
         let file: YAMLFile
         do {
             file = try YAMLLoader.load(bytes, path: name, limits: limits, duplicateKeys: .record)
@@ -98,10 +101,7 @@ public enum RuleLoader {
         // Documents with a repeated key are skipped by the decoder; the rest are still checked.
         rules.diagnostics += file.duplicateKeys.map { yamlDiagnostic($0.error, file: name) }
         if file.documents.isEmpty {
-            rules.diagnostics.append(
-                Diagnostic(
-                    level: .info, code: DiagnosticCode.emptyInput.code, message: "nothing to check: the file holds no resources",
-                    file: name, line: 1, column: 1))
+            rules.diagnostics.append(nothingToCheck(name))
             return
         }
         let ctx = DecodeContext(file: file)
@@ -111,6 +111,48 @@ public enum RuleLoader {
             if keepResources { rules.resources.append(resource) }
         }
         rules.diagnostics += ctx.diagnostics
+    }
+
+    /// Decodes and validates one file's documents one at a time, keeping none of them: the
+    /// findings are those `load` makes, while only one document's tree is held at once. A file
+    /// that fails to parse part way reports only that, as `load` does (though `validate` has
+    /// then already seen the documents before the failure).
+    static func check(
+        _ bytes: [UInt8], name: String, limits: YAMLLimits, into rules: inout LoadedRules,
+        validate: ((Resource, DecodeContext) -> Void)?
+    ) {
+        var diagnostics: [Diagnostic] = []
+        var resourceCount = 0
+        var hasDocuments = false
+        do {
+            try YAMLLoader.forEachDocument(bytes, path: name, limits: limits, duplicateKeys: .record) { document in
+                hasDocuments = true
+                diagnostics += document.duplicateKeys.map { yamlDiagnostic($0.error, file: name) }
+                let ctx = DecodeContext(file: document)
+                ResourceDecoder.decode(ctx) { resource in
+                    validate?(resource, ctx)
+                    resourceCount += 1
+                }
+                diagnostics += ctx.diagnostics
+            }
+        } catch {
+            rules.diagnostics.append(yamlDiagnostic(error, file: name))
+            rules.unparsed.append(.unparsed(path: name, source: bytes))
+            return
+        }
+        rules.files.append(.sourceOnly(path: name, source: bytes))
+        if !hasDocuments {
+            rules.diagnostics.append(nothingToCheck(name))
+            return
+        }
+        rules.resourceCount += resourceCount
+        rules.diagnostics += diagnostics
+    }
+
+    static func nothingToCheck(_ file: String) -> Diagnostic {
+        Diagnostic(
+            level: .info, code: DiagnosticCode.emptyInput.code, message: "nothing to check: the file holds no resources",
+            file: file, line: 1, column: 1)
     }
 
     static func fileError(_ path: String, _ message: String) -> Diagnostic {

@@ -28,6 +28,12 @@ public struct MeshConfig: Sendable {
     public var defaultRetryAttempts: Int?
     public var defaultRetryOn: String?
     public var defaultPerTryTimeout: MeshDuration?
+    /// `ingressControllerMode` and `ingressService`: with a mode other than OFF, `istioctl analyze`
+    /// assumes Istio's default ingress gateway (a pod and its Service in istio-system).
+    public var ingressControllerMode = "STRICT"
+    public var ingressService = "istio-ingressgateway"
+    /// `defaultConfig.proxyMetadata`: e.g. ISTIO_META_DNS_CAPTURE, ISTIO_META_DNS_AUTO_ALLOCATE.
+    public var proxyMetadata: [String: String] = [:]
 
     public init(outboundTrafficPolicy: OutboundMode = .allowAny) { self.outboundTrafficPolicy = outboundTrafficPolicy }
 
@@ -75,6 +81,16 @@ public struct MeshConfig: Sendable {
             case "defaultDestinationRuleExportTo": config.defaultDestinationRuleExportTo = v.stringList()
             case "defaultServiceExportTo": config.defaultServiceExportTo = v.stringList()
             case "rootNamespace": config.rootNamespace = v.string() ?? config.rootNamespace
+            case "ingressControllerMode":
+                config.ingressControllerMode =
+                    v.enumValue(["UNSPECIFIED", "OFF", "DEFAULT", "STRICT"]) ?? config.ingressControllerMode
+            case "ingressService": config.ingressService = v.string() ?? config.ingressService
+            case "defaultConfig":
+                // ProxyConfig has dozens of fields meshctl does not model; only proxyMetadata is read.
+                let file = v.ctx.file
+                if file[v.index].kind == .mapping, let metadata = file.value("proxyMetadata", in: v.index) {
+                    config.proxyMetadata = v.ctx.node(metadata).stringMap()
+                }
             case let other where fieldNames.contains(other):
                 let file = v.ctx.file
                 let mark = file.mark(of: file.key(ofValue: v.index) ?? v.index)

@@ -101,7 +101,9 @@ extension Resource {
     }
 }
 
-/// The Kubernetes objects that form the service registry alongside ServiceEntries.
+/// The Kubernetes objects that form the service registry alongside ServiceEntries, and the
+/// other objects analyzers read as a cluster holds them: Secrets (gateway credentials) and
+/// RequestAuthentications (`security.istio.io`, which JWT claim routing needs).
 public struct KubernetesObject: Sendable {
     public enum Kind: String, Sendable {
         case service = "Service"
@@ -112,18 +114,46 @@ public struct KubernetesObject: Sendable {
         case statefulSet = "StatefulSet"
         case daemonSet = "DaemonSet"
         case replicaSet = "ReplicaSet"
+        case secret = "Secret"
+        case requestAuthentication = "RequestAuthentication"
+        /// A cluster node: its labels give the pods scheduled on it their topology.
+        case node = "Node"
     }
     public struct ServicePort: Sendable {
         public var name: String?
         public var port: Int
         public var protocolName: String?
         public var appProtocol: String?
+        /// A numeric `targetPort` (nil when absent or named).
+        public var targetPort: Int?
         public var node: Int32
+
+        public init(
+            name: String?, port: Int, protocolName: String?, appProtocol: String?, targetPort: Int? = nil, node: Int32 = -1
+        ) {
+            self.name = name
+            self.port = port
+            self.protocolName = protocolName
+            self.appProtocol = appProtocol
+            self.targetPort = targetPort
+            self.node = node
+        }
+    }
+    /// One entry of a Secret: where its value is, and whether it is base64 (`data`) or plain
+    /// text (`stringData`). The value is decoded only by whoever needs it, never printed.
+    public struct SecretEntry: Sendable {
+        public var node: Int32
+        public var isBase64: Bool
     }
     public var kind: Kind
-    /// Service: selector; workloads: the pod (template) labels.
+    /// Service and RequestAuthentication: selector; workloads: the pod (template) labels.
     public var selector: [String: String] = [:]
     public var podLabels: [String: String] = [:]
     public var ports: [ServicePort] = []
+    /// Secret: `type` (`kubernetes.io/tls`, `Opaque`, ...) and entries by key.
+    public var secretType: String?
+    public var secretEntries: [String: SecretEntry] = [:]
+    /// Pod: `spec.nodeName`, the node it is scheduled on.
+    public var nodeName: String?
     public var node: Int32
 }

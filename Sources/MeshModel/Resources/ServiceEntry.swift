@@ -114,6 +114,12 @@ public struct Gateway: Sendable {
         public var name: String?
         public var tlsNode: Int32 = -1
         public var hasCredentials = false
+        /// `tls.credentialName` (a Secret in the gateway workload's namespace, or `ns/name`).
+        public var credentialName: Located<String>?
+        public var credentialNames: [Located<String>] = []
+        /// `tls.serverCertificate` and `tls.privateKey`: files mounted in the gateway.
+        public var serverCertificate: String?
+        public var privateKey: String?
     }
     public var node: Int32
     public var selector: [String: String] = [:]
@@ -161,12 +167,18 @@ extension Gateway.Server {
                                 "PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL",
                             ])
                         }
-                    case "serverCertificate", "privateKey", "credentialName":
-                        _ = t.string()
+                    case "serverCertificate":
+                        s.serverCertificate = t.string()
+                        s.hasCredentials = true
+                    case "privateKey":
+                        s.privateKey = t.string()
+                        s.hasCredentials = true
+                    case "credentialName":
+                        s.credentialName = t.located { $0.string() }
                         s.hasCredentials = true
                     case "caCertificates", "minProtocolVersion", "maxProtocolVersion", "caCrl": _ = t.string()
                     case "credentialNames":
-                        _ = t.stringList()
+                        s.credentialNames = t.list { $0.located { $0.string() } }
                         s.hasCredentials = true
                     case "subjectAltNames", "verifyCertificateSpki", "verifyCertificateHash", "cipherSuites": _ = t.stringList()
                     default: return false

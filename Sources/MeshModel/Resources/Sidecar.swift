@@ -122,3 +122,12 @@ extension Sidecar.OutboundTrafficPolicy {
         return n.raw.kind == .mapping ? policy : nil
     }
 }
+
+extension Sidecar {
+    /// Every `egress[].hosts` entry, as written (`ns/host`).
+    public var egressHosts: [Located<String>] { egress.flatMap(\.hosts) }
+    /// `outboundTrafficPolicy.mode`, when set.
+    public var outboundMode: String? { outboundTrafficPolicy?.mode?.value }
+    /// The `outboundTrafficPolicy.egressProxy` mapping (-1 when none).
+    public var egressProxyNode: Int32 { outboundTrafficPolicy?.egressProxy?.node ?? -1 }
+}

@@ -1,4 +1,5 @@
 import MeshRouting
+import NIOCore
 
 /// One cluster as a configuration sees it: the settings and hosts it has in that
 /// configuration, over the state it shares with earlier and later ones.
@@ -119,6 +120,37 @@ public final class ClusterRuntime: Sendable {
         }
         ring.sort { $0.hash < $1.hash }
         return ring
+    }
+}
+
+extension ClusterRuntime {
+    /// Counts a host's answer (or failure) toward outlier ejection, as Envoy's detector does: a
+    /// 5xx or a local failure extends the host's streak (a gateway error, its gateway streak
+    /// too); anything else ends both.
+    func recordOutcome(_ host: UpstreamHost, error: Bool, gateway: Bool) {
+        guard let settings = settings.outlier else { return }
+        let now = { Int64(NIODeadline.now().uptimeNanoseconds) }
+        if error {
+            if gateway && settings.consecutiveGateway > 0 {
+                let n = host.consecutiveGateway.wrappingAdd(1, ordering: .relaxed).newValue
+                if n >= settings.consecutiveGateway {
+                    host.consecutiveGateway.store(0, ordering: .relaxed)
+                    state.thresholdReached(host, gateway: true, settings: settings, now: now())
+                }
+            } else if !gateway {
+                host.consecutiveGateway.store(0, ordering: .relaxed)
+            }
+            if settings.consecutive5xx > 0 {
+                let n = host.consecutive5xx.wrappingAdd(1, ordering: .relaxed).newValue
+                if n >= settings.consecutive5xx {
+                    host.consecutive5xx.store(0, ordering: .relaxed)
+                    state.thresholdReached(host, gateway: false, settings: settings, now: now())
+                }
+            }
+        } else {
+            if host.consecutive5xx.load(ordering: .relaxed) != 0 { host.consecutive5xx.store(0, ordering: .relaxed) }
+            if host.consecutiveGateway.load(ordering: .relaxed) != 0 { host.consecutiveGateway.store(0, ordering: .relaxed) }
+        }
     }
 }
 

@@ -19,6 +19,8 @@ public final class ProxySnapshot: @unchecked Sendable {
     /// Lowercase names of the headers a request is matched or hashed on: only these become
     /// strings per request; every other header is copied as bytes.
     let routedHeaders: [String]
+    /// The clusters with outlier detection (the interval sweeps look at these only).
+    let outlierClusters: [ClusterRuntime]
 
     init(version: Int, table: RouteTable, resources: [Resource], registry: ClusterRegistry) {
         self.version = version
@@ -27,6 +29,7 @@ public final class ProxySnapshot: @unchecked Sendable {
         var clusters: [String: ClusterRuntime] = [:]
         var byTarget: [ObjectIdentifier: ClusterRuntime] = [:]
         var policies: [ObjectIdentifier: RoutePolicy] = [:]
+        var retryOns: [String: RoutePolicy.RetryOn] = [:]
         func runtime(for target: Target) -> ClusterRuntime {
             if let existing = clusters[target.cluster] { return existing }
             let state = registry.state(target.cluster)
@@ -44,7 +47,7 @@ public final class ProxySnapshot: @unchecked Sendable {
         }
         for vh in table.virtualHosts {
             for route in vh.routes {
-                policies[ObjectIdentifier(route)] = RoutePolicy(route)
+                policies[ObjectIdentifier(route)] = RoutePolicy(route, retryOnCache: &retryOns)
                 for target in route.destinations { byTarget[ObjectIdentifier(target)] = runtime(for: target) }
                 for mirror in route.mirrors { byTarget[ObjectIdentifier(mirror.target)] = runtime(for: mirror.target) }
             }
@@ -76,6 +79,7 @@ public final class ProxySnapshot: @unchecked Sendable {
             if let name, !names.contains(name) { names.append(name) }
         }
         routedHeaders = names
+        outlierClusters = clusters.values.filter { $0.settings.outlier != nil }
         self.clusters = clusters
         self.clusterByTarget = byTarget
         self.policyByRoute = policies

@@ -60,9 +60,15 @@ final class RoutePolicy: Sendable {
     /// Envoy's route name (the rule's `name`), for the access log.
     let name: String?
 
-    init(_ route: CompiledRoute) {
+    /// `retryOn` strings already read (most routes share Istio's default).
+    init(_ route: CompiledRoute, retryOnCache: inout [String: RetryOn]) {
         retries = max(route.retries.attempts, 0)
-        retryOn = RetryOn(route.retries.retryOn)
+        if let known = retryOnCache[route.retries.retryOn] {
+            retryOn = known
+        } else {
+            retryOn = RetryOn(route.retries.retryOn)
+            retryOnCache[route.retries.retryOn] = retryOn
+        }
         retriableStatusCodes = route.retries.retriableStatusCodes
         perTryTimeoutNanos = route.retries.perTryTimeout.flatMap { $0.nanoseconds > 0 ? $0.nanoseconds : nil }
         timeoutNanos = route.timeout?.nanoseconds

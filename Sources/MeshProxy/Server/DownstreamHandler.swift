@@ -29,7 +29,14 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     private(set) var remoteIP = "-"
     private(set) var remoteAddress = "-"
 
-    init(worker: Worker) { self.worker = worker }
+    /// The service port connections to this listener are for, when the Host header names none
+    /// (nil on the outbound listener: the route table infers it, as `simulate` does).
+    let listenerPort: Int?
+
+    init(worker: Worker, listenerPort: Int? = nil) {
+        self.worker = worker
+        self.listenerPort = listenerPort
+    }
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
     /// The proxy is draining: every response closes its connection.
@@ -102,7 +109,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
             case .head(let raw):
                 let request: ProxyRequestHead
                 do {
-                    request = try ProxyRequestHead(raw, routed: worker.snapshot.routedHeaders)
+                    request = try ProxyRequestHead(raw, routed: worker.snapshot.routedHeaders, listenerPort: listenerPort)
                 } catch {
                     let (status, message): (Int, String) =
                         switch error {

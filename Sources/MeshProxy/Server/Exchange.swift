@@ -57,6 +57,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     private var flags: ResponseFlags = []
     private var bytesSent = 0
     private var upstreamServiceTime: Int?
+    /// This request's span, when tracing is on: the trace it belongs to and its own id.
+    private var trace: TraceContext?
+    private var spanID: UInt64 = 0
     /// The response head, held until the first body bytes (or the end) to write them together.
     private var pendingHead: ByteBuffer?
     private var responseDecodesChunks = false
@@ -79,6 +82,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         listener.rqTotal.increment()
         listener.rqActive.increment()
         if requestID == nil { generatedID = worker.requestID() }
+        if worker.context.tracer != nil { startSpan() }
         let request = head.routingRequest
         let decision = snapshot.table.decide(request, random: &worker.random)
         self.decision = decision
@@ -313,16 +317,21 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         buffer.writeStaticString("\r\n")
         let policy = self.policy
         let edits = policy.map { !$0.requestRemove.isEmpty || !$0.requestSet.isEmpty } ?? false
+        let tracing = trace != nil
         raw.raw.withUnsafeReadableBytes { b in
             var runStart = raw.fields.first?.lineStart ?? 0
             for (index, field) in raw.fields.enumerated() {
                 var skip = index == head.forwardedForField || raw.dropped.contains(index)
-                if !skip, edits, let policy {
+                if !skip, edits || tracing {
                     let name = String(
                         decoding: UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.nameEnd]), as: UTF8.self
                     )
                     .lowercased()
-                    skip = policy.requestRemove.contains(name) || policy.requestSet.contains { $0.name == name }
+                    if tracing && Self.traceHeaders.contains(name) {
+                        skip = true
+                    } else if let policy {
+                        skip = policy.requestRemove.contains(name) || policy.requestSet.contains { $0.name == name }
+                    }
                 }
                 guard skip else { continue }
                 if field.lineStart > runStart {
@@ -344,6 +353,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         Self.writeHeader(&buffer, "x-forwarded-for", forwardedFor.map { "\($0), \(client)" } ?? client)
         if head.forwardedProtoField == nil { Self.writeHeader(&buffer, "x-forwarded-proto", "http") }
         if upstreamPath != head.path { Self.writeHeader(&buffer, "x-envoy-original-path", head.path) }
+        writeTraceHeaders(&buffer)
         if let policy {
             for (name, value) in policy.requestSet { Self.writeHeader(&buffer, name, value) }
             for (name, value) in policy.requestAdd { Self.writeHeader(&buffer, name, value) }
@@ -351,6 +361,41 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         buffer.writeStaticString("\r\n")
         return buffer
     }
+
+    /// Joins the trace the request carries (`traceparent`, or B3), or starts one, sampled at
+    /// the configured rate; this request's span is a child of the caller's.
+    private func startSpan() {
+        let incoming =
+            head.rawValue("traceparent").flatMap { TraceContext.parse(traceparent: $0) }
+            ?? TraceContext.parse(
+                b3: head.rawValue("b3"), traceID: head.rawValue("x-b3-traceid"), spanID: head.rawValue("x-b3-spanid"),
+                sampled: head.rawValue("x-b3-sampled"))
+        spanID = worker.random.next() | 1
+        if let incoming {
+            trace = incoming
+        } else {
+            let sampling = worker.context.options.traceSampling
+            let sampled = sampling >= 100 || Double(worker.random.next() >> 11) * 0x1p-53 * 100 < sampling
+            trace = TraceContext(
+                traceHigh: worker.random.next(), traceLow: worker.random.next() | 1, parent: nil, sampled: sampled)
+        }
+    }
+
+    /// Trace headers for the upstream: this span is the parent of what the upstream does.
+    private func writeTraceHeaders(_ buffer: inout ByteBuffer) {
+        guard let trace else { return }
+        let span = TraceContext.hex(spanID)
+        Self.writeHeader(&buffer, "traceparent", "00-\(trace.traceID)-\(span)-\(trace.sampled ? "01" : "00")")
+        Self.writeHeader(&buffer, "x-b3-traceid", trace.traceID)
+        Self.writeHeader(&buffer, "x-b3-spanid", span)
+        if let parent = trace.parent { Self.writeHeader(&buffer, "x-b3-parentspanid", TraceContext.hex(parent)) }
+        Self.writeHeader(&buffer, "x-b3-sampled", trace.sampled ? "1" : "0")
+    }
+
+    /// Header names the proxy rewrites when it traces: the caller's context is replaced by its own.
+    static let traceHeaders: Set<String> = [
+        "traceparent", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled",
+    ]
 
     @inline(__always) static func writeHeader(_ buffer: inout ByteBuffer, _ name: String, _ value: String) {
         buffer.writeString(name)
@@ -540,34 +585,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         }
     }
 
-    /// Counts a host's answer (or failure) toward outlier ejection, as Envoy's detector does:
-    /// a 5xx or a local failure extends the host's streak; anything else ends it.
     private func recordOutlier(_ host: UpstreamHost, _ cluster: ClusterRuntime, error: Bool, gateway: Bool) {
-        guard let settings = cluster.settings.outlier else { return }
-        if error {
-            if gateway && settings.consecutiveGateway > 0 {
-                let n = host.consecutiveGateway.wrappingAdd(1, ordering: .relaxed).newValue
-                if n >= settings.consecutiveGateway {
-                    host.consecutiveGateway.store(0, ordering: .relaxed)
-                    cluster.state.thresholdReached(host, gateway: true, settings: settings, now: Self.monotonicNow())
-                }
-            } else if !gateway {
-                host.consecutiveGateway.store(0, ordering: .relaxed)
-            }
-            if settings.consecutive5xx > 0 {
-                let n = host.consecutive5xx.wrappingAdd(1, ordering: .relaxed).newValue
-                if n >= settings.consecutive5xx {
-                    host.consecutive5xx.store(0, ordering: .relaxed)
-                    cluster.state.thresholdReached(host, gateway: false, settings: settings, now: Self.monotonicNow())
-                }
-            }
-        } else {
-            if host.consecutive5xx.load(ordering: .relaxed) != 0 { host.consecutive5xx.store(0, ordering: .relaxed) }
-            if host.consecutiveGateway.load(ordering: .relaxed) != 0 { host.consecutiveGateway.store(0, ordering: .relaxed) }
-        }
+        cluster.recordOutcome(host, error: error, gateway: gateway)
     }
-
-    static func monotonicNow() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
 
     private func finishAttemptStats(_ cluster: ClusterRuntime, _ host: UpstreamHost, status: Int, error: Bool = false) {
         let stats = cluster.state.stats
@@ -762,6 +782,17 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             handles.duration.record(millis)
         }
         if let log = worker.context.accessLog { log.write(accessLogLine(millis)) }
+        if let trace, trace.sampled, let tracer = worker.context.tracer {
+            let micros = Int64((NIODeadline.now() - started).nanoseconds / 1000)
+            tracer.record(
+                Span(
+                    traceHigh: trace.traceHigh, traceLow: trace.traceLow, id: spanID, parent: trace.parent,
+                    name: "\(head.authority)\(head.path.split(separator: "?").first.map(String.init) ?? "/")",
+                    startMicros: Int64(Date().timeIntervalSince1970 * 1_000_000) - micros, durationMicros: micros,
+                    method: head.method, url: "http://\(head.authority)\(head.path)", status: status,
+                    cluster: cluster?.name ?? "-", flags: flags.description,
+                    requestID: requestID ?? generatedID.description, upstream: host?.key))
+        }
         downstream.exchangeFinished(self)
     }
 

@@ -15,6 +15,10 @@ public struct ProxyOptions: Sendable {
 
     /// The outbound listener (Istio's 15001).
     public var listen = Address(host: "127.0.0.1", port: 15001)
+    /// Service ports to listen for as well, on the outbound listener's host: a connection to
+    /// HOST:PORT is for service port PORT (as a sidecar's original destination port), HTTP or
+    /// TCP/TLS by what its first bytes are.
+    public var outboundPorts: [Int] = []
     /// The admin API (Envoy's 15000).
     public var admin = Address(host: "127.0.0.1", port: 15000)
     /// Worker event loops, as Envoy's `--concurrency`.
@@ -35,6 +39,11 @@ public struct ProxyOptions: Sendable {
     public var maxMirrorsInFlight = 256
     /// Largest `PUT /config` body.
     public var maxConfigBytes = 64 << 20
+    /// A Zipkin v2 span endpoint (`http://host:9411/api/v2/spans`): trace every request there.
+    public var zipkin: String?
+    /// The share of new traces sampled, in percent (requests that arrive with a sampling
+    /// decision keep it).
+    public var traceSampling: Double = 100
     /// Drain time on shutdown before connections are closed.
     public var drainNanos: Int64 = 5_000_000_000
 

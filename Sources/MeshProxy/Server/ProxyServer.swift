@@ -23,6 +23,7 @@ public final class ProxyServer: @unchecked Sendable {
     let startDate = Date()
     private var workersByLoop: [ObjectIdentifier: Worker] = [:]
     private var listener: Channel?
+    private var portListeners: [Channel] = []
     private var adminChannel: Channel?
     private var sweeper: RepeatedTask?
     private let quit = Mutex<[CheckedContinuation<Void, Never>]>([])
@@ -54,23 +55,15 @@ public final class ProxyServer: @unchecked Sendable {
         config.workers = workers
         let byLoop = workersByLoop
         do {
-            listener = try await ServerBootstrap(group: workerGroup)
-                .serverChannelOption(.backlog, value: 1024)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.maxMessagesPerRead, value: 16)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        guard let worker = byLoop[ObjectIdentifier(channel.eventLoop)] else {
-                            throw ChannelError.ioOnClosedChannel
-                        }
-                        try channel.pipeline.syncOperations.addHandler(DownstreamHandler(worker: worker))
-                    }
-                }
-                .bind(host: options.listen.host, port: options.listen.port).get()
-        } catch {
+            listener = try await bindListener(port: options.listen.port, servicePort: nil, byLoop: byLoop)
+            for port in options.outboundPorts {
+                portListeners.append(try await bindListener(port: port, servicePort: port, byLoop: byLoop))
+            }
+        } catch let failure as StartError {
+            try? await listener?.close()
+            for channel in portListeners { try? await channel.close() }
             try? await shutdownGroups()
-            throw StartError(description: "cannot listen on \(options.listen): \(Self.describe(error))")
+            throw failure
         }
         listenAddress = listener?.localAddress
         let admin = AdminAPI(server: self)
@@ -92,6 +85,29 @@ public final class ProxyServer: @unchecked Sendable {
         startSweeps()
     }
 
+    /// A listener on the outbound host: every connection starts with protocol detection.
+    private func bindListener(port: Int, servicePort: Int?, byLoop: [ObjectIdentifier: Worker]) async throws -> Channel {
+        do {
+            return try await ServerBootstrap(group: workerGroup)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard let worker = byLoop[ObjectIdentifier(channel.eventLoop)] else {
+                            throw ChannelError.ioOnClosedChannel
+                        }
+                        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(worker: worker, port: servicePort))
+                    }
+                }
+                .bind(host: options.listen.host, port: port).get()
+        } catch {
+            let address = ProxyOptions.Address(host: options.listen.host, port: port)
+            throw StartError(description: "cannot listen on \(address): \(Self.describe(error))")
+        }
+    }
+
     static func describe(_ error: Error) -> String {
         if let io = error as? IOError {
             switch io.errnoCode {
@@ -109,12 +125,14 @@ public final class ProxyServer: @unchecked Sendable {
     private func startSweeps() {
         final class Sweeps: @unchecked Sendable { var last: [String: Int64] = [:] }
         let sweeps = Sweeps()  // touched only on the admin event loop
+        let tracer = context.tracer
         sweeper = adminGroup.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) {
             [config] _ in
+            tracer?.flush()
             var lastSweep = sweeps.last
             defer { sweeps.last = lastSweep }
             let now = Int64(NIODeadline.now().uptimeNanoseconds)
-            for cluster in config.snapshot.clusters.values {
+            for cluster in config.snapshot.outlierClusters {
                 guard let settings = cluster.settings.outlier else { continue }
                 let last = lastSweep[cluster.name] ?? now
                 if lastSweep[cluster.name] == nil { lastSweep[cluster.name] = now }
@@ -151,12 +169,14 @@ public final class ProxyServer: @unchecked Sendable {
     public func drainListeners() async {
         context.draining.store(true, ordering: .relaxed)
         try? await listener?.close()
+        for channel in portListeners { try? await channel.close() }
     }
 
     /// Stops: no new connections, requests in flight get up to the drain time to finish,
     /// then everything closes.
     public func shutdown() async {
         sweeper?.cancel()
+        context.tracer?.flush()
         await drainListeners()
         let deadline = NIODeadline.now() + .nanoseconds(options.drainNanos)
         while context.listenerStats.rqActive.value > 0 && NIODeadline.now() < deadline {

@@ -38,7 +38,7 @@ struct ProxyRequestHead {
 
     /// Reads what routing needs from a parsed head. `routed` are the lowercase header names the
     /// route table's matches (and consistent-hash keys) refer to.
-    init(_ head: RawRequestHead, routed: [String]) throws(Problem) {
+    init(_ head: RawRequestHead, routed: [String], listenerPort: Int? = nil) throws(Problem) {
         raw = head
         if head.method == "CONNECT" { throw .notSupported("CONNECT is not supported by this proxy") }
         var uri = head.target
@@ -63,7 +63,9 @@ struct ProxyRequestHead {
             throw .badRequest("missing Host header")
         }
         self.authority = authority
-        (hostName, port) = Self.split(authority)
+        let (name, named) = Self.split(authority)
+        hostName = name
+        port = named ?? listenerPort
         var routedHeaders: [(name: String, value: String)] = []
         var requestID: Int?
         var forwardedFor: Int?

@@ -15,6 +15,8 @@ final class ProxyContext: Sendable {
     /// `/drain_listeners` or shutdown: answer with `connection: close` from now on.
     let draining = Atomic<Bool>(false)
     let mirrorsDropped: Stat
+    /// Where spans go, when tracing is on.
+    let tracer: ZipkinExporter?
 
     init(options: ProxyOptions, accessLog: AccessLog?) {
         self.options = options
@@ -25,6 +27,7 @@ final class ProxyContext: Sendable {
         self.accessLog = accessLog
         clusters = ClusterRegistry(stats: stats)
         mirrorsDropped = stats.counter("meshctl.mirror.dropped")
+        tracer = options.zipkin.flatMap { try? ZipkinExporter(url: $0, service: options.workload, stats: stats) }
     }
 }
 

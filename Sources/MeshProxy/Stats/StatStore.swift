@@ -8,30 +8,48 @@ public final class Stat: Sendable {
     public enum Kind: Sendable { case counter, gauge }
     public let name: String
     public let kind: Kind
-    /// The Prometheus metric name and rendered labels (`{cluster_name="..."}`), as Istio's
-    /// proxies export Envoy stats.
-    public let prometheusName: String
-    public let prometheusLabels: String
+    /// The Prometheus metric name and labels, as Istio's proxies export Envoy stats; rendered
+    /// only when scraped (a configuration with thousands of clusters makes many stats).
+    let prometheus: (name: String, labels: [(String, String)])?
     private let atomic = Atomic<Int64>(0)
 
     init(name: String, kind: Kind, prometheus: (name: String, labels: [(String, String)])?) {
         self.name = name
         self.kind = kind
-        let (promName, labels) = prometheus ?? (Self.prometheusName(name), [])
-        prometheusName = promName
-        prometheusLabels =
-            labels.isEmpty
-            ? "" : "{" + labels.map { "\($0.0)=\"\(Self.escapeLabel($0.1))\"" }.joined(separator: ",") + "}"
+        self.prometheus = prometheus
     }
 
-    /// `cluster_manager.cds.update` → `envoy_cluster_manager_cds_update`.
-    static func prometheusName(_ name: String) -> String {
-        "envoy_" + String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    /// `envoy_cluster_upstream_rq_total`, or `envoy_` and the name with `_` for other bytes.
+    public var prometheusName: String {
+        if let prometheus { return prometheus.name }
+        return "envoy_" + String(decoding: name.utf8.map { Self.isNameByte($0) ? $0 : UInt8(ascii: "_") }, as: UTF8.self)
     }
 
+    /// `{cluster_name="..."}`, or empty.
+    public var prometheusLabels: String {
+        guard let labels = prometheus?.labels, !labels.isEmpty else { return "" }
+        return "{" + labels.map { "\($0.0)=\"\(Self.escapeLabel($0.1))\"" }.joined(separator: ",") + "}"
+    }
+
+    static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)
+    }
+
+    /// A label value with `\`, `"` and newlines escaped, as the exposition format wants.
     static func escapeLabel(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 10 }) else {
+            return value
+        }
+        var out = ""
+        for c in value {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
     }
 
     @inline(__always) public func increment(by amount: Int64 = 1) { atomic.wrappingAdd(amount, ordering: .relaxed) }

@@ -111,13 +111,13 @@ extension Check {
             error("\(path(node)): regex is \(pattern.utf8.count) bytes long; the limit is \(Self.maxRegexLength)", at: node)
             return
         }
-        switch regexes.regex(pattern) {
+        switch regexes.verdict(pattern) {
         case .failure(let failure):
             error("\(path(node)): invalid RE2 regex `\(pattern)`: \(failure.reason)", at: node)
-        case .success(let compiled):
-            if compiled.programSize > Self.envoyMaxProgramSize {
+        case .success(let programSize):
+            if programSize > Self.envoyMaxProgramSize {
                 warning(
-                    "\(path(node)): regex program size \(compiled.programSize) exceeds Envoy's default limit of \(Self.envoyMaxProgramSize); Envoy would reject this route",
+                    "\(path(node)): regex program size \(programSize) exceeds Envoy's default limit of \(Self.envoyMaxProgramSize); Envoy would reject this route",
                     at: node)
             }
         }

@@ -20,10 +20,13 @@ extension Check {
             if host.value == "*" && boundToMesh {
                 error("wildcard host `*` is not allowed for a VirtualService bound to the mesh gateway", at: host.node)
             }
-            if let first = seen[host.value.lowercased()] {
+            // One host cannot repeat itself (the common case, spared a dictionary).
+            guard vs.hosts.count > 1 else { continue }
+            let key = host.value.lowercased()
+            if let first = seen[key] {
                 error("duplicate host `\(host.value)` (first listed at line \(ctx.file.mark(of: first).line))", at: host.node)
             }
-            seen[host.value.lowercased()] = host.node
+            seen[key] = host.node
         }
         for gateway in vs.gateways { gatewayName(gateway) }
         if vs.http.isEmpty && vs.tcp.isEmpty && vs.tls.isEmpty && absent("http", "tcp", "tls", in: vs.node) {
@@ -45,7 +48,7 @@ extension Check {
                     error("destinationSubnets entry `\(subnet)` is not an IP address or CIDR block", at: match.node)
                 }
             }
-            routeDestinations(route.route.map { ($0.node, $0.destination, $0.weight) }, at: route.node)
+            routeDestinations(route.route.lazy.map { ($0.node, $0.destination, $0.weight) }, at: route.node)
         }
         for route in vs.tcp {
             for match in route.match {
@@ -55,7 +58,7 @@ extension Check {
                     error("destinationSubnets entry `\(subnet)` is not an IP address or CIDR block", at: match.node)
                 }
             }
-            routeDestinations(route.route.map { ($0.node, $0.destination, $0.weight) }, at: route.node)
+            routeDestinations(route.route.lazy.map { ($0.node, $0.destination, $0.weight) }, at: route.node)
         }
     }
 
@@ -72,13 +75,16 @@ extension Check {
     }
 
     func httpRoute(_ r: HTTPRoute) {
-        let actions = [
-            ("route", !r.route.isEmpty), ("redirect", r.redirect != nil), ("directResponse", r.directResponse != nil),
-            ("delegate", r.delegate != nil),
-        ].filter(\.1).map(\.0)
-        if actions.isEmpty && absent("route", in: r.node) {
+        let setsRoute = !r.route.isEmpty
+        let (setsRedirect, setsDirectResponse, setsDelegate) = (r.redirect != nil, r.directResponse != nil, r.delegate != nil)
+        let actionCount = [setsRoute, setsRedirect, setsDirectResponse, setsDelegate].count { $0 }
+        if actionCount == 0 && absent("route", in: r.node) {
             error("an HTTP route needs one of route, redirect, directResponse or delegate", at: r.node)
-        } else if actions.count > 1 {
+        } else if actionCount > 1 {
+            let actions = [
+                ("route", setsRoute), ("redirect", setsRedirect), ("directResponse", setsDirectResponse),
+                ("delegate", setsDelegate),
+            ].filter(\.1).map(\.0)
             error(
                 "an HTTP route takes exactly one of route, redirect, directResponse or delegate; this one sets \(actions.map { "`\($0)`" }.joined(separator: " and "))",
                 at: r.node)
@@ -94,7 +100,8 @@ extension Check {
         for destination in r.route {
             if let headers = destination.headers { headerOperations(headers) }
         }
-        routeDestinations(r.route.map { ($0.node, $0.destination, $0.weight) }, at: r.routeNode >= 0 ? r.routeNode : r.node)
+        routeDestinations(
+            r.route.lazy.map { ($0.node, $0.destination, $0.weight) }, at: r.routeNode >= 0 ? r.routeNode : r.node)
         if let redirect = r.redirect {
             if let code = redirect.redirectCode, !Self.redirectCodes.contains(code.value) {
                 error("redirectCode must be one of 301, 302, 303, 307, 308, got \(code.value)", at: code.node)
@@ -168,9 +175,14 @@ extension Check {
         stringMatch(m.scheme)
         stringMatch(m.method)
         stringMatch(m.authority)
-        for header in m.headers + m.withoutHeaders {
-            headerName(header.key, at: header.keyNode)
-            stringMatch(header.value)
+        for headers in [m.headers, m.withoutHeaders] {
+            for header in headers {
+                // `@request.auth.claims.NAME` matches a JWT claim (at a gateway), not a header.
+                if !(header.key.hasPrefix("@request.auth.claims.") && header.key.count > 21) {
+                    headerName(header.key, at: header.keyNode)
+                }
+                stringMatch(header.value)
+            }
         }
         for param in m.queryParams { stringMatch(param.value) }
         port(m.port)
@@ -180,7 +192,8 @@ extension Check {
 
     /// Weights are relative; negative is refused, several destinations need a positive total,
     /// and the total must fit in the 32 bits Envoy sums them in.
-    func routeDestinations(_ destinations: [(Int32, Destination?, Located<Int>?)], at node: Int32) {
+    func routeDestinations<Destinations: Collection>(_ destinations: Destinations, at node: Int32)
+    where Destinations.Element == (Int32, Destination?, Located<Int>?) {
         // Each weight fits in 32 bits, so the sum (in 64) cannot overflow.
         var total = 0
         // A weight that is negative or did not decode has been reported; the total says nothing.
@@ -230,8 +243,7 @@ extension Check {
         nonNegative(r.attempts, "retries.attempts")
         duration(r.perTryTimeout)
         if let retryOn = r.retryOn {
-            for condition in retryOn.value.split(separator: ",", omittingEmptySubsequences: false) {
-                let item = condition.trimmingSpaces()
+            for item in Self.retryConditions(retryOn.value) {
                 if Self.httpRetryOn.contains(item) { continue }
                 if let code = Int(item) {
                     if !(100...599).contains(code) {
@@ -245,6 +257,26 @@ extension Check {
                 }
                 error(message, at: retryOn.node)
             }
+        }
+    }
+
+    /// The comma-separated conditions of `retryOn`, each without surrounding spaces. ASCII text
+    /// (all of it in practice) is split byte by byte; other text by characters, so that a comma
+    /// or space joined to a combining mark stays part of its neighbour, as Swift reads it.
+    static func retryConditions(_ text: String) -> [String] {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces() }
+        }
+        var conditions: [String] = []
+        var utf8 = text.utf8[...]
+        while true {
+            let comma = utf8.firstIndex(of: UInt8(ascii: ","))
+            var item = utf8[..<(comma ?? utf8.endIndex)]
+            while item.first == UInt8(ascii: " ") { item = item.dropFirst() }
+            while item.last == UInt8(ascii: " ") { item = item.dropLast() }
+            conditions.append(String(decoding: item, as: UTF8.self))
+            guard let comma else { return conditions }
+            utf8 = utf8[utf8.index(after: comma)...]
         }
     }
 

@@ -35,6 +35,13 @@ extension Meshctl.Proxy {
         @Option(help: ArgumentHelp("The admin API, HOST:PORT.", valueName: "host:port"))
         var admin = "127.0.0.1:15000"
 
+        @Option(
+            name: .customLong("outbound-port"),
+            help: ArgumentHelp(
+                "Also listen on this service port (on --listen's host), as a sidecar's original destination port: HTTP is routed by its Host, TCP and TLS by the rules' tcp and tls routes. Repeatable.",
+                valueName: "port"))
+        var outboundPorts: [Int] = []
+
         @Flag(help: "Allow the admin API on an address other than loopback (it can change and stop the proxy).")
         var exposeAdmin = false
 
@@ -47,6 +54,15 @@ extension Meshctl.Proxy {
 
         @Option(help: ArgumentHelp("Write Istio's access log to - (standard output) or a file.", valueName: "path"))
         var accessLog: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Trace requests: send spans to this Zipkin v2 endpoint (Jaeger accepts it too), e.g. http://127.0.0.1:9411/api/v2/spans.",
+                valueName: "url"))
+        var zipkin: String?
+
+        @Option(help: ArgumentHelp("The percentage of new traces sampled (Istio's default is 1).", valueName: "percent"))
+        var traceSampling: Double = 100
 
         @Option(help: ArgumentHelp("trace, debug, info, warning, error or critical.", valueName: "level"))
         var logLevel = "info"
@@ -83,6 +99,14 @@ extension Meshctl.Proxy {
                     "--admin \(admin) is not a loopback address; the admin API can reconfigure and stop the proxy, so pass --expose-admin to serve it there"
                 )
             }
+            if let zipkin, ZipkinExporter.parse(zipkin) == nil {
+                throw ValidationError(
+                    "--zipkin '\(zipkin)' is not an http:// URL with a host (e.g. http://127.0.0.1:9411/api/v2/spans)")
+            }
+            if !(0...100).contains(traceSampling) { throw ValidationError("--trace-sampling must be from 0 to 100") }
+            if let bad = outboundPorts.first(where: { !(1...65535).contains($0) }) {
+                throw ValidationError("--outbound-port \(bad) is not a port from 1 to 65535")
+            }
             if let concurrency, concurrency < 1 || concurrency > 256 {
                 throw ValidationError("--concurrency must be from 1 to 256")
             }
@@ -114,6 +138,9 @@ extension Meshctl.Proxy {
             options.listen = .init(host: listenAddress.host, port: listenAddress.port)
             options.admin = .init(host: adminAddress.host, port: adminAddress.port)
             if let concurrency { options.concurrency = concurrency }
+            options.outboundPorts = outboundPorts
+            options.zipkin = zipkin
+            options.traceSampling = traceSampling
             options.mesh = try meshConfig.load()
             options.identity = ProxyIdentity(namespace: namespace, labels: try Self.parseLabels(labels))
             options.workload = workload

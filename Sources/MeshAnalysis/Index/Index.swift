@@ -1,0 +1,45 @@
+import MeshModel
+import MeshRouting
+
+/// Lookups built once per analysis.
+struct Index {
+    var virtualServices: [Resource] = []
+    var destinationRules: [Resource] = []
+    var gateways: [Resource] = []
+    var serviceEntries: [Resource] = []
+    var sidecars: [Resource] = []
+    var requestAuthentications: [Resource] = []
+    /// DestinationRules by the FQDN of their host, in load order.
+    var destinationRulesByHost: [String: [Resource]] = [:]
+    /// Gateways by `namespace/name`.
+    var gatewaysByName: [String: Resource] = [:]
+    /// Secrets by `namespace/name`.
+    var secrets: [String: Resource] = [:]
+
+    init(_ resources: [Resource]) {
+        for r in resources {
+            switch r.spec {
+            case .virtualService: virtualServices.append(r)
+            case .destinationRule(let dr):
+                destinationRules.append(r)
+                if let host = dr.host?.value {
+                    destinationRulesByHost[HostNames.fqdn(host, namespace: r.namespace), default: []].append(r)
+                }
+            case .gateway:
+                gateways.append(r)
+                gatewaysByName["\(r.namespace)/\(r.name)"] = r
+            case .serviceEntry: serviceEntries.append(r)
+            case .sidecar: sidecars.append(r)
+            case .kubernetes(let object):
+                if object.kind == .secret { secrets["\(r.namespace)/\(r.name)"] = r }
+                if object.kind == .requestAuthentication { requestAuthentications.append(r) }
+            case .workloadEntry, .rollout: break
+            }
+        }
+    }
+
+    /// `gateway` as written in a VirtualService of namespace `ns` → `namespace/name`.
+    static func gatewayKey(_ gateway: String, namespace: String) -> String {
+        gateway.contains("/") ? gateway : "\(namespace)/\(gateway)"
+    }
+}
