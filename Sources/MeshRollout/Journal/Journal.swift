@@ -249,13 +249,19 @@ public enum FileSystem {
 public final class RolloutLock: @unchecked Sendable {
     private let fd: Int32
 
-    /// Takes the lock at once or fails, naming the process that holds it.
-    public init(path: String) throws(Journal.Failure) {
+    /// Takes the lock, or fails naming the process that holds it: at once, or after waiting up to
+    /// `waitMilliseconds` for it to be let go (`rollout run` between its rounds).
+    public init(path: String, waitMilliseconds: Int = 0) throws(Journal.Failure) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw Journal.Failure(description: "cannot open the lock \(path): \(String(cString: strerror(errno)))")
         }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        var waited = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 && waited < waitMilliseconds {
+            usleep(20_000)
+            waited += 20
+        }
+        if waited >= waitMilliseconds, flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, buffer.count, 0)
             close(fd)

@@ -74,7 +74,9 @@ struct RolloutContext {
 
     /// Takes the lock and opens a started rollout's journal; settles an interrupted change and
     /// checks for conflicts (a changed spec: exit 3).
-    static func open(_ selection: RolloutSelection) throws -> RolloutContext {
+    /// `waitForLock` (in milliseconds) lets a command that runs for long (`run`, `status --watch`)
+    /// wait its turn; each of its rounds gets the whole `--timeout` for the proxies' answers.
+    static func open(_ selection: RolloutSelection, waitForLock: Int = 0) throws -> RolloutContext {
         let name = try RolloutName(selection.name)
         let directory = selection.state.directory
         let journal = Journal(path: name.journalPath(in: directory))
@@ -83,13 +85,16 @@ struct RolloutContext {
                 "no rollout \(name) in \(directory)/rollouts; start one with `meshctl rollout start -f ...`\(selection.state.stateDir == nil ? " (or give --state-dir)" : "")"
             )
         }
-        let lock = try lock(name, in: directory)
+        let lock = try lock(name, in: directory, waitMilliseconds: waitForLock)
         let contents = try mapped { try journal.read() }
         guard let settings = contents.start?.settings else {
             fail("\(journal.path) has no start record; it is not a rollout journal")
         }
-        let context = try make(
-            name: name, settings: settings, journal: journal, lock: lock, deadline: selection.state.deadline)
+        // The deadline counts from the command's start: a round of a long command gets it anew.
+        var deadline = selection.state.deadline
+        let elapsed = (AdminDeadline.now - AdminDeadline.start) / 1_000_000
+        deadline.timeout = "\(elapsed + (MeshDuration(deadline.timeout)?.nanoseconds ?? 10_000_000_000) / 1_000_000)ms"
+        let context = try make(name: name, settings: settings, journal: journal, lock: lock, deadline: deadline)
         if let conflict = context.driver.conflict(with: context.fingerprints) {
             Output.error("conflict: \(conflict)")
             throw ExitCode(3)
@@ -97,13 +102,13 @@ struct RolloutContext {
         return context
     }
 
-    static func lock(_ name: RolloutName, in directory: String) throws -> RolloutLock {
+    static func lock(_ name: RolloutName, in directory: String, waitMilliseconds: Int = 0) throws -> RolloutLock {
         do {
             try FileManager.default.createDirectory(atPath: "\(directory)/rollouts", withIntermediateDirectories: true)
         } catch {
             fail("cannot create \(directory)/rollouts: \(error.localizedDescription)")
         }
-        return try mapped { try RolloutLock(path: name.lockPath(in: directory)) }
+        return try mapped { try RolloutLock(path: name.lockPath(in: directory), waitMilliseconds: waitMilliseconds) }
     }
 
     /// Loads the rules, finds the rollout, plans it and builds the targets.

@@ -34,8 +34,10 @@ extension Meshctl.RolloutCommand {
             while true {
                 let exit: Int32
                 let printed: String
+                let wait: Int64
+                // The context (and its lock) is let go before the wait.
                 do {
-                    let context = try RolloutContext.open(selection)
+                    let context = try RolloutContext.open(selection, waitForLock: watch ? 10_000 : 0)
                     try context.settle()
                     let now = RolloutContext.now
                     let status = context.driver.status
@@ -56,8 +58,9 @@ extension Meshctl.RolloutCommand {
                     }
                     if printed != last { write(printed + "\n") }
                     last = printed
-                    AdminDeadline.pause(Int64(min(1000, max(100, context.plan.gates.intervalMs / 4))) * 1_000_000)
+                    wait = min(1000, max(100, context.plan.gates.intervalMs / 4))
                 }
+                AdminDeadline.pause(wait * 1_000_000)
             }
         }
     }
