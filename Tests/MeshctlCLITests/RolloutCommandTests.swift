@@ -151,6 +151,28 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         #expect(try mesh.rollout(["step", "recommendation"]).status == 0)
     }
 
+    @Test func runDrivesEveryProxyToTheEnd() throws {
+        let mesh = try LiveMesh(weights: [("v1", 100), ("v2", 0)])
+        let second = try ServerProcess([
+            "proxy", "run", "-f", mesh.rulesPath, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--concurrency", "1",
+        ])
+        let rollout = try CLI.write(rolloutYAML(steps: [30, 60], gated: false), to: "rollout.yaml", in: mesh.dir)
+        let start = try mesh.rollout([
+            "start", "-f", rollout, "-f", mesh.rulesPath, "--admin", mesh.admin, "--admin", second.admin,
+        ])
+        #expect(start.status == 0, "\(start.output)")
+        #expect(
+            start.stdout.contains("\(mesh.admin): config version 1 → 2")
+                && start.stdout.contains("\(second.admin): config version 1 → 2"))
+        let run = try mesh.rollout(["run", "recommendation"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.stdout.contains("promoted: the canary takes 100%"))
+        for listen in [mesh.proxy.listen, second.listen] {
+            let answer = try CLI.httpGet(listen, host: "recommendation:8080")
+            #expect(answer.body.contains("recommendation v2"), "\(listen): \(answer.body)")
+        }
+    }
+
     @Test func aSecondWriterFailsAtOnce() throws {
         let mesh = try LiveMesh(weights: [("v1", 100), ("v2", 0)])
         let rollout = try CLI.write(rolloutYAML(steps: [50, 100], gated: false), to: "rollout.yaml", in: mesh.dir)
@@ -163,7 +185,8 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         #expect(second.stderr.contains("another meshctl rollout command"))
         #expect(Date().timeIntervalSince(started) < 5)
         close(fd)
-        #expect(try mesh.rollout(["step", "recommendation"]).status == 0)
+        let after = try mesh.rollout(["step", "recommendation"])
+        #expect(after.status == 0, "\(after.output)")
     }
 
     @Test func aChangeBehindTheRolloutsBackIsDriftOrConflict() throws {

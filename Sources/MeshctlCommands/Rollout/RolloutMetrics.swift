@@ -16,23 +16,20 @@ struct AdminStatsSource: MetricsSource {
     func snapshot(now: Int64) throws(TargetFailure) -> CounterSnapshot? {
         var snapshot = CounterSnapshot(time: now)
         for client in clients {
-            let response: MeshProxy.HTTPClient.Response
-            switch client.fetch("/stats/prometheus", what: "Prometheus stats") {
-            case .success(let answer): response = answer
+            // The same scrape as `x metrics`, keyed by the rollout's series.
+            switch Scrape.take(client) {
             case .failure(let failure): throw TargetFailure(failure.description)
-            }
-            guard let samples = try? PrometheusText.parse(response.text) else {
-                throw TargetFailure(client.notAdmin("GET", "/stats/prometheus", response, what: "Prometheus stats").description)
-            }
-            var values: [String: Double] = [:]
-            for sample in samples {
-                if let key = CounterSnapshot.key(
-                    name: sample.name, label: sample.label, service: plan.service, versions: versions)
-                {
-                    values[key, default: 0] += sample.value
+            case .success(let scrape):
+                var values: [String: Double] = [:]
+                for (sample, value) in scrape.values.values {
+                    if let key = CounterSnapshot.key(
+                        name: sample.name, label: sample.label, service: plan.service, versions: versions)
+                    {
+                        values[key, default: 0] += value
+                    }
                 }
+                snapshot.proxies[client.address.text] = values
             }
-            snapshot.proxies[client.address.text] = values
         }
         return snapshot
     }
