@@ -311,6 +311,41 @@ func observedCanary(_ json: [String: Any]) -> Double? {
                 "decreasing.yaml:10:16: error: Rollout default/recommendation: setWeight 10 does not increase"))
     }
 
+    @Test func anArgoRolloutIsPlannedWithWhatIsNotCarriedOutNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let rules = try CLI.write(Self.rules, to: "rules.yaml", in: dir)
+        let argo = try CLI.write(
+            """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Rollout
+            metadata: {name: recommendation}
+            spec:
+              replicas: 3
+              strategy:
+                canary:
+                  trafficRouting:
+                    istio:
+                      virtualService: {name: recommendation, routes: [canary]}
+                      destinationRule: {name: recommendation, canarySubsetName: version-v2, stableSubsetName: version-v1}
+                  steps:
+                  - setWeight: 20
+                  - analysis: {templates: [{templateName: success-rate}]}
+                  - pause: {duration: 30}
+                  - setWeight: 60
+
+            """, to: "argo.yaml", in: dir)
+        let plan = try CLI.run(["rollout", "plan", "-f", argo, "-f", rules], in: dir)
+        #expect(plan.status == 0, "\(plan.output)")
+        #expect(plan.stderr.contains("argo.yaml:5:3: warning: Rollout default/recommendation: spec.replicas is not applied"))
+        #expect(plan.stderr.contains("argo.yaml:14:9: warning: Rollout default/recommendation: spec.strategy.canary.steps[1].analysis is not applied"))
+        #expect(plan.stdout.contains("argo.yaml:1, Argo Rollout)"))
+        #expect(plan.stdout.contains("2     pause 30s"))
+        #expect(plan.stdout.contains("4     setWeight 100 (added: the canary ends at 100%)"))
+        // It is carried out like meshctl's own, here by editing the file.
+        #expect(try CLI.run(["rollout", "start", "-f", argo, "-f", rules, "--write"], in: dir).status == 0)
+        #expect(try String(contentsOfFile: rules, encoding: .utf8).contains("weight:    20\n"))
+    }
+
     @Test func laterCommandsNeedAStartedRollout() throws {
         let dir = try CLI.temporaryDirectory()
         let result = try CLI.run(["rollout", "step", "recommendation"], in: dir)
