@@ -337,7 +337,9 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         let plan = try CLI.run(["rollout", "plan", "-f", argo, "-f", rules], in: dir)
         #expect(plan.status == 0, "\(plan.output)")
         #expect(plan.stderr.contains("argo.yaml:5:3: warning: Rollout default/recommendation: spec.replicas is not applied"))
-        #expect(plan.stderr.contains("argo.yaml:14:9: warning: Rollout default/recommendation: spec.strategy.canary.steps[1].analysis is not applied"))
+        #expect(
+            plan.stderr.contains(
+                "argo.yaml:14:9: warning: Rollout default/recommendation: spec.strategy.canary.steps[1].analysis is not applied"))
         #expect(plan.stdout.contains("argo.yaml:1, Argo Rollout)"))
         #expect(plan.stdout.contains("2     pause 30s"))
         #expect(plan.stdout.contains("4     setWeight 100 (added: the canary ends at 100%)"))
