@@ -140,7 +140,7 @@ struct RolloutContext {
                 },
                 plan: made.plan)
             description =
-                "the admin stats of \(Output.plural(settings.admins.count, "proxy").replacingOccurrences(of: "proxys", with: "proxies"))"
+                "the admin stats of " + (settings.admins.count == 1 ? "1 proxy" : "\(settings.admins.count) proxies")
         } else {
             metrics = nil
             description = "no metrics source"
