@@ -14,12 +14,18 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Gateway credential checks (IST0161): X.509 and private keys parsed as a TLS stack does.
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Up to 4.x: jwt-kit 5 needs swift-crypto 4 (swift-certificates accepts both).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // JWT parsing and signature checks for RequestAuthentication (MeshSecurity only).
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        // Latency percentiles for `x load` (an HDR histogram: bounded memory, three significant digits).
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System libraries: libyaml (libyaml-dev) and a small C shim over RE2 (libre2-dev).
@@ -40,10 +46,21 @@ let package = Package(
         .target(name: "MeshModel", dependencies: ["MeshYAML"]),
         .target(name: "MeshValidation", dependencies: ["MeshModel", "MeshRegex"]),
         .target(name: "MeshRouting", dependencies: ["MeshModel", "MeshRegex"]),
+        // security.istio.io policy engines the proxy calls per inbound request (mTLS mode,
+        // authorization, JWT authentication, local rate limits) and the mesh CA. No NIO, no sockets.
+        .target(
+            name: "MeshSecurity",
+            dependencies: [
+                "MeshModel", "MeshRouting", "MeshRegex", "MeshYAML",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "MeshAnalysis",
             dependencies: [
-                "MeshModel", "MeshRouting", "MeshYAML",
+                "MeshModel", "MeshRouting", "MeshYAML", "MeshSecurity",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -55,18 +72,35 @@ let package = Package(
         .target(
             name: "MeshProxy",
             dependencies: [
-                "MeshRouting", "MeshModel", "MeshValidation", "MeshYAML", "EnvoyConfig",
+                "MeshRouting", "MeshModel", "MeshValidation", "MeshYAML", "EnvoyConfig", "MeshSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            // Every request touches handler state: the debug build (which the tests run) keeps
+            // Swift's dynamic exclusivity checks; the release build leaves them out of the
+            // request path.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
+        // `x load`: keep-alive connections on event loops, latencies in an HDR histogram.
+        .target(
+            name: "MeshLoad",
+            dependencies: [
+                "MeshProxy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        // Demo services that answer like the Istio tutorial's.
+        // Demo services that answer like the Istio tutorial's, and the guided demo.
         .target(
             name: "MeshDemo",
             dependencies: [
+                "MeshProxy", "MeshLoad", "MeshModel", "MeshYAML", "MeshRouting",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,7 +110,7 @@ let package = Package(
             name: "MeshctlCommands",
             dependencies: [
                 "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig", "MeshProxy",
-                "MeshDemo", "MeshRollout",
+                "MeshDemo", "MeshLoad", "MeshSecurity", "MeshRollout",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -113,12 +147,26 @@ let package = Package(
         .testTarget(
             name: "MeshProxyTests",
             dependencies: [
-                "MeshProxy", "MeshDemo", "MeshRouting", "MeshModel",
+                "MeshProxy", "MeshDemo", "MeshRouting", "MeshModel", "MeshSecurity",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
-        .testTarget(name: "MeshRolloutTests", dependencies: ["MeshRollout", "MeshValidation", "MeshModel", "MeshYAML"]),
-        .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"]),
+        .testTarget(
+            name: "MeshLoadTests",
+            dependencies: [
+                "MeshLoad", "MeshDemo", "MeshProxy", .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "MeshSecurityTests",
+            dependencies: [
+                "MeshSecurity", "MeshValidation", "MeshModel",
+                // To sign the tokens the JWT tests check, with keys made in the test.
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(name: "MeshctlCLITests", dependencies: ["meshctl"], exclude: ["Golden"]),
     ]
 )

@@ -173,13 +173,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|analyze|simulate|proxy-config|proxy-status|apply|proxy|rollout|experimental|demo|help)
+    validate|analyze|simulate|proxy-config|proxy-status|apply|proxy|rollout|experimental|demo|graph|version|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy-status apply proxy rollout experimental demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy-status apply proxy rollout experimental demo graph version help' -- "${cur}"))
         ;;
     esac
 }
@@ -248,9 +248,9 @@ _meshctl_analyze() {
 
 _meshctl_simulate() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--inbound --version -h --help)
     repeating_options=(-f --filename -H)
-    non_repeating_options=(--host --path --method --scheme --port --protocol --sni --destination-ip --source-labels --source-namespace --gateway --compatibility-version --mesh-config -n --seed -o --output)
+    non_repeating_options=(--host --path --method --scheme --port --protocol --sni --destination-ip --source-labels --source-namespace --gateway --compatibility-version --mesh-config -n --seed -o --output --workload-labels --workload-namespace --service-account --source-principal --source-ip --remote-ip --jwt --trust-domain)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -311,6 +311,30 @@ _meshctl_simulate() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--workload-labels')
+        return
+        ;;
+    '--workload-namespace')
+        return
+        ;;
+    '--service-account')
+        return
+        ;;
+    '--source-principal')
+        return
+        ;;
+    '--source-ip')
+        return
+        ;;
+    '--remote-ip')
+        return
+        ;;
+    '--jwt')
+        return
+        ;;
+    '--trust-domain')
         return
         ;;
     esac
@@ -953,7 +977,7 @@ _meshctl_proxy_run() {
     repeating_flags=()
     non_repeating_flags=(--expose-admin --watch --version -h --help)
     repeating_options=(-f --filename --outbound-port)
-    non_repeating_options=(--mesh-config --listen --admin --concurrency --access-log --zipkin --trace-sampling --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
+    non_repeating_options=(--mesh-config --listen --admin --inbound --app --service-account --ca --certificate-lifetime --cert --key --root --concurrency --access-log --zipkin --trace-sampling --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -970,6 +994,34 @@ _meshctl_proxy_run() {
         return
         ;;
     '--admin')
+        return
+        ;;
+    '--inbound')
+        return
+        ;;
+    '--app')
+        return
+        ;;
+    '--service-account')
+        return
+        ;;
+    '--ca')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--certificate-lifetime')
+        return
+        ;;
+    '--cert')
+        __meshctl_add_completions -f
+        return
+        ;;
+    '--key')
+        __meshctl_add_completions -f
+        return
+        ;;
+    '--root')
+        __meshctl_add_completions -f
         return
         ;;
     '--outbound-port')
@@ -1300,13 +1352,13 @@ _meshctl_experimental() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    metrics)
+    metrics|load|ca)
         # Offer subcommand argument completions
         "_meshctl_experimental_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'metrics' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'metrics load ca' -- "${cur}"))
         ;;
     esac
 }
@@ -1339,6 +1391,123 @@ _meshctl_experimental_metrics() {
     esac
 }
 
+_meshctl_experimental_load() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-H --header)
+    non_repeating_options=(-c --connections --qps -t --duration -n --requests --host -x --proxy -X --method --threads --timeout -o --output)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connections')
+        return
+        ;;
+    '--qps')
+        return
+        ;;
+    '-t'|'--duration')
+        return
+        ;;
+    '-n'|'--requests')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '-x'|'--proxy')
+        return
+        ;;
+    '-X'|'--method')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_experimental_ca() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    init|issue)
+        # Offer subcommand argument completions
+        "_meshctl_experimental_ca_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'init issue' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_experimental_ca_init() {
+    repeating_flags=()
+    non_repeating_flags=(--force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--dir --trust-domain --validity)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--dir')
+        return
+        ;;
+    '--trust-domain')
+        return
+        ;;
+    '--validity')
+        return
+        ;;
+    esac
+}
+
+_meshctl_experimental_ca_issue() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--dir --namespace --service-account --lifetime --out)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--dir')
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--service-account')
+        return
+        ;;
+    '--lifetime')
+        return
+        ;;
+    '--out')
+        return
+        ;;
+    esac
+}
+
 _meshctl_demo() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -1351,13 +1520,46 @@ _meshctl_demo() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    backend)
+    run|backend)
         # Offer subcommand argument completions
         "_meshctl_demo_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'backend' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run backend' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_demo_run() {
+    repeating_flags=()
+    non_repeating_flags=(--keep-running --version -h --help)
+    repeating_options=(--stage)
+    non_repeating_options=(--base-port --requests --fault-delay --ready-file -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--stage')
+        __meshctl_add_completions -W 'routing'$'\n''header'$'\n''split'$'\n''mirror'$'\n''fault'$'\n''circuit-breaker'$'\n''ejection'$'\n''egress'$'\n''canary'$'\n''none'
+        return
+        ;;
+    '--base-port')
+        return
+        ;;
+    '--requests')
+        return
+        ;;
+    '--fault-delay')
+        return
+        ;;
+    '--ready-file')
+        __meshctl_add_completions -f
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
         ;;
     esac
 }
@@ -1366,7 +1568,7 @@ _meshctl_demo_backend() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--name --version --listen --status --fail-rate --delay --ready-file)
+    non_repeating_options=(--name --version --listen --status --fail-rate --delay --call --via --ready-file)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1389,8 +1591,69 @@ _meshctl_demo_backend() {
     '--delay')
         return
         ;;
+    '--call')
+        return
+        ;;
+    '--via')
+        return
+        ;;
     '--ready-file')
         __meshctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_meshctl_graph() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--timeout -d --duration -o --output --output-file)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-d'|'--duration')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'dot'$'\n''svg'$'\n''png'
+        return
+        ;;
+    '--output-file')
+        __meshctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_meshctl_version() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--admin)
+    non_repeating_options=(--timeout -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
         return
         ;;
     esac

@@ -1,3 +1,4 @@
+import MeshProxy
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -12,8 +13,28 @@ import Synchronization
 /// - `/status/CODE` answers with that status;
 /// - `/bytes/N` streams N bytes (chunked);
 /// - `/upload` reads the request body and answers with its length;
-/// - `/echo` answers with the request's headers, one per line.
+/// - `/echo` answers with the request's headers, one per line;
+/// - `/misbehave` makes every later answer a 503, `/behave` undoes it (as the tutorial's v2).
+///
+/// With a `call`, it plays a service in the middle of a chain, as the tutorial's customer and
+/// preference do: it calls the next service through its sidecar proxy and answers
+/// `customer => preference => recommendation v1 from '...': 3`, or
+/// `customer => Error: 503 - ...` when the next service fails. It passes the tutorial's
+/// headers on: `user-agent` as `baggage-user-agent`, `user-preference`, `x-request-id` and the
+/// trace context (`traceparent`, `tracestate`, B3).
 public final class DemoBackend: Sendable {
+    /// The next service in a chain: its authority (`preference:8080`), reached through a proxy.
+    public struct Call: Sendable {
+        public var authority: String
+        public var proxyHost: String
+        public var proxyPort: Int
+        public init(authority: String, proxyHost: String, proxyPort: Int) {
+            self.authority = authority
+            self.proxyHost = proxyHost
+            self.proxyPort = proxyPort
+        }
+    }
+
     public struct Behaviour: Sendable {
         public var name: String
         public var version: String
@@ -23,6 +44,8 @@ public final class DemoBackend: Sendable {
         public var failRate: Double = 0
         /// Each answer waits this long.
         public var delayNanos: Int64 = 0
+        /// The next service to call before answering.
+        public var call: Call?
         public init(name: String, version: String) {
             self.name = name
             self.version = version
@@ -41,6 +64,15 @@ public final class DemoBackend: Sendable {
     }
 
     public var requestCount: Int { count.load(ordering: .relaxed) }
+
+    let misbehaving = Atomic<Bool>(false)
+    let extraDelay = Atomic<Int64>(0)
+
+    /// Makes every answer a 503 (true), or restores the normal behaviour.
+    public func misbehave(_ on: Bool) { misbehaving.store(on, ordering: .relaxed) }
+
+    /// Adds a wait before each answer (0 removes it), beside the behaviour's own delay.
+    public func slowDown(nanos: Int64) { extraDelay.store(max(nanos, 0), ordering: .relaxed) }
     let seenHost = Mutex<String?>(nil)
     /// The Host header of the latest request.
     public var lastHost: String? { seenHost.withLock { $0 } }
@@ -111,7 +143,7 @@ final class DemoHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let head else { return }
             self.head = nil
-            let delay = backend.behaviour.delayNanos
+            let delay = backend.behaviour.delayNanos + backend.extraDelay.load(ordering: .relaxed)
             if delay > 0 {
                 let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 let body = bodyBytes
@@ -133,9 +165,19 @@ final class DemoHandler: ChannelInboundHandler, @unchecked Sendable {
         let host = head.headers["host"].first ?? ""
         backend.seenHost.withLock { $0 = host }
         var status = HTTPResponseStatus(statusCode: b.status ?? 200)
-        if backend.shouldFail() { status = .serviceUnavailable }
+        if backend.shouldFail() || backend.misbehaving.load(ordering: .relaxed) { status = .serviceUnavailable }
         var body = "\(b.name) \(b.version) from '\(localName(context))': \(n)\n"
-        if path.hasPrefix("/status/"), let code = Int(path.dropFirst(8)), code >= 200 && code < 600 {
+        if path == "/misbehave" || path == "/behave" {
+            backend.misbehave(path == "/misbehave")
+            status = .ok
+            body = "\(b.name) \(b.version): \(path == "/misbehave" ? "every answer is now a 503" : "back to normal")\n"
+        } else if let call = b.call, status == .ok, !path.hasPrefix("/status/"), path != "/echo", path != "/upload",
+            !path.hasPrefix("/bytes/")
+        {
+            return forward(context, head, to: call)
+        } else if status != .ok && b.call != nil {
+            body = "\(b.name) => Error: \(status.code) - \(b.name) \(b.version) is failing\n"
+        } else if path.hasPrefix("/status/"), let code = Int(path.dropFirst(8)), code >= 200 && code < 600 {
             status = HTTPResponseStatus(statusCode: code)
         } else if path == "/upload" {
             body = "\(bodyBytes)\n"
@@ -144,15 +186,63 @@ final class DemoHandler: ChannelInboundHandler, @unchecked Sendable {
         } else if path.hasPrefix("/bytes/"), let size = Int(path.dropFirst(7)), size >= 0 {
             return stream(context, head, size: size, status: status)
         }
-        var headers = seenHeaders(head, host: host)
+        answer(context, head, status: status, body: body)
+    }
+
+    private func answer(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, status: HTTPResponseStatus, body: String) {
+        guard context.channel.isActive else { return }
+        var headers = seenHeaders(head, host: head.headers["host"].first ?? "")
         headers.add(name: "content-type", value: "text/plain")
         headers.add(name: "content-length", value: String(body.utf8.count))
         if !head.isKeepAlive { headers.add(name: "connection", value: "close") }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         if head.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        // A client that asked to close gets the connection closed after its answer.
+        if !head.isKeepAlive {
+            let channel = context.channel
+            written.whenComplete { _ in channel.close(promise: nil) }
+        }
     }
+
+    /// Calls the next service through the proxy and answers with its answer after this
+    /// service's name, as the tutorial's services do.
+    private func forward(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, to call: DemoBackend.Call) {
+        var headers: [(String, String)] = [("host", call.authority)]
+        if let agent = head.headers["user-agent"].first, head.headers["baggage-user-agent"].isEmpty {
+            headers.append(("baggage-user-agent", agent))
+        }
+        for name in Self.propagated {
+            for value in head.headers[name] { headers.append((name, value)) }
+        }
+        let name = backend.behaviour.name
+        let uri = head.uri
+        let sent = headers
+        let promise = context.eventLoop.makePromise(of: (Int, String).self)
+        promise.completeWithTask {
+            do {
+                let answer = try await HTTPClient.send(
+                    "GET", host: call.proxyHost, port: call.proxyPort, path: uri, headers: sent, timeoutNanos: 30_000_000_000)
+                let text = answer.text.hasSuffix("\n") ? String(answer.text.dropLast()) : answer.text
+                if answer.status == 200 { return (200, "\(name) => \(text)\n") }
+                return (answer.status, "\(name) => Error: \(answer.status) - \(text)\n")
+            } catch {
+                return (503, "\(name) => Error: 503 - \(error)\n")
+            }
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { status, body in
+            let (handler, context) = bound.value
+            handler.answer(context, head, status: HTTPResponseStatus(statusCode: status), body: body)
+        }
+    }
+
+    /// The headers a tutorial service passes on to the next one.
+    static let propagated = [
+        "baggage-user-agent", "user-preference", "x-request-id", "traceparent", "tracestate", "b3", "x-b3-traceid",
+        "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags",
+    ]
 
     private func seenHeaders(_ head: HTTPRequestHead, host: String) -> HTTPHeaders {
         var headers = HTTPHeaders()

@@ -133,11 +133,11 @@ public enum HostNames {
 }
 
 /// An IPv4 or IPv6 address as 16 bytes (IPv4 mapped), for CIDR matching.
-struct IPAddress: Equatable {
-    var bytes: [UInt8]
-    var isV4: Bool
+public struct IPAddress: Equatable, Sendable {
+    public var bytes: [UInt8]
+    public var isV4: Bool
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         var s = Substring(text)
         if s.hasPrefix("[") && s.hasSuffix("]") { s = s.dropFirst().dropLast() }
         if !s.contains(":") {
@@ -178,7 +178,7 @@ struct IPAddress: Equatable {
     }
 
     /// True when `self` lies in `cidr` (`10.0.0.0/8`, `2001:db8::/32`, or a single address).
-    func isIn(_ cidr: String) -> Bool {
+    public func isIn(_ cidr: String) -> Bool {
         let parts = cidr.split(separator: "/", maxSplits: 1)
         guard let first = parts.first, let network = IPAddress(String(first)), network.isV4 == isV4 else { return false }
         let maxBits = isV4 ? 32 : 128

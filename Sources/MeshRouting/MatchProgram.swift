@@ -176,12 +176,20 @@ final class MatchProgram: @unchecked Sendable {
         case .authority: return withUTF8Bytes(r.authority) { test(op, $0, literals) }
         case .header, .withoutHeader:
             let name = UnsafeBufferPointer(rebasing: literals[Int(op.nameStart)..<Int(op.nameStart + op.nameLength)])
+            // A JWT claim that is a list (`@request.auth.claims.groups`) comes as one entry per
+            // element and matches when any element does, as Istio's claim routing; an ordinary
+            // header is its first value.
+            let anyValue = name.first == UInt8(ascii: "@")
             let found: Bool? = r.headers.withUnsafeBufferPointer { headers in
+                var seen: Bool?
                 for i in 0..<headers.count {
                     let same = withUTF8Bytes(headers[i].name) { equalBytes($0, name) }
-                    if same { return withUTF8Bytes(headers[i].value) { test(op, $0, literals) } }
+                    guard same else { continue }
+                    let holds = withUTF8Bytes(headers[i].value) { test(op, $0, literals) }
+                    if !anyValue || holds { return holds }
+                    seen = false
                 }
-                return nil
+                return seen
             }
             if op.field == .header { return found ?? false }
             // Istio's withoutHeaders: a missing header counts as empty (Envoy's

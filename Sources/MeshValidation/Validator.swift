@@ -31,6 +31,10 @@ public final class Validator {
         case .gateway(let gw): check.gateway(gw)
         case .workloadEntry(let we): check.workloadEntry(we, standalone: true)
         case .sidecar(let sc): check.sidecar(sc)
+        case .envoyFilter(let ef): check.envoyFilter(ef)
+        case .peerAuthentication(let pa): check.peerAuthentication(pa)
+        case .authorizationPolicy(let ap): check.authorizationPolicy(ap, resource: resource)
+        case .requestAuthentication(let ra): check.requestAuthentication(ra)
         case .rollout(let rollout): check.rollout(rollout)
         case .kubernetes: break
         }

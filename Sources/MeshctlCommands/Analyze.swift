@@ -117,10 +117,12 @@ extension Meshctl {
                 return
             }
             let validator = Validator()
+            let progress = Progress("analyzing…")
             let rules = RuleLoader.load(paths, validate: validator.validate)
             let mesh = try meshConfig.load()
             var analysis = Analysis(resources: rules.resources, mesh: mesh)
             let findings = rules.diagnostics + analysis.run()
+            progress.finish()
             var kept = Suppression.apply(suppress.compactMap(Suppression.init), to: findings, resources: rules.resources)
             // Findings about a file itself (no resource) belong to every namespace.
             if let namespace { kept = kept.filter { ($0.namespace ?? namespace) == namespace } }

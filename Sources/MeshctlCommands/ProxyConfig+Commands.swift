@@ -6,7 +6,10 @@ import MeshYAML
 extension Meshctl.ProxyConfig {
     struct Clusters: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "cluster", abstract: "Clusters: one per service port and subset.", aliases: ["clusters", "c"])
+            commandName: "cluster", abstract: "Clusters: one per service port and subset.",
+            discussion:
+                "Examples:\n  meshctl proxy-config cluster -f samples/tutorial/\n  meshctl proxy-config clusters --admin 127.0.0.1:15000 --fqdn recommendation.default.svc.cluster.local",
+            aliases: ["clusters", "c"])
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption
         @OptionGroup var filters: ClusterFilters
@@ -29,7 +32,10 @@ extension Meshctl.ProxyConfig {
 
     struct Listeners: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "listener", abstract: "Listeners and where their traffic goes.", aliases: ["listeners", "l"])
+            commandName: "listener", abstract: "Listeners and where their traffic goes.",
+            discussion:
+                "Examples:\n  meshctl proxy-config listener -f samples/tutorial/\n  meshctl proxy-config listeners --admin 127.0.0.1:15000 -o jso",
+            aliases: ["listeners", "l"])
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption
         @OptionGroup var filters: ListenerFilters
@@ -52,7 +58,10 @@ extension Meshctl.ProxyConfig {
 
     struct Routes: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "route", abstract: "Route configurations: virtual hosts and routes.", aliases: ["routes", "r"])
+            commandName: "route", abstract: "Route configurations: virtual hosts and routes.",
+            discussion:
+                "Examples:\n  meshctl proxy-config route -f samples/tutorial/\n  meshctl proxy-config routes --admin 127.0.0.1:15000 --name 8080",
+            aliases: ["routes", "r"])
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption
         @OptionGroup var filters: RouteFilters
@@ -80,6 +89,10 @@ extension Meshctl.ProxyConfig {
                 From --admin, the live STATUS (HEALTHY, UNHEALTHY, ...) and OUTLIER CHECK (OK, or FAILED \
                 while outlier detection has ejected the host) of every host. --file takes Envoy's \
                 /clusters?format=json or a config dump.
+
+                Examples:
+                  meshctl proxy-config endpoints --admin 127.0.0.1:15000
+                  meshctl proxy-config endpoint -f samples/tutorial/ --port 19101
                 """, aliases: ["endpoints", "ep"])
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption
@@ -102,7 +115,8 @@ extension Meshctl.ProxyConfig {
 
     struct EDS: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "eds", abstract: "Endpoints from the config dump's EDS section, with locality.")
+            commandName: "eds", abstract: "Endpoints from the config dump's EDS section, with locality.",
+            discussion: "Examples:\n  meshctl proxy-config eds -f samples/tutorial/")
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption
         @OptionGroup var filters: EndpointFilters
@@ -125,6 +139,7 @@ extension Meshctl.ProxyConfig {
     struct Bootstrap: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bootstrap", abstract: "The bootstrap configuration (-o short: Istio and Envoy versions).",
+            discussion: "Examples:\n  meshctl proxy-config bootstrap -f samples/tutorial/ -o short",
             aliases: ["b"])
         @OptionGroup var source: ProxyConfigSource
         @Option(name: [.short, .long], help: "Output format: json (the default), yaml or short.")
@@ -145,6 +160,7 @@ extension Meshctl.ProxyConfig {
     struct Secrets: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "secret", abstract: "Secrets (certificates) with their validity and serial numbers.",
+            discussion: "Examples:\n  meshctl proxy-config secret --file config_dump.jso",
             aliases: ["secrets", "s"])
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption
@@ -163,7 +179,8 @@ extension Meshctl.ProxyConfig {
 
     struct ECDS: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "ecds", abstract: "Extension configurations delivered by ECDS.", aliases: ["ec"])
+            commandName: "ecds", abstract: "Extension configurations delivered by ECDS.",
+            discussion: "Examples:\n  meshctl proxy-config ecds --file config_dump.jso", aliases: ["ec"])
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption
 

@@ -24,7 +24,9 @@ extension Meshctl {
 
         func run() throws {
             let validator = Validator()
-            let rules = RuleLoader.load(input.paths, keepResources: false, validate: validator.validate)
+            let rules = Progress.during("validating…") {
+                RuleLoader.load(input.paths, keepResources: false, validate: validator.validate)
+            }
             let diagnostics = Output.sorted(rules.diagnostics, fileOrder: (rules.files + rules.unparsed).map(\.path))
             switch output {
             case .json:

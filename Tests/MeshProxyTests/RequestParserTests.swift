@@ -90,3 +90,14 @@ import Testing
         }
     }
 }
+
+@Suite struct AuthorityTests {
+    @Test(
+        arguments: [
+            ("reviews", nil), ("reviews:9080", 9080), ("[::1]:80", 80), ("[::1]", nil), ("host:", nil), ("host:0", nil),
+            ("host:65536", nil), ("host:123456", nil), ("a.b.c:1", 1),
+        ] as [(String, Int?)])
+    func portsAreReadFromTheAuthority(authority: String, port: Int?) {
+        #expect(ProxyRequestHead.port(of: authority) == port)
+    }
+}

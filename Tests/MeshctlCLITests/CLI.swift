@@ -24,10 +24,15 @@ struct CLI {
     }()
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL = root) throws -> Result {
+    static func run(
+        _ arguments: [String], stdin: String? = nil, in directory: URL = root, environment: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         process.currentDirectoryURL = directory
         let out = Pipe()
         let err = Pipe()
@@ -54,6 +59,19 @@ struct CLI {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts the binary without waiting for it (output discarded); the caller waits.
+    static func background(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     /// A fresh temporary directory for one test.

@@ -13,7 +13,7 @@ struct JWTClaimRouteAnalyzer: Analyzer {
     func analyze(_ analysis: inout Analysis) {
         var selectors: [String: [[String: String]]] = [:]
         for ra in analysis.index.requestAuthentications {
-            selectors[ra.namespace, default: []].append(ra.kubernetes?.selector ?? [:])
+            selectors[ra.namespace, default: []].append(ra.requestAuthentication?.selectorLabels ?? [:])
         }
         for vs in analysis.index.virtualServices {
             guard let spec = vs.virtualService, let claim = Self.claimHeader(spec) else { continue }

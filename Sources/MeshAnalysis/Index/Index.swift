@@ -9,6 +9,9 @@ struct Index {
     var serviceEntries: [Resource] = []
     var sidecars: [Resource] = []
     var requestAuthentications: [Resource] = []
+    var peerAuthentications: [Resource] = []
+    var authorizationPolicies: [Resource] = []
+    var envoyFilters: [Resource] = []
     /// DestinationRules by the FQDN of their host, in load order.
     var destinationRulesByHost: [String: [Resource]] = [:]
     /// Gateways by `namespace/name`.
@@ -32,7 +35,10 @@ struct Index {
             case .sidecar: sidecars.append(r)
             case .kubernetes(let object):
                 if object.kind == .secret { secrets["\(r.namespace)/\(r.name)"] = r }
-                if object.kind == .requestAuthentication { requestAuthentications.append(r) }
+            case .requestAuthentication: requestAuthentications.append(r)
+            case .peerAuthentication: peerAuthentications.append(r)
+            case .authorizationPolicy: authorizationPolicies.append(r)
+            case .envoyFilter: envoyFilters.append(r)
             case .workloadEntry, .rollout: break
             }
         }

@@ -38,6 +38,9 @@ extension DiagnosticCode {
     public static let virtualServiceHostNotFoundInGateway = DiagnosticCode(
         "IST0132", .warning, "VirtualServiceHostNotFoundInGateway",
         "None of a VirtualService's hosts is among the hosts of a Gateway it binds to.")
+    public static let noMatchingWorkloadsFound = DiagnosticCode(
+        "IST0127", .warning, "NoMatchingWorkloadsFound",
+        "A security policy's selector (or, without one, its namespace) matches no workload of the input.")
     public static let noServerCertificateVerificationDestinationLevel = DiagnosticCode(
         "IST0128", .error, "NoServerCertificateVerificationDestinationLevel",
         "A DestinationRule originates TLS (SIMPLE or MUTUAL) without caCertificates, so the server's certificate is not verified."
@@ -118,10 +121,27 @@ extension DiagnosticCode {
         "MESH0105", .warning, "OverlappingDestinationRules",
         "Several DestinationRules apply to one host; Istio uses only the oldest.")
 
+    public static let policyNeverMatches = DiagnosticCode(
+        "MESH0107", .warning, "PolicyNeverMatches",
+        "An authorization rule or a value in it can never match: a peer identity where mutual TLS is off, a JWT where no RequestAuthentication applies, or a value written so that no request carries it."
+    )
+    public static let notEnforced = DiagnosticCode(
+        "MESH0108", .warning, "NotEnforcedByMeshctl",
+        "meshctl does not enforce this: a CUSTOM authorization, a policy attached by targetRef, an EnvoyFilter patch other than the local rate limit, or a JWKS it would have to fetch."
+    )
+    public static let ignoredSetting = DiagnosticCode(
+        "MESH0109", .warning, "IgnoredSecuritySetting",
+        "Istio ignores this security setting: a PeerAuthentication that another of the same scope overrides, a selector in the root namespace, or jwksUri beside jwks."
+    )
+    public static let meshctlOnly = DiagnosticCode(
+        "MESH0110", .info, "MeshctlOnlyForm",
+        "A form meshctl accepts and Istio does not (a jwksUri with file://); the file needs a change before it moves to Istio.")
+
     /// Every code, in code order.
     public static let all: [DiagnosticCode] = [
         .deprecated, .referencedResourceNotFound, .schemaError, .conflictingMeshGatewayVirtualServiceHosts,
-        .virtualServiceDestinationPortSelectorRequired, .noServerCertificateVerificationDestinationLevel,
+        .virtualServiceDestinationPortSelectorRequired, .noMatchingWorkloadsFound,
+        .noServerCertificateVerificationDestinationLevel,
         .noServerCertificateVerificationPortLevel, .virtualServiceUnreachableRule, .virtualServiceIneffectiveMatch,
         .virtualServiceHostNotFoundInGateway, .schemaWarning, .serviceEntryAddressesRequired, .gatewayDuplicateCertificate,
         .ingressRouteRulesNotAffected, .conflictingGateways, .jwtClaimBasedRoutingWithoutRequestAuthN,
@@ -130,7 +150,7 @@ extension DiagnosticCode {
         .yamlSyntax, .yamlLimit, .duplicateKey, .unsupportedKind,
         .emptyInput, .notAResource, .duplicateResource, .invalidMeshConfig, .subsetWithoutEndpoints,
         .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll, .overlappingDestinationRules,
-        .gatewayCredentialKeyMismatch, .rolloutRouteMismatch, .rolloutSubsetWithoutEndpoints, .rolloutSubsetWithoutVersion,
-        .rolloutFieldNotApplied,
+        .gatewayCredentialKeyMismatch, .policyNeverMatches, .notEnforced, .ignoredSetting, .meshctlOnly,
+        .rolloutRouteMismatch, .rolloutSubsetWithoutEndpoints, .rolloutSubsetWithoutVersion, .rolloutFieldNotApplied,
     ]
 }

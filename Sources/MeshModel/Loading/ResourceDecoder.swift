@@ -7,8 +7,9 @@ public enum ResourceDecoder {
         "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1", "networking.istio.io/v1",
     ]
     static let networkingKinds = ["VirtualService", "DestinationRule", "ServiceEntry", "Gateway", "WorkloadEntry", "Sidecar"]
-    /// `security.istio.io` versions whose RequestAuthentication analyze reads.
-    static let securityVersions: Set<String> = ["security.istio.io/v1", "security.istio.io/v1beta1"]
+    /// `security.istio.io` versions meshctl reads.
+    public static let securityVersions: Set<String> = ["security.istio.io/v1", "security.istio.io/v1beta1"]
+    static let securityKinds = ["PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"]
     static let topLevelFields = ["apiVersion", "kind", "metadata", "spec", "status"]
     static let metadataFields = [
         "name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
@@ -145,7 +146,7 @@ public enum ResourceDecoder {
             return nil
         }
         switch family {
-        case .networking, .rollout: doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) }
+        case .networking, .security, .rollout: doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) }
         case .kubernetes: break
         }
 
@@ -163,6 +164,7 @@ public enum ResourceDecoder {
             case "ServiceEntry": spec = .serviceEntry(.decode(s))
             case "Gateway": spec = .gateway(.decode(s))
             case "Sidecar": spec = .sidecar(.decode(s))
+            case "EnvoyFilter": spec = .envoyFilter(.decode(s))
             default: spec = .workloadEntry(WorkloadEntrySpec.decode(s) ?? WorkloadEntrySpec(node: specNode))
             }
         case .rollout(let origin):
@@ -171,6 +173,15 @@ public enum ResourceDecoder {
                 return nil
             }
             spec = .rollout(origin == .argo ? .decodeArgo(ctx.node(specNode)) : .decode(ctx.node(specNode)))
+        case .security:
+            // `spec: {}` (or no spec) is meaningful here: an AuthorizationPolicy that allows nothing.
+            let s = specNode.map(ctx.node)
+            switch kind {
+            case "PeerAuthentication": spec = .peerAuthentication(s.map(PeerAuthentication.decode) ?? .init(node: doc.index))
+            case "AuthorizationPolicy":
+                spec = .authorizationPolicy(s.map(AuthorizationPolicy.decode) ?? .init(node: doc.index))
+            default: spec = .requestAuthentication(s.map(RequestAuthentication.decode) ?? .init(node: doc.index))
+            }
         case .kubernetes(let k8sKind):
             spec = .kubernetes(KubernetesObject.decode(k8sKind, spec: specNode.map(ctx.node), root: doc.index, ctx: ctx))
         }
@@ -234,12 +245,16 @@ public enum ResourceDecoder {
 
     enum Family {
         case networking
+        case security
         case kubernetes(KubernetesObject.Kind)
         case rollout(Rollout.Origin)
     }
 
     static func family(apiVersion: String, kind: String) -> Family? {
         if networkingVersions.contains(apiVersion), networkingKinds.contains(kind) { return .networking }
+        // Istio serves EnvoyFilter in v1alpha3 only.
+        if apiVersion == "networking.istio.io/v1alpha3", kind == "EnvoyFilter" { return .networking }
+        if securityVersions.contains(apiVersion), securityKinds.contains(kind) { return .security }
         switch (apiVersion, kind) {
         case (Rollout.meshctlAPIVersion, "Rollout"): return .rollout(.meshctl)
         case (Rollout.argoAPIVersion, "Rollout"): return .rollout(.argo)
@@ -253,7 +268,6 @@ public enum ResourceDecoder {
         case ("apps/v1", "ReplicaSet"): return .kubernetes(.replicaSet)
         case ("v1", "Secret"): return .kubernetes(.secret)
         case ("v1", "Node"): return .kubernetes(.node)
-        case (_, "RequestAuthentication") where securityVersions.contains(apiVersion): return .kubernetes(.requestAuthentication)
         default: return nil
         }
     }
@@ -332,12 +346,6 @@ extension KubernetesObject {
                         object.secretEntries[name] = SecretEntry(node: value, isBase64: isBase64)
                     }
                 }
-            }
-        case .requestAuthentication:
-            if let spec, file[spec.index].kind == .mapping, let selector = file.value("selector", in: spec.index),
-                file[selector].kind == .mapping, let labels = file.value("matchLabels", in: selector)
-            {
-                object.selector = ctx.node(labels).stringMap()
             }
         case .deployment, .statefulSet, .daemonSet, .replicaSet:
             guard let spec, file[spec.index].kind == .mapping,

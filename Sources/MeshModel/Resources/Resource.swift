@@ -12,6 +12,10 @@ public final class Resource: @unchecked Sendable {
         case gateway(Gateway)
         case workloadEntry(WorkloadEntrySpec)
         case sidecar(Sidecar)
+        case envoyFilter(EnvoyFilter)
+        case peerAuthentication(PeerAuthentication)
+        case authorizationPolicy(AuthorizationPolicy)
+        case requestAuthentication(RequestAuthentication)
         case kubernetes(KubernetesObject)
         case rollout(Rollout)
     }
@@ -95,6 +99,22 @@ extension Resource {
         if case .rollout(let v) = spec { return v }
         return nil
     }
+    public var envoyFilter: EnvoyFilter? {
+        if case .envoyFilter(let v) = spec { return v }
+        return nil
+    }
+    public var peerAuthentication: PeerAuthentication? {
+        if case .peerAuthentication(let v) = spec { return v }
+        return nil
+    }
+    public var authorizationPolicy: AuthorizationPolicy? {
+        if case .authorizationPolicy(let v) = spec { return v }
+        return nil
+    }
+    public var requestAuthentication: RequestAuthentication? {
+        if case .requestAuthentication(let v) = spec { return v }
+        return nil
+    }
     public var kubernetes: KubernetesObject? {
         if case .kubernetes(let v) = spec { return v }
         return nil
@@ -102,8 +122,7 @@ extension Resource {
 }
 
 /// The Kubernetes objects that form the service registry alongside ServiceEntries, and the
-/// other objects analyzers read as a cluster holds them: Secrets (gateway credentials) and
-/// RequestAuthentications (`security.istio.io`, which JWT claim routing needs).
+/// other objects analyzers read as a cluster holds them: Secrets (gateway credentials).
 public struct KubernetesObject: Sendable {
     public enum Kind: String, Sendable {
         case service = "Service"
@@ -115,7 +134,6 @@ public struct KubernetesObject: Sendable {
         case daemonSet = "DaemonSet"
         case replicaSet = "ReplicaSet"
         case secret = "Secret"
-        case requestAuthentication = "RequestAuthentication"
         /// A cluster node: its labels give the pods scheduled on it their topology.
         case node = "Node"
     }
@@ -146,7 +164,7 @@ public struct KubernetesObject: Sendable {
         public var isBase64: Bool
     }
     public var kind: Kind
-    /// Service and RequestAuthentication: selector; workloads: the pod (template) labels.
+    /// Service: selector; workloads: the pod (template) labels.
     public var selector: [String: String] = [:]
     public var podLabels: [String: String] = [:]
     public var ports: [ServicePort] = []

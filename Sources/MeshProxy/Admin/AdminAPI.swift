@@ -20,7 +20,7 @@ final class AdminAPI: Sendable {
     ]
 
     static let endpoints: [(String, String)] = [
-        ("/", "this page"),
+        ("/", "this page: the service graph with live rates, clusters and health, a rollout's progress"),
         ("/ready", "LIVE when serving; 503 after /healthcheck/fail or while draining"),
         ("/server_info", "version, state, uptime and config version"),
         ("/config_dump", "the running configuration as Envoy's config dump"),
@@ -46,9 +46,7 @@ final class AdminAPI: Sendable {
             // Decoding, validating and compiling a large rule set is kept off the event loop.
             let promise = loop.makePromise(of: AdminResponse.self)
             let body = Array(request.body.readableBytesView)
-            DispatchQueue.global().async {
-                promise.succeed(self.putConfig(body))
-            }
+            promise.completeWithTask { await self.putConfig(body) }
             return promise.futureResult
         }
         return loop.makeSucceededFuture(respond(request))
@@ -57,7 +55,9 @@ final class AdminAPI: Sendable {
     private func respond(_ request: AdminRequest) -> AdminResponse {
         let snapshot = server.config.snapshot
         switch request.path {
-        case "/": return index()
+        case "/":
+            return AdminResponse(
+                status: .ok, contentType: "text/html; charset=UTF-8", body: LivePage.html(endpoints: Self.endpoints))
         case "/ready":
             let failing =
                 server.context.failingHealthChecks.load(ordering: .relaxed)
@@ -122,16 +122,6 @@ final class AdminAPI: Sendable {
     var boundListenPort: Int { server.listenAddress?.port ?? server.options.listen.port }
     var boundAdminPort: Int { server.adminAddress?.port ?? server.options.admin.port }
 
-    private func index() -> AdminResponse {
-        var html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>meshctl proxy admin</title></head><body>\n"
-        html += "<h1>meshctl proxy</h1>\n<table>\n"
-        for (path, what) in Self.endpoints {
-            html += "<tr><td><a href=\"\(path)\">\(path)</a></td><td>\(what)</td></tr>\n"
-        }
-        html += "</table>\n</body></html>\n"
-        return AdminResponse(status: .ok, contentType: "text/html; charset=UTF-8", body: html)
-    }
-
     private func serverInfo(_ snapshot: ProxySnapshot) -> JSONValue {
         let uptime = "\(server.uptimeSeconds)s"
         let draining = server.context.draining.load(ordering: .relaxed)
@@ -191,13 +181,13 @@ final class AdminAPI: Sendable {
         return .text("\(name)::\(address)\n")
     }
 
-    private func putConfig(_ body: [UInt8]) -> AdminResponse {
+    private func putConfig(_ body: [UInt8]) async -> AdminResponse {
         switch ConfigStore.load(body, name: "<PUT /config>") {
         case .failure(let rejected):
             server.logger.warning("rejected a new configuration: \(rejected.description)")
             return .json(rejected.json + "\n", .badRequest)
         case .success(let rules):
-            let version = server.config.apply(rules)
+            let version = await server.config.apply(rules)
             server.logger.info("configuration \(version) in force: \(rules.resources.count) resources")
             let answer: JSONValue = ["version": .string(String(version)), "resources": .int(Int64(rules.resources.count))]
             return .json(answer.json() + "\n")

@@ -1,4 +1,5 @@
 import MeshModel
+import MeshSecurity
 import MeshRouting
 import MeshValidation
 import NIOCore
@@ -24,21 +25,22 @@ public final class ConfigStore: @unchecked Sendable {
     }
 
     let context: ProxyContext
-    private let current: Mutex<ProxySnapshot>
+    private let current = Mutex<ProxySnapshot?>(nil)
     private let lastVersion = Atomic<Int>(0)
-    /// Serializes changes so two pushes cannot interleave their swaps.
-    private let changing = Mutex<Void>(())
     /// Set once the workers exist.
     var workers: [Worker] = []
 
-    init(context: ProxyContext, initial rules: LoadedRules) {
-        self.context = context
-        let snapshot = Self.compile(rules, version: 1, context: context)
+    init(context: ProxyContext) { self.context = context }
+
+    /// Compiles the first configuration (the proxy's start).
+    func start(with rules: LoadedRules) async {
+        let snapshot = await Self.compile(rules, version: 1, context: context)
         lastVersion.store(1, ordering: .relaxed)
-        current = Mutex(snapshot)
+        current.withLock { $0 = snapshot }
     }
 
-    public var snapshot: ProxySnapshot { current.withLock { $0 } }
+    /// The configuration in force (once the proxy has started).
+    public var snapshot: ProxySnapshot { current.withLock { $0! } }
 
     /// Loads and validates rule bytes (YAML or JSON, one or many documents).
     public static func load(_ bytes: [UInt8], name: String) -> Result<LoadedRules, Rejected> {
@@ -56,24 +58,42 @@ public final class ConfigStore: @unchecked Sendable {
         return rules.hasErrors ? .failure(Rejected(diagnostics: rules.diagnostics, rules: rules)) : .success(rules)
     }
 
-    static func compile(_ rules: LoadedRules, version: Int, context: ProxyContext) -> ProxySnapshot {
+    static func compile(_ rules: LoadedRules, version: Int, context: ProxyContext) async -> ProxySnapshot {
         let table = RouteTable(
             resources: rules.resources, mesh: context.options.mesh, identity: context.options.identity,
             compatibility: context.options.compatibilityVersion.map { CompatibilityVersion(major: $0.major, minor: $0.minor) })
-        return ProxySnapshot(version: version, table: table, resources: rules.resources, registry: context.clusters)
+        let options = context.options
+        let gate: any InboundGate =
+            if let override = options.inboundGate {
+                await override(rules.resources)
+            } else {
+                await PolicyGate.build(
+                    resources: rules.resources,
+                    workload: WorkloadIdentity(
+                        namespace: options.identity.namespace, labels: options.identity.labels,
+                        serviceAccount: options.serviceAccount),
+                    port: options.app?.port, rootNamespace: options.mesh.rootNamespace)
+            }
+        return ProxySnapshot(
+            version: version, table: table, resources: rules.resources, registry: context.clusters, app: context.options.app,
+            inboundGate: gate)
     }
 
-    /// Replaces the running rule set; returns the new configuration's version.
+    /// Replaces the running rule set; returns the new configuration's version. Two changes
+    /// made at once are swapped in the order of their versions: an older one compiled after a
+    /// newer one is dropped.
     @discardableResult
-    public func apply(_ rules: LoadedRules) -> Int {
-        changing.withLock { _ in
-            let version = lastVersion.wrappingAdd(1, ordering: .relaxed).newValue
-            let next = Self.compile(rules, version: version, context: context)
-            current.withLock { $0 = next }
-            for worker in workers {
-                worker.eventLoop.execute { worker.install(next) }
-            }
-            return version
+    public func apply(_ rules: LoadedRules) async -> Int {
+        let version = lastVersion.wrappingAdd(1, ordering: .relaxed).newValue
+        let next = await Self.compile(rules, version: version, context: context)
+        let installed = current.withLock { snapshot -> Bool in
+            if let snapshot, snapshot.version > version { return false }
+            snapshot = next
+            return true
         }
+        if installed {
+            for worker in workers { worker.eventLoop.execute { worker.install(next) } }
+        }
+        return version
     }
 }

@@ -26,6 +26,17 @@ public struct ClusterSettings: Sendable, Equatable {
     public var idleTimeoutNanos: Int64 = 3_600_000_000_000
     public var balancer = Balancer.leastRequest
     public var outlier: OutlierSettings?
+    /// How connections to the cluster's hosts are secured.
+    public var tls = TLSOrigination.none
+
+    /// A DestinationRule's `tls`, or Istio's auto mutual TLS to endpoints whose proxy accepts it.
+    public enum TLSOrigination: Sendable, Equatable {
+        case none
+        /// ISTIO_MUTUAL: the workload certificate, checked against the mesh root.
+        case istioMutual
+        /// SIMPLE (`clientCertificate` nil) or MUTUAL, with the files the rule names.
+        case files(caCertificates: String?, clientCertificate: String?, privateKey: String?, sni: String?)
+    }
 
     public init() {}
 
@@ -33,6 +44,11 @@ public struct ClusterSettings: Sendable, Equatable {
     /// replacement), then the port-level settings for the target's port.
     public init(_ target: Target) {
         self.init(policy: target.policy, port: target.port)
+        if target.policy?.tls?.mode == nil && !target.endpoints.isEmpty
+            && target.endpoints.allSatisfy({ $0.labels["security.istio.io/tlsMode"] == "istio" })
+        {
+            tls = .istioMutual  // Istio's auto mutual TLS: the endpoints' proxies accept it
+        }
     }
 
     public init(policy: TrafficPolicy?, port: Int) {
@@ -80,6 +96,19 @@ public struct ClusterSettings: Sendable, Equatable {
             }
         }
         if let outlier { self.outlier = OutlierSettings(outlier) }
+        var tlsSettings = policy.tls
+        if let portLevel = policy.portLevelSettings.first(where: { $0.port?.number == port }), let t = portLevel.tls {
+            tlsSettings = t
+        }
+        switch tlsSettings?.mode?.value {
+        case "ISTIO_MUTUAL": tls = .istioMutual
+        case "SIMPLE", "MUTUAL":
+            tls = .files(
+                caCertificates: tlsSettings?.caCertificates,
+                clientCertificate: tlsSettings?.mode?.value == "MUTUAL" ? tlsSettings?.clientCertificate : nil,
+                privateKey: tlsSettings?.mode?.value == "MUTUAL" ? tlsSettings?.privateKey : nil, sni: tlsSettings?.sni)
+        default: tls = .none
+        }
     }
 }
 

@@ -21,8 +21,15 @@ public final class ProxySnapshot: @unchecked Sendable {
     let routedHeaders: [String]
     /// The clusters with outlier detection (the interval sweeps look at these only).
     let outlierClusters: [ClusterRuntime]
+    /// The local application behind the inbound listener (`inbound|PORT||`), if any.
+    let inboundCluster: ClusterRuntime?
+    /// Authentication, authorization and rate limits for the inbound side.
+    let inboundGate: any InboundGate
 
-    init(version: Int, table: RouteTable, resources: [Resource], registry: ClusterRegistry) {
+    init(
+        version: Int, table: RouteTable, resources: [Resource], registry: ClusterRegistry,
+        app: ProxyOptions.Address? = nil, inboundGate: any InboundGate = OpenGate()
+    ) {
         self.version = version
         self.table = table
         self.resources = resources
@@ -57,7 +64,8 @@ public final class ProxySnapshot: @unchecked Sendable {
         passthrough = ClusterRuntime(
             name: "PassthroughCluster", kind: .originalDestination, state: passthroughState, settings: ClusterSettings(),
             hosts: [], failure: nil, service: "PassthroughCluster")
-        registry.retain(Set(clusters.keys).union(["PassthroughCluster"]))
+        let inboundName = app.map { "inbound|\($0.port)||" }
+        registry.retain(Set(clusters.keys).union(["PassthroughCluster"] + (inboundName.map { [$0] } ?? [])))
         var names: [String] = []
         for vh in table.virtualHosts {
             for route in vh.routes {
@@ -80,6 +88,17 @@ public final class ProxySnapshot: @unchecked Sendable {
         }
         routedHeaders = names
         outlierClusters = clusters.values.filter { $0.settings.outlier != nil }
+        if let app, let name = inboundName {
+            let state = registry.state(name)
+            let host = state.host(address: app.host, port: app.port, labels: table.identity.labels)
+            state.setCurrentHosts([host])
+            inboundCluster = ClusterRuntime(
+                name: name, kind: .endpoints, state: state, settings: ClusterSettings(), hosts: [host], failure: nil,
+                service: name)
+        } else {
+            inboundCluster = nil
+        }
+        self.inboundGate = inboundGate
         self.clusters = clusters
         self.clusterByTarget = byTarget
         self.policyByRoute = policies

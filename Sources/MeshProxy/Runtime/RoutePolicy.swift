@@ -21,6 +21,12 @@ final class RoutePolicy: Sendable {
 
         init(rawValue: UInt32) { self.rawValue = rawValue }
 
+        /// Conditions decided by the answer's `grpc-status` header.
+        static let grpc: RetryOn = [
+            .grpcCancelled, .grpcDeadlineExceeded, .grpcInternal, .grpcResourceExhausted, .grpcUnavailable,
+        ]
+        var readsGRPCStatus: Bool { !isDisjoint(with: .grpc) }
+
         init(_ text: String) {
             var bits = RetryOn()
             for item in text.split(separator: ",") {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// One client connection to the outbound listener: requests parsed from the bytes as they
 /// arrive, served one at a time and answered in order (bytes of later, pipelined requests are
@@ -32,13 +33,39 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     /// The service port connections to this listener are for, when the Host header names none
     /// (nil on the outbound listener: the route table infers it, as `simulate` does).
     let listenerPort: Int?
+    /// The inbound listener's connection (to the local application).
+    let inbound: Bool
+    /// The stats of the listener this connection came to.
+    let stats: ListenerStats
+    private var peerLooked = false
+    private var peer: String?
 
-    init(worker: Worker, listenerPort: Int? = nil) {
+    init(worker: Worker, listenerPort: Int? = nil, inbound: Bool = false) {
         self.worker = worker
         self.listenerPort = listenerPort
+        self.inbound = inbound
+        self.stats = inbound ? worker.inboundStats : worker.listenerStats
     }
 
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    /// The client's identity from its mutual-TLS certificate (`cluster.local/ns/NS/sa/SA`).
+    var principal: String? {
+        if !peerLooked, let context {
+            peerLooked = true
+            let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+            peer = WorkloadTLS.principal(of: handler?.peerCertificate)
+        }
+        return peer
+    }
+
+    /// The connection came over TLS.
+    var overTLS: Bool {
+        guard let context else { return false }
+        return (try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)) != nil
+    }
+
+    /// Kept from writability events: asking the channel costs a call through its existential
+    /// on every response.
+    private(set) var isWritable = true
     /// The proxy is draining: every response closes its connection.
     var mustClose: Bool { worker.context.draining.load(ordering: .relaxed) }
 
@@ -53,15 +80,15 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        worker.context.listenerStats.cxTotal.increment()
-        worker.context.listenerStats.cxActive.increment()
+        stats.cxTotal.increment()
+        stats.cxActive.increment()
         armHeaderTimer()
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
-        worker.context.listenerStats.cxActive.decrement()
+        stats.cxActive.decrement()
         headerTimer?.cancel()
         headerTimer = nil
         current?.downstreamClosed()
@@ -94,7 +121,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
             do {
                 event = try parser.next(&buffer)
             } catch {
-                worker.context.listenerStats.cxProtocolError.increment()
+                stats.cxProtocolError.increment()
                 if let current, current.phase == .streaming || current.phase == .done {
                     close()
                 } else {
@@ -116,7 +143,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
                         case .badRequest(let why): (400, why)
                         case .notSupported(let why): (405, why)
                         }
-                    worker.context.listenerStats.cxProtocolError.increment()
+                    stats.cxProtocolError.increment()
                     return reject(status, message)
                 }
                 let exchange = Exchange(downstream: self, worker: worker, head: request)
@@ -200,7 +227,8 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { current?.downstreamWritable() }
+        isWritable = context.channel.isWritable
+        if isWritable { current?.downstreamWritable() }
         context.fireChannelWritabilityChanged()
     }
 
@@ -240,7 +268,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
             }
             let waited = (NIODeadline.now() - since).nanoseconds
             if waited >= options.headerTimeoutNanos {
-                worker.context.listenerStats.rqTimeout.increment()
+                stats.rqTimeout.increment()
                 return reject(408, "request header timeout")
             }
             return scheduleCheck(context, in: options.headerTimeoutNanos - waited)

@@ -57,6 +57,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     private var flags: ResponseFlags = []
     private var bytesSent = 0
     private var upstreamServiceTime: Int?
+    /// Headers the inbound side's security adds to (or removes from) the request.
+    private var inboundAdd: [(String, String)] = []
+    private var inboundRemove: [String] = []
     /// This request's span, when tracing is on: the trace it belongs to and its own id.
     private var trace: TraceContext?
     private var spanID: UInt64 = 0
@@ -78,12 +81,28 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     // MARK: - Downstream events
 
     func start() {
-        let listener = worker.listenerStats
+        let listener = downstream.stats
         listener.rqTotal.increment()
         listener.rqActive.increment()
         if requestID == nil { generatedID = worker.requestID() }
         if worker.context.tracer != nil { startSpan() }
-        let request = head.routingRequest
+        if downstream.inbound { return startInbound() }
+        var request = head.routingRequest
+        if snapshot.inboundGate.authenticatesRoutedRequests {
+            // A RequestAuthentication selects this proxy (as at an Istio gateway): the token is
+            // checked before routing, and its claims can be matched.
+            switch snapshot.inboundGate.authenticateForRouting(inboundView()) {
+            case .none: break
+            case .reject(.deny(let status, let body, let headers, _)):
+                downstream.stats.jwtDenied.increment()
+                return localReply(status, body: body, flags: [], headers: headers)
+            case .reject: break
+            case .verified(let routing, let add, let remove):
+                for (name, value) in routing { request.addHeader(name, value) }
+                inboundAdd = add
+                inboundRemove = remove.map { $0.lowercased() }
+            }
+        }
         let decision = snapshot.table.decide(request, random: &worker.random)
         self.decision = decision
         if let route = decision.route {
@@ -103,6 +122,53 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             return
         }
         route(decision, request)
+    }
+
+    /// The inbound side: no route rules, only the workload's security (authentication,
+    /// authorization, rate limits), then the local application.
+    private func startInbound() {
+        guard let cluster = snapshot.inboundCluster else {
+            return localReply(503, body: "no application behind this listener", flags: .noClusterFound)
+        }
+        let principal = downstream.principal
+        switch snapshot.inboundGate.admit(inboundView(port: cluster.hosts.first?.port ?? 0)) {
+        case .deny(let status, let body, let headers, let flag):
+            let stats = downstream.stats
+            switch flag {
+            case "RBAC": stats.rbacDenied.increment()
+            case "JWT": stats.jwtDenied.increment()
+            case "RL": stats.rateLimited.increment()
+            default: break
+            }
+            self.cluster = cluster
+            return localReply(status, body: body, flags: [], headers: headers)
+        case .allow(let add, let remove):
+            if snapshot.inboundGate.authorizes { downstream.stats.rbacAllowed.increment() }
+            inboundAdd = add
+            inboundRemove = remove.map { $0.lowercased() }
+        }
+        if let principal, let identity = worker.context.options.tls?.identity {
+            // Istio's x-forwarded-client-cert: who called, as the application may want to know.
+            inboundAdd.append(("x-forwarded-client-cert", "By=\(identity);URI=spiffe://\(principal)"))
+            inboundRemove.append("x-forwarded-client-cert")
+        }
+        self.cluster = cluster
+        cluster.state.activeRequests.wrappingAdd(1, ordering: .relaxed)
+        holdsRequestSlot = true
+        startAttempt()
+    }
+
+    /// The request as security policies see it: every header (lowercase names), the peer.
+    private func inboundView(port: Int? = nil) -> InboundRequest {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(head.raw.fields.count)
+        for index in head.raw.fields.indices where !head.raw.dropped.contains(index) {
+            headers.append((head.raw.name(index).lowercased(), head.raw.value(index)))
+        }
+        return InboundRequest(
+            method: head.method, path: head.path, authority: head.authority, headers: headers,
+            principal: downstream.inbound ? downstream.principal : nil, sourceIP: downstream.remoteIP,
+            port: port ?? head.port ?? 80, tls: downstream.overTLS)
     }
 
     func requestBody(_ part: ByteBuffer) {
@@ -149,7 +215,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     // MARK: - Routing
 
     private func route(_ decision: Decision, _ request: HTTPRequest) {
-        let listener = worker.listenerStats
+        let listener = downstream.stats
         switch decision.kind {
         case .forward:
             guard let target = decision.target, let cluster = snapshot.cluster(for: target) else {
@@ -316,7 +382,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         buffer.writeString(authority)
         buffer.writeStaticString("\r\n")
         let policy = self.policy
-        let edits = policy.map { !$0.requestRemove.isEmpty || !$0.requestSet.isEmpty } ?? false
+        let edits = policy.map { !$0.requestRemove.isEmpty || !$0.requestSet.isEmpty } ?? !inboundRemove.isEmpty
         let tracing = trace != nil
         raw.raw.withUnsafeReadableBytes { b in
             var runStart = raw.fields.first?.lineStart ?? 0
@@ -327,7 +393,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
                         decoding: UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.nameEnd]), as: UTF8.self
                     )
                     .lowercased()
-                    if tracing && Self.traceHeaders.contains(name) {
+                    if tracing && Self.traceHeaders.contains(name) || inboundRemove.contains(name) {
                         skip = true
                     } else if let policy {
                         skip = policy.requestRemove.contains(name) || policy.requestSet.contains { $0.name == name }
@@ -354,6 +420,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         if head.forwardedProtoField == nil { Self.writeHeader(&buffer, "x-forwarded-proto", "http") }
         if upstreamPath != head.path { Self.writeHeader(&buffer, "x-envoy-original-path", head.path) }
         writeTraceHeaders(&buffer)
+        for (name, value) in inboundAdd { Self.writeHeader(&buffer, name, value) }
         if let policy {
             for (name, value) in policy.requestSet { Self.writeHeader(&buffer, name, value) }
             for (name, value) in policy.requestAdd { Self.writeHeader(&buffer, name, value) }
@@ -429,7 +496,13 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         attemptTimer = nil
         let code = response.status
         recordOutlier(host, cluster, error: code >= 500, gateway: code == 502 || code == 503 || code == 504)
-        if let policy, canRetry(), policy.retries(status: code, grpcStatus: response.value(of: "grpc-status").flatMap { Int($0) })
+        // Whether the answer is retriable is asked first: reserving the cluster's retry budget
+        // (a shared counter) only makes sense for a retry.
+        if let policy, retriesDone < policy.retries,
+            policy.retries(
+                status: code,
+                grpcStatus: policy.retryOn.readsGRPCStatus ? response.value(of: "grpc-status").flatMap { Int($0) } : nil),
+            canRetry()
         {
             finishAttemptStats(cluster, host, status: code)
             connection.abandon()
@@ -505,7 +578,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         if case .connectFailure = failure { isConnect = true }
         if !isConnect { finishAttemptStats(cluster, host, status: 503, error: true) } else { releaseHost() }
         recordOutlier(host, cluster, error: true, gateway: true)
-        if let policy, canRetry(), policy.retries(connectFailure: isConnect) { return retry() }
+        if let policy, policy.retries(connectFailure: isConnect), canRetry() { return retry() }
         let (status, flag, body): (Int, ResponseFlags, String) =
             switch failure {
             case .connectFailure(let reason):
@@ -536,7 +609,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         }
         guard let cluster else { return }
         cluster.state.stats.rqTimeout.increment()
-        worker.listenerStats.rqTimeout.increment()
+        downstream.stats.rqTimeout.increment()
         if let host, connection != nil {
             host.rqTimeout.wrappingAdd(1, ordering: .relaxed)
             recordOutlier(host, cluster, error: true, gateway: true)
@@ -553,7 +626,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         finishAttemptStats(cluster, host, status: 504, error: true)
         connection?.abandon()
         connection = nil
-        if let policy, canRetry(), policy.retries(connectFailure: false) { return retry() }
+        if let policy, policy.retries(connectFailure: false), canRetry() { return retry() }
         cluster.state.stats.rqTimeout.increment()
         localReply(504, body: "upstream request timeout", flags: .upstreamRequestTimeout, cluster: cluster)
     }
@@ -772,7 +845,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             if holdsRequestSlot { cluster.state.activeRequests.wrappingSubtract(1, ordering: .relaxed) }
             if holdsRetrySlot { cluster.state.activeRetries.wrappingSubtract(1, ordering: .relaxed) }
         }
-        let listener = worker.listenerStats
+        let listener = downstream.stats
         listener.rqActive.decrement()
         listener.statusClass(status)?.increment()
         let millis = Double((NIODeadline.now() - started).nanoseconds) / 1_000_000

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// The first handler on every accepted connection: it looks at the first bytes, as Istio's
 /// protocol detection does, and hands the connection to the HTTP path (a request line), or to
@@ -12,6 +13,9 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler, @un
     /// The service port connections to this listener are for (nil: the outbound listener,
     /// where HTTP names its port in the Host header).
     let port: Int?
+    /// The inbound listener: HTTP for the local application, over mutual TLS or (unless a
+    /// PeerAuthentication says STRICT) plaintext.
+    let inbound: Bool
     private var buffered: ByteBuffer?
     private var timer: Scheduled<Void>?
     private var decided = false
@@ -21,13 +25,14 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler, @un
     /// A ClientHello longer than this is not waited for.
     static let maxSniffBytes = 16 * 1024 + 5
 
-    init(worker: Worker, port: Int?) {
+    init(worker: Worker, port: Int?, inbound: Bool = false) {
         self.worker = worker
         self.port = port
+        self.inbound = inbound
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if let port {
+        if let port, !inbound {
             // A port the rules declare plain TCP only is never HTTP-routed and has no server name
             // to read: no need to look (TLS ports wait for the ClientHello).
             let table = worker.snapshot.table
@@ -55,6 +60,15 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler, @un
             buffered = incoming
         }
         guard let bytes = buffered else { return }
+        if inbound {
+            switch Self.classify(bytes) {
+            case .needMore: if bytes.readableBytes > Self.maxSniffBytes { context.close(promise: nil) }
+            case .http: decideInbound(context, tls: false)
+            case .tls: decideInbound(context, tls: true)
+            case .other: context.close(promise: nil)
+            }
+            return
+        }
         switch Self.classify(bytes) {
         case .needMore:
             if bytes.readableBytes > Self.maxSniffBytes { decide(context, as: .tcp(sni: nil)) }
@@ -115,6 +129,41 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler, @un
             return
         }
         // The next handler sees the connection as new, then the bytes already read.
+        context.fireChannelActive()
+        if let bytes = buffered {
+            buffered = nil
+            context.fireChannelRead(wrapInboundOut(bytes))
+            context.fireChannelReadComplete()
+        }
+        pipeline.removeHandler(self, promise: nil)
+    }
+
+    /// The inbound listener takes HTTP for the application: in mutual TLS when the client starts
+    /// a handshake (answered with the workload certificate, the client's required), plaintext
+    /// when the workload's PeerAuthentication allows it; anything else is closed.
+    private func decideInbound(_ context: ChannelHandlerContext, tls: Bool) {
+        guard !decided else { return }
+        decided = true
+        let pipeline = context.pipeline.syncOperations
+        let port = worker.context.options.app?.port ?? 0
+        do {
+            if tls {
+                guard let identity = worker.context.options.tls else { return context.close(promise: nil) }
+                let handler = DownstreamHandler(worker: worker, listenerPort: port, inbound: true)
+                try pipeline.addHandler(handler, position: .after(self))
+                try pipeline.addHandler(NIOSSLServerHandler(context: identity.serverContext), position: .after(self))
+            } else {
+                if worker.snapshot.inboundGate.requiresMutualTLS(port: port) {
+                    // STRICT: plaintext is refused before any HTTP answer, as at a TLS handshake.
+                    worker.inboundStats.plaintextRefused.increment()
+                    return context.close(promise: nil)
+                }
+                try pipeline.addHandler(
+                    DownstreamHandler(worker: worker, listenerPort: port, inbound: true), position: .after(self))
+            }
+        } catch {
+            return context.close(promise: nil)
+        }
         context.fireChannelActive()
         if let bytes = buffered {
             buffered = nil

@@ -19,6 +19,21 @@ public struct ProxyOptions: Sendable {
     /// HOST:PORT is for service port PORT (as a sidecar's original destination port), HTTP or
     /// TCP/TLS by what its first bytes are.
     public var outboundPorts: [Int] = []
+    /// The inbound listener (Istio's 15006), in front of `app`: authorization, authentication
+    /// and rate limits apply there.
+    public var inbound: Address?
+    /// The local application the inbound side forwards to.
+    public var app: Address?
+    /// The workload's service account (its identity: `spiffe://cluster.local/ns/NS/sa/SA`).
+    public var serviceAccount = "default"
+    /// The workload certificate, key and mesh root, for mutual TLS (nil: plaintext only).
+    public var tls: WorkloadTLS?
+    /// Renews `tls` from a mesh CA before it expires (with `--ca`).
+    public var rotation: CertificateRotation?
+    /// Builds the inbound side's security from a configuration's resources instead of the rule
+    /// set's own PeerAuthentications, AuthorizationPolicies, RequestAuthentications and rate
+    /// limits (nil: those).
+    public var inboundGate: (@Sendable ([Resource]) async -> any InboundGate)?
     /// The admin API (Envoy's 15000).
     public var admin = Address(host: "127.0.0.1", port: 15000)
     /// Worker event loops, as Envoy's `--concurrency`.

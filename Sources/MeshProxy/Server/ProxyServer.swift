@@ -15,6 +15,8 @@ public final class ProxyServer: @unchecked Sendable {
 
     public let options: ProxyOptions
     public let config: ConfigStore
+    /// The rules the proxy starts with.
+    private let rules: LoadedRules
     let context: ProxyContext
     let workerGroup: MultiThreadedEventLoopGroup
     let adminGroup: MultiThreadedEventLoopGroup
@@ -24,8 +26,12 @@ public final class ProxyServer: @unchecked Sendable {
     private var workersByLoop: [ObjectIdentifier: Worker] = [:]
     private var listener: Channel?
     private var portListeners: [Channel] = []
+    private var inboundListener: Channel?
+    /// The bound inbound listener, as `HOST:PORT`, when there is one.
+    public var boundInbound: String? { Self.text(inboundListener?.localAddress) }
     private var adminChannel: Channel?
     private var sweeper: RepeatedTask?
+    private var renewals: RepeatedTask?
     private let quit = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let quitRequested = Atomic<Bool>(false)
     /// The addresses actually bound (port 0 resolved).
@@ -35,7 +41,8 @@ public final class ProxyServer: @unchecked Sendable {
     public init(options: ProxyOptions, rules: LoadedRules, accessLog: AccessLog? = nil, logger: Logger? = nil) {
         self.options = options
         self.context = ProxyContext(options: options, accessLog: accessLog)
-        self.config = ConfigStore(context: context, initial: rules)
+        self.config = ConfigStore(context: context)
+        self.rules = rules
         self.workerGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(options.concurrency, 1))
         self.adminGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.logger = logger ?? Logger(label: "meshctl.proxy")
@@ -43,6 +50,7 @@ public final class ProxyServer: @unchecked Sendable {
 
     /// Binds the outbound and admin listeners. Throws a one-line error (e.g. an address in use).
     public func start() async throws {
+        await config.start(with: rules)
         let snapshot = config.snapshot
         var seed = UInt64(truncatingIfNeeded: ObjectIdentifier(self).hashValue) ^ DispatchTime.now().uptimeNanoseconds
         var workers: [Worker] = []
@@ -59,9 +67,14 @@ public final class ProxyServer: @unchecked Sendable {
             for port in options.outboundPorts {
                 portListeners.append(try await bindListener(port: port, servicePort: port, byLoop: byLoop))
             }
+            if let inbound = options.inbound {
+                inboundListener = try await bindListener(
+                    port: inbound.port, servicePort: options.app?.port, byLoop: byLoop, host: inbound.host, inbound: true)
+            }
         } catch let failure as StartError {
             try? await listener?.close()
             for channel in portListeners { try? await channel.close() }
+            try? await inboundListener?.close()
             try? await shutdownGroups()
             throw failure
         }
@@ -83,10 +96,19 @@ public final class ProxyServer: @unchecked Sendable {
         }
         adminAddress = adminChannel?.localAddress
         startSweeps()
+        if let rotation = options.rotation {
+            let stats = context.stats
+            renewals = rotation.schedule(
+                on: adminGroup.next(), rotations: stats.counter("meshctl.certificate.rotations"),
+                failures: stats.counter("meshctl.certificate.rotation_failures"))
+        }
     }
 
     /// A listener on the outbound host: every connection starts with protocol detection.
-    private func bindListener(port: Int, servicePort: Int?, byLoop: [ObjectIdentifier: Worker]) async throws -> Channel {
+    private func bindListener(
+        port: Int, servicePort: Int?, byLoop: [ObjectIdentifier: Worker], host: String? = nil, inbound: Bool = false
+    ) async throws -> Channel {
+        let host = host ?? options.listen.host
         do {
             return try await ServerBootstrap(group: workerGroup)
                 .serverChannelOption(.backlog, value: 1024)
@@ -98,12 +120,13 @@ public final class ProxyServer: @unchecked Sendable {
                         guard let worker = byLoop[ObjectIdentifier(channel.eventLoop)] else {
                             throw ChannelError.ioOnClosedChannel
                         }
-                        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(worker: worker, port: servicePort))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ProtocolSniffer(worker: worker, port: servicePort, inbound: inbound))
                     }
                 }
-                .bind(host: options.listen.host, port: port).get()
+                .bind(host: host, port: port).get()
         } catch {
-            let address = ProxyOptions.Address(host: options.listen.host, port: port)
+            let address = ProxyOptions.Address(host: host, port: port)
             throw StartError(description: "cannot listen on \(address): \(Self.describe(error))")
         }
     }
@@ -170,12 +193,14 @@ public final class ProxyServer: @unchecked Sendable {
         context.draining.store(true, ordering: .relaxed)
         try? await listener?.close()
         for channel in portListeners { try? await channel.close() }
+        try? await inboundListener?.close()
     }
 
     /// Stops: no new connections, requests in flight get up to the drain time to finish,
     /// then everything closes.
     public func shutdown() async {
         sweeper?.cancel()
+        renewals?.cancel()
         context.tracer?.flush()
         await drainListeners()
         let deadline = NIODeadline.now() + .nanoseconds(options.drainNanos)

@@ -7,6 +7,8 @@ final class ProxyContext: Sendable {
     let options: ProxyOptions
     let stats: StatStore
     let listenerStats: ListenerStats
+    /// The inbound listener's stats (`http.inbound_HOST_PORT.`).
+    let inboundStats: ListenerStats
     let metrics: IstioMetrics
     let accessLog: AccessLog?
     let clusters: ClusterRegistry
@@ -23,6 +25,8 @@ final class ProxyContext: Sendable {
         let stats = StatStore()
         self.stats = stats
         listenerStats = ListenerStats(statPrefix: "outbound_\(options.listen.host)_\(options.listen.port)", store: stats)
+        let inbound = options.inbound ?? .init(host: "0.0.0.0", port: 15006)
+        inboundStats = ListenerStats(statPrefix: "inbound_\(inbound.host)_\(inbound.port)", store: stats)
         metrics = IstioMetrics(identity: options.identity, workload: options.workload)
         self.accessLog = accessLog
         clusters = ClusterRegistry(stats: stats)
@@ -39,11 +43,13 @@ final class Worker: @unchecked Sendable {
     let context: ProxyContext
     /// The listener's stats, at hand for every request.
     let listenerStats: ListenerStats
+    let inboundStats: ListenerStats
     private(set) var snapshot: ProxySnapshot
     var random: SplitMix64
     private var pools: [ObjectIdentifier: ConnectionPool] = [:]
     private var statusStats: [StatusKey: Stat] = [:]
     private var metricHandles: [MetricKey: IstioMetrics.Handles] = [:]
+    private var lastMetrics: (key: MetricKey, handles: IstioMetrics.Handles)?
     private var passthroughHosts: [String: UpstreamHost] = [:]
     var mirrorsInFlight = 0
 
@@ -62,6 +68,7 @@ final class Worker: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.context = context
         self.listenerStats = context.listenerStats
+        self.inboundStats = context.inboundStats
         self.snapshot = snapshot
         self.random = SplitMix64(seed: seed)
     }
@@ -79,13 +86,14 @@ final class Worker: @unchecked Sendable {
             if pool.isEmpty { pools[key] = nil }
         }
         metricHandles.removeAll(keepingCapacity: true)
+        lastMetrics = nil
         statusStats.removeAll(keepingCapacity: true)
     }
 
     @inline(__always) func pool(for host: UpstreamHost, cluster: ClusterRuntime) -> ConnectionPool {
         let key = ObjectIdentifier(host)
         if let pool = pools[key] { return pool }
-        let pool = ConnectionPool(host: host, cluster: cluster, eventLoop: eventLoop)
+        let pool = ConnectionPool(host: host, cluster: cluster, eventLoop: eventLoop, identity: context.options.tls)
         pools[key] = pool
         return pool
     }
@@ -101,6 +109,7 @@ final class Worker: @unchecked Sendable {
     }
 
     @inline(__always) func statusStat(_ cluster: ClusterState, _ status: Int) -> Stat {
+        if status == 200 { return cluster.stats.rq200 }
         let key = StatusKey(cluster: ObjectIdentifier(cluster), status: status)
         if let stat = statusStats[key] { return stat }
         let stat = cluster.stats.status(status)
@@ -114,9 +123,16 @@ final class Worker: @unchecked Sendable {
         let key = MetricKey(
             cluster: cluster.map { ObjectIdentifier($0.state) }, host: host.map { ObjectIdentifier($0) }, status: status,
             flags: flags.rawValue)
-        if let handles = metricHandles[key] { return handles }
-        let handles = context.metrics.handles(cluster: cluster, host: host, status: status, flags: flags)
-        metricHandles[key] = handles
+        // Steady traffic repeats the same combination: the last one is checked before the table.
+        if let last = lastMetrics, last.key == key { return last.handles }
+        let handles =
+            metricHandles[key]
+            ?? {
+                let made = context.metrics.handles(cluster: cluster, host: host, status: status, flags: flags)
+                metricHandles[key] = made
+                return made
+            }()
+        lastMetrics = (key, handles)
         return handles
     }
 

@@ -36,12 +36,17 @@ public final class ClusterStats: Sendable {
     let ejectionsDetectedConsecutive5xx: Stat
     let ejectionsDetectedConsecutiveGateway: Stat
     private let byStatus = Mutex<[Int: Stat]>([:])
+    /// `upstream_rq_200`, the most common, at hand.
+    let rq200: Stat
 
     init(cluster: String, store: StatStore) {
         let p = "cluster.\(cluster)."
         prefix = p
         name = cluster
         self.store = store
+        rq200 = store.counter(
+            p + "upstream_rq_200",
+            prometheus: ("envoy_cluster_upstream_rq", [("response_code", "200"), ("cluster_name", cluster)]))
         rqTotal = store.counter(p + "upstream_rq_total", prometheus: Self.tagged("upstream_rq_total", cluster))
         rqCompleted = store.counter(p + "upstream_rq_completed", prometheus: Self.tagged("upstream_rq_completed", cluster))
         rq2xx = store.counter(p + "upstream_rq_2xx", prometheus: Self.tagged("upstream_rq_2xx", cluster))
@@ -147,6 +152,12 @@ public final class ListenerStats: Sendable {
     let noCluster: Stat
     let rqRedirect: Stat
     let rqDirectResponse: Stat
+    // The inbound side's filters.
+    let rbacAllowed: Stat
+    let rbacDenied: Stat
+    let jwtDenied: Stat
+    let rateLimited: Stat
+    let plaintextRefused: Stat
 
     init(statPrefix: String, store: StatStore) {
         let p = "http.\(statPrefix)."
@@ -238,6 +249,18 @@ public final class ListenerStats: Sendable {
             prometheus: (
                 "envoy_http_" + "rq_redirect".replacingOccurrences(of: ".", with: "_"), [("http_conn_manager_prefix", statPrefix)]
             ))
+        rbacAllowed = store.counter(
+            p + "rbac.allowed", prometheus: ("envoy_http_rbac_allowed", [("http_conn_manager_prefix", statPrefix)]))
+        rbacDenied = store.counter(
+            p + "rbac.denied", prometheus: ("envoy_http_rbac_denied", [("http_conn_manager_prefix", statPrefix)]))
+        jwtDenied = store.counter(
+            p + "jwt_authn.denied", prometheus: ("envoy_http_jwt_authn_denied", [("http_conn_manager_prefix", statPrefix)]))
+        rateLimited = store.counter(
+            p + "local_rate_limit.rate_limited",
+            prometheus: ("envoy_http_local_rate_limit_rate_limited", [("http_conn_manager_prefix", statPrefix)]))
+        plaintextRefused = store.counter(
+            p + "meshctl.plaintext_refused",
+            prometheus: ("envoy_http_meshctl_plaintext_refused", [("http_conn_manager_prefix", statPrefix)]))
         rqDirectResponse = store.counter(
             p + "rq_direct_response",
             prometheus: (

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A request waiting for a connection from a pool.
 protocol PoolWaiter: AnyObject {
@@ -24,11 +25,15 @@ final class ConnectionPool: ConnectionOwner, @unchecked Sendable {
     private var settings: ClusterSettings
     private var machine = PoolStateMachine<UpstreamConnection, AnyObject>()
 
-    init(host: UpstreamHost, cluster: ClusterRuntime, eventLoop: EventLoop) {
+    /// The workload's identity, for clusters reached over mutual TLS.
+    let identity: WorkloadTLS?
+
+    init(host: UpstreamHost, cluster: ClusterRuntime, eventLoop: EventLoop, identity: WorkloadTLS? = nil) {
         self.host = host
         self.cluster = cluster.state
         self.settings = cluster.settings
         self.eventLoop = eventLoop
+        self.identity = identity
     }
 
     var isEmpty: Bool { machine.isEmpty }
@@ -98,11 +103,39 @@ final class ConnectionPool: ConnectionOwner, @unchecked Sendable {
     private func openConnection() {
         cluster.connections.wrappingAdd(1, ordering: .relaxed)
         let connection = UpstreamConnection(host: host, pool: self)
+        let tlsContext: NIOSSLContext?
+        let serverName: String?
+        switch settings.tls {
+        case .none: (tlsContext, serverName) = (nil, nil)
+        case .istioMutual: (tlsContext, serverName) = (identity?.clientContext, nil)
+        case .files(let ca, let cert, let key, let sni):
+            tlsContext = FileTLSContexts.shared.context(caCertificates: ca, clientCertificate: cert, privateKey: key)
+            serverName = sni ?? (host.socketAddress == nil ? host.address : nil)
+        }
+        if settings.tls != .none && tlsContext == nil {
+            // Nothing to secure the connection with: it fails as a connect failure would.
+            cluster.connections.wrappingSubtract(1, ordering: .relaxed)
+            let reason =
+                settings.tls == .istioMutual
+                ? "the cluster wants ISTIO_MUTUAL and this proxy has no workload certificate (--ca or --cert/--key/--root)"
+                : "the DestinationRule's TLS files cannot be read"
+            if case .failed(let waiter, let again) = failConnect(reason) {
+                (waiter as? PoolWaiter)?.poolFailed(.connectFailure(reason))
+                if again { openConnection() }
+            }
+            return
+        }
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(settings.connectTimeoutNanos))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(connection) }
+                channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(connection)
+                }
             }
         let future =
             if let address = host.socketAddress {
@@ -122,16 +155,23 @@ final class ConnectionPool: ConnectionOwner, @unchecked Sendable {
                 }
             case .failure(let error):
                 self.cluster.connections.wrappingSubtract(1, ordering: .relaxed)
-                self.cluster.stats.cxConnectFail.increment()
-                self.host.cxConnectFail.wrappingAdd(1, ordering: .relaxed)
-                let (failed, again) = self.machine.connectFailed(connectionAllowed: self.connectionAllowed)
-                if let failed {
-                    self.leftPending()
-                    (failed as! PoolWaiter).poolFailed(.connectFailure(Self.describe(error)))
+                if case .failed(let waiter, let again) = self.failConnect(Self.describe(error)) {
+                    (waiter as? PoolWaiter)?.poolFailed(.connectFailure(Self.describe(error)))
+                    if again { self.openConnection() }
                 }
-                if again { self.openConnection() }
             }
         }
+    }
+
+    enum ConnectOutcome { case failed(AnyObject?, again: Bool) }
+
+    /// Counts a connection that could not be opened; the first waiter is to be told.
+    private func failConnect(_ reason: String) -> ConnectOutcome {
+        cluster.stats.cxConnectFail.increment()
+        host.cxConnectFail.wrappingAdd(1, ordering: .relaxed)
+        let (failed, again) = machine.connectFailed(connectionAllowed: connectionAllowed)
+        if failed != nil { leftPending() }
+        return .failed(failed, again: again)
     }
 
     /// A connect failure in a few words (`connection refused`, `connection timeout`).

@@ -38,7 +38,8 @@ public enum HTTPClient {
         request.writeString("\(method) \(path) HTTP/1.1\r\n")
         // A caller's Host (a request through a proxy, for a service) replaces the address's.
         if !headers.contains(where: { $0.0.lowercased() == "host" }) { request.writeString("host: \(authority)\r\n") }
-        request.writeString("user-agent: meshctl\r\naccept: */*\r\n")
+        if !headers.contains(where: { $0.0.lowercased() == "user-agent" }) { request.writeString("user-agent: meshctl\r\n") }
+        request.writeString("accept: */*\r\n")
         for (name, value) in headers { request.writeString("\(name): \(value)\r\n") }
         if let body {
             request.writeString("content-length: \(body.count)\r\n\r\n")

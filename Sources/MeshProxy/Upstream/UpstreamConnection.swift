@@ -66,8 +66,10 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         self.pool = pool
     }
 
-    var isUsable: Bool { !closed && (context?.channel.isActive ?? false) }
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    /// Open (set false when the channel goes inactive or is closed).
+    var isUsable: Bool { !closed && context != nil }
+    /// Kept from writability events, so the request path does not ask the channel.
+    private(set) var isWritable = true
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
@@ -182,7 +184,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        receiver?.upstreamWritabilityChanged(context.channel.isWritable)
+        isWritable = context.channel.isWritable
+        receiver?.upstreamWritabilityChanged(isWritable)
         context.fireChannelWritabilityChanged()
     }
 

@@ -14,11 +14,19 @@ extension Meshctl.Demo {
                 the address it listens on. Response headers report what arrived: x-seen-host, \
                 x-seen-path, x-seen-method, x-seen-request-id. Paths: /status/CODE answers with that \
                 status, /bytes/N streams N bytes, /upload answers with the request body's length, \
-                /echo lists the request's headers.
+                /echo lists the request's headers, /misbehave makes every later answer a 503 and \
+                /behave undoes it.
+
+                With --call, it plays a service in the middle of the tutorial's chain: it calls the \
+                next service (--call preference:8080) through its sidecar proxy (--via), passes on \
+                the user agent as baggage-user-agent, user-preference, x-request-id and trace \
+                headers, and answers `customer => preference => recommendation v1 from ...`.
 
                 Examples:
                   meshctl demo backend --name recommendation --version v1 --listen 127.0.0.1:8081
                   meshctl demo backend --name recommendation --version v2 --listen 127.0.0.1:8082 --fail-rate 0.5
+                  meshctl demo backend --name preference --version v1 --listen 127.0.0.1:8090 \\
+                    --call recommendation:8080 --via 127.0.0.1:15001
                 """)
 
         @Option(help: ArgumentHelp("The service's name.", valueName: "name"))
@@ -40,6 +48,14 @@ extension Meshctl.Demo {
         var delay: String?
 
         @Option(
+            help: ArgumentHelp("The next service to call before answering, HOST:PORT as its Host header.", valueName: "authority")
+        )
+        var call: String?
+
+        @Option(help: ArgumentHelp("The proxy (outbound listener) to call the next service through.", valueName: "host:port"))
+        var via: String?
+
+        @Option(
             help: ArgumentHelp("Once listening, write the bound address here as JSON (useful with port 0).", valueName: "path"),
             completion: .file())
         var readyFile: String?
@@ -51,6 +67,13 @@ extension Meshctl.Demo {
             if let delay, MeshDuration(delay).map({ $0.nanoseconds >= 0 }) != true {
                 throw ValidationError("--delay must be a duration such as 200ms or 2s")
             }
+            if (call == nil) != (via == nil) { throw ValidationError("--call and --via go together") }
+            if let via, try HostPort.parse(via, option: "--via").port == 0 {
+                throw ValidationError("--via needs a port from 1 to 65535")
+            }
+            if let call, call.isEmpty || call.contains(" ") || call.contains("/") {
+                throw ValidationError("--call '\(call)' is not HOST[:PORT]")
+            }
             if name.isEmpty || version.isEmpty { throw ValidationError("--name and --version must not be empty") }
         }
 
@@ -59,6 +82,10 @@ extension Meshctl.Demo {
             behaviour.status = status
             behaviour.failRate = failRate
             behaviour.delayNanos = delay.flatMap { MeshDuration($0)?.nanoseconds } ?? 0
+            if let call, let via {
+                let proxy = try HostPort.parse(via, option: "--via")
+                behaviour.call = DemoBackend.Call(authority: call, proxyHost: proxy.host, proxyPort: proxy.port)
+            }
             let backend = DemoBackend(behaviour)
             let address = try HostPort.parse(listen, option: "--listen")
             let bound: String

@@ -141,15 +141,24 @@ struct Scrape {
 
     static func take(_ client: AdminClient) -> Result<Scrape, AdminFailure> {
         client.fetch("/stats/prometheus", what: "Prometheus stats").flatMap { response in
-            guard let samples = try? PrometheusText.parse(response.text) else {
+            guard let scrape = Scrape(response.text) else {
                 return .failure(client.notAdmin("GET", "/stats/prometheus", response, what: "Prometheus stats"))
             }
-            var values: [String: (sample: PrometheusSample, value: Double)] = [:]
-            for sample in samples where sample.name.hasPrefix("istio_") {
-                values[sample.series] = (sample: sample, value: sample.value)
-            }
-            return .success(Scrape(values: values, time: AdminDeadline.now))
+            return .success(scrape)
         }
+    }
+
+}
+
+extension Scrape {
+    /// Istio's series from a `/stats/prometheus` answer read now; nil when it is not Prometheus text.
+    init?(_ text: String) {
+        guard let samples = try? PrometheusText.parse(text) else { return nil }
+        var values: [String: (sample: PrometheusSample, value: Double)] = [:]
+        for sample in samples where sample.name.hasPrefix("istio_") {
+            values[sample.series] = (sample: sample, value: sample.value)
+        }
+        self.init(values: values, time: AdminDeadline.now)
     }
 }
 

@@ -4,6 +4,7 @@ import Logging
 import MeshModel
 import MeshProxy
 import MeshRouting
+import MeshSecurity
 import ServiceLifecycle
 
 extension Meshctl.Proxy {
@@ -34,6 +35,39 @@ extension Meshctl.Proxy {
 
         @Option(help: ArgumentHelp("The admin API, HOST:PORT.", valueName: "host:port"))
         var admin = "127.0.0.1:15000"
+
+        @Option(
+            help: ArgumentHelp(
+                "The inbound listener (Istio's 15006), in front of --app: mutual TLS, authorization, JWT and rate limits apply there.",
+                valueName: "host:port"))
+        var inbound: String?
+
+        @Option(help: ArgumentHelp("The local application the inbound listener forwards to.", valueName: "host:port"))
+        var app: String?
+
+        @Option(help: ArgumentHelp("The workload's service account (its identity).", valueName: "name"))
+        var serviceAccount = "default"
+
+        @Option(
+            help: ArgumentHelp(
+                "A mesh CA (meshctl x ca init): the proxy gets a short-lived workload certificate for spiffe://cluster.local/ns/NS/sa/SA and renews it.",
+                valueName: "dir"), completion: .directory)
+        var ca: String?
+
+        @Option(help: ArgumentHelp("The lifetime of certificates from --ca.", valueName: "duration"))
+        var certificateLifetime = "24h"
+
+        @Option(
+            help: ArgumentHelp("The workload certificate chain (PEM) for mutual TLS.", valueName: "file"), completion: .file())
+        var cert: String?
+
+        @Option(help: ArgumentHelp("The workload certificate's private key (PEM).", valueName: "file"), completion: .file())
+        var key: String?
+
+        @Option(
+            help: ArgumentHelp("The mesh root certificate(s) (PEM) peers are checked against.", valueName: "file"),
+            completion: .file())
+        var root: String?
 
         @Option(
             name: .customLong("outbound-port"),
@@ -99,6 +133,16 @@ extension Meshctl.Proxy {
                     "--admin \(admin) is not a loopback address; the admin API can reconfigure and stop the proxy, so pass --expose-admin to serve it there"
                 )
             }
+            if let inbound { _ = try HostPort.parse(inbound, option: "--inbound") }
+            if let app { _ = try HostPort.parse(app, option: "--app") }
+            if inbound != nil && app == nil { throw ValidationError("--inbound needs --app, the application it fronts") }
+            let tlsFiles = [cert, key, root].compactMap { $0 }.count
+            if tlsFiles != 0 && tlsFiles != 3 { throw ValidationError("--cert, --key and --root go together") }
+            if tlsFiles != 0 && ca != nil { throw ValidationError("--ca and --cert/--key/--root are alternatives: give one") }
+            guard let lifetime = MeshDuration(certificateLifetime), lifetime.nanoseconds >= 1_000_000_000 else {
+                throw ValidationError("--certificate-lifetime must be a duration of at least 1s, e.g. 24h")
+            }
+            _ = lifetime
             if let zipkin, ZipkinExporter.parse(zipkin) == nil {
                 throw ValidationError(
                     "--zipkin '\(zipkin)' is not an http:// URL with a host (e.g. http://127.0.0.1:9411/api/v2/spans)")
@@ -139,6 +183,37 @@ extension Meshctl.Proxy {
             options.admin = .init(host: adminAddress.host, port: adminAddress.port)
             if let concurrency { options.concurrency = concurrency }
             options.outboundPorts = outboundPorts
+            if let app {
+                let address = try HostPort.parse(app, option: "--app")
+                options.app = .init(host: address.host, port: address.port)
+                let inboundAddress = try HostPort.parse(inbound ?? "127.0.0.1:15006", option: "--inbound")
+                options.inbound = .init(host: inboundAddress.host, port: inboundAddress.port)
+            }
+            options.serviceAccount = serviceAccount
+            if let ca {
+                do {
+                    let authority = try MeshCA.load(dir: ca)
+                    let lifetime = Double(MeshDuration(certificateLifetime)?.nanoseconds ?? 86_400_000_000_000) / 1e9
+                    let rotation = try CertificateRotation(
+                        ca: authority, namespace: namespace, serviceAccount: serviceAccount, lifetime: lifetime)
+                    options.rotation = rotation
+                    options.tls = rotation.tls
+                } catch {
+                    Output.error("error: \(error)")
+                    throw ExitCode(1)
+                }
+            }
+            if let cert, let key, let root {
+                do {
+                    options.tls = try WorkloadTLS(
+                        .init(
+                            certificateChainPEM: try Self.read(cert), privateKeyPEM: try Self.read(key),
+                            rootsPEM: try Self.read(root)))
+                } catch {
+                    Output.error("error: \(error)")
+                    throw ExitCode(1)
+                }
+            }
             options.zipkin = zipkin
             options.traceSampling = traceSampling
             options.mesh = try meshConfig.load()
@@ -163,7 +238,9 @@ extension Meshctl.Proxy {
                 throw ExitCode(1)
             }
             if let readyFile {
-                ReadyFile.write(["listen": server.boundListen, "admin": server.boundAdmin], to: readyFile)
+                var bound = ["listen": server.boundListen, "admin": server.boundAdmin]
+                if let inbound = server.boundInbound { bound["inbound"] = inbound }
+                ReadyFile.write(bound, to: readyFile)
             }
             logger.info(
                 "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(rules.resources.count) resources, config version 1"
@@ -176,6 +253,15 @@ extension Meshctl.Proxy {
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "meshctl.lifecycle")))
             try await group.run()
             logger.info("stopped")
+        }
+
+        static func read(_ path: String) throws -> String {
+            switch InputFile.read(path) {
+            case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .failure(let problem):
+                Output.error("error: cannot read `\(path)`: \(problem.reason)")
+                throw ExitCode(1)
+            }
         }
 
         static func parseLabels(_ text: String?) throws -> [String: String] {
@@ -224,7 +310,7 @@ struct RuleWatcher: Service {
                 last = now
                 switch ConfigStore.load(paths: paths) {
                 case .success(let rules):
-                    let version = server.config.apply(rules)
+                    let version = await server.config.apply(rules)
                     logger.info("rule files changed: configuration \(version) in force, \(rules.resources.count) resources")
                 case .failure(let rejected):
                     let errors = rejected.diagnostics.filter { $0.level == .error }

@@ -32,18 +32,7 @@ struct ProxySelection: ParsableArguments {
         _ = try labels()
     }
 
-    func labels() throws -> [String: String] {
-        guard let sourceLabels, !sourceLabels.isEmpty else { return [:] }
-        var labels: [String: String] = [:]
-        for pair in sourceLabels.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw ValidationError("malformed --source-labels '\(sourceLabels)': write k=v,k2=v2")
-            }
-            labels[String(parts[0])] = String(parts[1])
-        }
-        return labels
-    }
+    func labels() throws -> [String: String] { try parseLabels(sourceLabels, flag: "--source-labels") }
 
     /// The proxy's identity. A Gateway the rules do not define is a usage error that names the
     /// Gateways there are.

@@ -387,3 +387,81 @@ struct Distribution {
 extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }
+
+/// `simulate --inbound`: what the workload's sidecar does with one inbound request, in Envoy's
+/// order (the mutual TLS handshake, JWT authentication, authorization, the local rate limit).
+/// The JSON keeps simulate's contract keys (`cluster` is the inbound cluster `inbound|PORT||`,
+/// `status` what the sidecar answers itself) and adds `inbound` with each step.
+struct InboundReport: Encodable {
+    struct Step: Encodable {
+        var workload: [String: String]
+        var port: Int
+        var mtls: [String: String?]
+        var authentication: [String: String?]
+        var claims: [String: [String]]
+        var authorization: Authorization
+        var rateLimit: RateLimit?
+        /// allowed, refused (the TLS handshake), unauthenticated (401), denied (403), rate-limited (429).
+        var decision: String
+    }
+    struct Authorization: Encodable {
+        var allowed: Bool
+        var reason: String
+        var policy: String?
+        var rule: Int?
+        var envoyPolicy: String?
+        var responseCodeDetails: String?
+        var counters: [String]
+        var audited: [String]
+        var customNotEnforced: [String]
+        var shadow: [String]
+        var shadowAllowed: Bool?
+        var policies: [String]
+    }
+    struct RateLimit: Encodable {
+        var allowed: Bool
+        var status: Int?
+        var responseHeaders: [String: String]
+        var counters: [String]
+        var configuration: String
+    }
+
+    var cluster: String
+    var destination: DecisionReport.DestinationJSON
+    var status: Int?
+    var explain: [String]
+    var request: [String: String]
+    var inbound: Step
+    var headline: String
+
+    enum CodingKeys: String, CodingKey {
+        case cluster, destination, virtualService, rule, ruleName, status, responseFlags, fault, mirror, mirrors, timeout
+        case retries, weights, explain, request, inbound
+        case protocolName = "protocol"
+        case port
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(cluster, forKey: .cluster)
+        try c.encode(destination, forKey: .destination)
+        try c.encodeNil(forKey: .virtualService)
+        try c.encodeNil(forKey: .rule)
+        try c.encodeNil(forKey: .ruleName)
+        try c.encode(status, forKey: .status)
+        try c.encodeNil(forKey: .responseFlags)
+        try c.encodeNil(forKey: .fault)
+        try c.encodeNil(forKey: .mirror)
+        try c.encode([String](), forKey: .mirrors)
+        try c.encodeNil(forKey: .timeout)
+        try c.encodeNil(forKey: .retries)
+        try c.encode([String](), forKey: .weights)
+        try c.encode(explain, forKey: .explain)
+        try c.encode(request, forKey: .request)
+        try c.encode("http", forKey: .protocolName)
+        try c.encode(inbound.port, forKey: .port)
+        try c.encode(inbound, forKey: .inbound)
+    }
+
+    func text() -> String { ([headline] + explain.map { "  " + $0 }).joined(separator: "\n") }
+}

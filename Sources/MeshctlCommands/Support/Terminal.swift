@@ -18,6 +18,11 @@ enum Terminal {
         Self.colour ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
     }
 
+    /// A heading, in bold on a terminal.
+    static func bold(_ text: String) -> String {
+        Self.colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text
+    }
+
     /// A diff line coloured by its mark: `+` green, `-` red, `~` yellow.
     static func diff(_ mark: String, _ text: String) -> String {
         switch mark {
