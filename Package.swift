@@ -66,6 +66,8 @@ let package = Package(
             ]
         ),
         .target(name: "EnvoyConfig", dependencies: ["MeshRouting", "MeshModel", "MeshYAML", "MeshSecurity"]),
+        // Canary rollouts: spec, pure state machine, journal, gates; the CLI performs the I/O.
+        .target(name: "MeshRollout", dependencies: ["MeshModel", "MeshRouting", "MeshYAML"]),
         // The data plane: listeners, upstream pools, policies, stats and the admin API.
         .target(
             name: "MeshProxy",
@@ -108,7 +110,7 @@ let package = Package(
             name: "MeshctlCommands",
             dependencies: [
                 "MeshYAML", "MeshModel", "MeshValidation", "MeshRouting", "MeshAnalysis", "EnvoyConfig", "MeshProxy",
-                "MeshDemo", "MeshLoad", "MeshSecurity",
+                "MeshDemo", "MeshLoad", "MeshSecurity", "MeshRollout",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

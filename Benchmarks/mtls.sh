@@ -59,8 +59,8 @@ nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" & 
   --app 127.0.0.1:$backend --cert "$work/callee.pem" --key "$work/callee.key" --root "$work/root.pem" \
   -f samples/tutorial/registry.yaml --log-level error & pids+=($!)
 
-caller() { # name tlsMode maxRequestsPerConnection -> starts a caller proxy, prints its port
-  local port admin label dr
+caller() { # name tlsMode maxRequestsPerConnection -> starts a caller proxy; its port in $port
+  local admin label
   port=$(free_port); admin=$(free_port)
   label=""; [ "$2" = istio ] && label=", security.istio.io/tlsMode: istio"
   cat >"$work/$1.yaml" <<CONF
@@ -83,10 +83,11 @@ spec:
 CONF
   "$meshctl" proxy run --concurrency 1 --listen 127.0.0.1:$port --admin 127.0.0.1:$admin -f "$work/$1.yaml" \
     --cert "$work/caller.pem" --key "$work/caller.key" --root "$work/root.pem" --log-level error & pids+=($!)
-  echo "$port"
 }
-plain=$(caller plain none 0); mtls=$(caller mtls istio 0)
-plain_new=$(caller plain-new none 1); mtls_new=$(caller mtls-new istio 1)
+caller plain none 0; plain=$port
+caller mtls istio 0; mtls=$port
+caller plain-new none 1; plain_new=$port
+caller mtls-new istio 1; mtls_new=$port
 sleep 2
 
 run() { # name url [extra wrk args...]

@@ -173,13 +173,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|analyze|simulate|proxy-config|proxy-status|apply|proxy|experimental|demo|graph|version|help)
+    validate|analyze|simulate|proxy-config|proxy-status|apply|proxy|rollout|experimental|demo|graph|version|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy-status apply proxy experimental demo graph version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate analyze simulate proxy-config proxy-status apply proxy rollout experimental demo graph version help' -- "${cur}"))
         ;;
     esac
 }
@@ -1084,6 +1084,257 @@ _meshctl_proxy_stats() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'$'\n''prom'
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    plan|start|step|run|status|promote|pause|resume|abort|retry|history)
+        # Offer subcommand argument completions
+        "_meshctl_rollout_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'plan start step run status promote pause resume abort retry history' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_rollout_plan() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(-f --filename)
+    non_repeating_options=(-o --output)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_start() {
+    repeating_flags=()
+    non_repeating_flags=(--write --restart --version -h --help)
+    repeating_options=(-f --filename --admin)
+    non_repeating_options=(--prometheus --state-dir --timeout)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--admin')
+        return
+        ;;
+    '--prometheus')
+        return
+        ;;
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_step() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_run() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_status() {
+    repeating_flags=()
+    non_repeating_flags=(-v --verbose --watch --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout -o --output)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_promote() {
+    repeating_flags=()
+    non_repeating_flags=(--full --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_pause() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_resume() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_abort() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_retry() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_meshctl_rollout_history() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--state-dir --timeout -o --output)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--state-dir')
+        __meshctl_add_completions -d
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

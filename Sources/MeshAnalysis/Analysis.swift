@@ -26,7 +26,7 @@ public struct Analysis {
         GatewaySecretAnalyzer.self, GatewayCertificateAnalyzer.self, DestinationRuleHostAnalyzer.self,
         CACertificateAnalyzer.self, OverlappingDestinationRulesAnalyzer.self, ServiceEntryAddressesAnalyzer.self,
         ConflictingServiceEntryProtocolAnalyzer.self, DeprecationAnalyzer.self, RouteHygieneAnalyzer.self,
-        SecurityPolicyAnalyzer.self, DuplicateResourceAnalyzer.self,
+        SecurityPolicyAnalyzer.self, DuplicateResourceAnalyzer.self, RolloutAnalyzer.self,
     ]
 
     public init(resources: [Resource], mesh: MeshConfig = MeshConfig()) {

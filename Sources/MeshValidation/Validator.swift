@@ -35,6 +35,7 @@ public final class Validator {
         case .peerAuthentication(let pa): check.peerAuthentication(pa)
         case .authorizationPolicy(let ap): check.authorizationPolicy(ap, resource: resource)
         case .requestAuthentication(let ra): check.requestAuthentication(ra)
+        case .rollout(let rollout): check.rollout(rollout)
         case .kubernetes: break
         }
     }

@@ -18,7 +18,7 @@ public struct Meshctl: AsyncParsableCommand {
         version: ProxyVersion.current,
         subcommands: [
             Validate.self, Analyze.self, Simulate.self, ProxyConfig.self, ProxyStatus.self, Apply.self, Proxy.self,
-            Experimental.self, Demo.self, Graph.self, Version.self,
+            RolloutCommand.self, Experimental.self, Demo.self, Graph.self, Version.self,
         ]
     )
 

@@ -39,7 +39,7 @@ struct Index {
             case .peerAuthentication: peerAuthentications.append(r)
             case .authorizationPolicy: authorizationPolicies.append(r)
             case .envoyFilter: envoyFilters.append(r)
-            case .workloadEntry: break
+            case .workloadEntry, .rollout: break
             }
         }
     }

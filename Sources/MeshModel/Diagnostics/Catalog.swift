@@ -151,5 +151,6 @@ extension DiagnosticCode {
         .emptyInput, .notAResource, .duplicateResource, .invalidMeshConfig, .subsetWithoutEndpoints,
         .retriesExceedTimeout, .mirrorToRouteDestination, .fullAbortOnCatchAll, .overlappingDestinationRules,
         .gatewayCredentialKeyMismatch, .policyNeverMatches, .notEnforced, .ignoredSetting, .meshctlOnly,
+        .rolloutRouteMismatch, .rolloutSubsetWithoutEndpoints, .rolloutSubsetWithoutVersion, .rolloutFieldNotApplied,
     ]
 }

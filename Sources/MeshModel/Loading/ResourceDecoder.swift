@@ -146,7 +146,7 @@ public enum ResourceDecoder {
             return nil
         }
         switch family {
-        case .networking, .security: doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) }
+        case .networking, .security, .rollout: doc.fields(topLevelFields) { field, _ in topLevelFields.contains(field) }
         case .kubernetes: break
         }
 
@@ -167,6 +167,12 @@ public enum ResourceDecoder {
             case "EnvoyFilter": spec = .envoyFilter(.decode(s))
             default: spec = .workloadEntry(WorkloadEntrySpec.decode(s) ?? WorkloadEntrySpec(node: specNode))
             }
+        case .rollout(let origin):
+            guard let specNode else {
+                ctx.report(.schemaError, "\(kind) has no `spec`", at: kindNode)
+                return nil
+            }
+            spec = .rollout(origin == .argo ? .decodeArgo(ctx.node(specNode)) : .decode(ctx.node(specNode)))
         case .security:
             // `spec: {}` (or no spec) is meaningful here: an AuthorizationPolicy that allows nothing.
             let s = specNode.map(ctx.node)
@@ -241,6 +247,7 @@ public enum ResourceDecoder {
         case networking
         case security
         case kubernetes(KubernetesObject.Kind)
+        case rollout(Rollout.Origin)
     }
 
     static func family(apiVersion: String, kind: String) -> Family? {
@@ -249,6 +256,8 @@ public enum ResourceDecoder {
         if apiVersion == "networking.istio.io/v1alpha3", kind == "EnvoyFilter" { return .networking }
         if securityVersions.contains(apiVersion), securityKinds.contains(kind) { return .security }
         switch (apiVersion, kind) {
+        case (Rollout.meshctlAPIVersion, "Rollout"): return .rollout(.meshctl)
+        case (Rollout.argoAPIVersion, "Rollout"): return .rollout(.argo)
         case ("v1", "Service"): return .kubernetes(.service)
         case ("v1", "Pod"): return .kubernetes(.pod)
         case ("v1", "Namespace"): return .kubernetes(.namespace)

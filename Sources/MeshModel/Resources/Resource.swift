@@ -17,6 +17,7 @@ public final class Resource: @unchecked Sendable {
         case authorizationPolicy(AuthorizationPolicy)
         case requestAuthentication(RequestAuthentication)
         case kubernetes(KubernetesObject)
+        case rollout(Rollout)
     }
 
     public let apiVersion: String
@@ -92,6 +93,10 @@ extension Resource {
     }
     public var sidecar: Sidecar? {
         if case .sidecar(let v) = spec { return v }
+        return nil
+    }
+    public var rollout: Rollout? {
+        if case .rollout(let v) = spec { return v }
         return nil
     }
     public var envoyFilter: EnvoyFilter? {
