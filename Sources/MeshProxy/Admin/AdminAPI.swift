@@ -199,7 +199,7 @@ final class AdminAPI: Sendable {
     }
 
     private func putConfig(_ body: [UInt8]) async -> AdminResponse {
-        switch ConfigStore.load(body, name: "<PUT /config>") {
+        switch await ConfigStore.loadInBackground(body, name: "<PUT /config>") {
         case .failure(let rejected):
             server.logger.warning("rejected a new configuration: \(rejected.description)")
             return .json(rejected.json + "\n", .badRequest)

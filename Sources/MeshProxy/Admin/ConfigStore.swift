@@ -1,3 +1,4 @@
+import Foundation
 import MeshModel
 import MeshSecurity
 import MeshRouting
@@ -59,9 +60,6 @@ public final class ConfigStore: @unchecked Sendable {
     }
 
     static func compile(_ rules: LoadedRules, version: Int, context: ProxyContext) async -> ProxySnapshot {
-        let table = RouteTable(
-            resources: rules.resources, mesh: context.options.mesh, identity: context.options.identity,
-            compatibility: context.options.compatibilityVersion.map { CompatibilityVersion(major: $0.major, minor: $0.minor) })
         let options = context.options
         let gate: any InboundGate =
             if let override = options.inboundGate {
@@ -74,9 +72,20 @@ public final class ConfigStore: @unchecked Sendable {
                         serviceAccount: options.serviceAccount),
                     port: options.app?.port, rootNamespace: options.mesh.rootNamespace)
             }
-        return ProxySnapshot(
-            version: version, table: table, resources: rules.resources, registry: context.clusters, app: context.options.app,
-            inboundGate: gate)
+        return await BackgroundThread.run {
+            let table = RouteTable(
+                resources: rules.resources, mesh: options.mesh, identity: options.identity,
+                compatibility: options.compatibilityVersion.map { CompatibilityVersion(major: $0.major, minor: $0.minor) })
+            return ProxySnapshot(
+                version: version, table: table, resources: rules.resources, registry: context.clusters, app: options.app,
+                inboundGate: gate)
+        }
+    }
+
+    /// `load(_:name:)` on a background thread (a large rule set takes a while to decode and
+    /// validate, and the event loops must not wait for it).
+    public static func loadInBackground(_ bytes: [UInt8], name: String) async -> Result<LoadedRules, Rejected> {
+        await BackgroundThread.run { load(bytes, name: name) }
     }
 
     /// Replaces the running rule set; returns the new configuration's version. Two changes
@@ -95,5 +104,24 @@ public final class ConfigStore: @unchecked Sendable {
             for worker in workers { worker.eventLoop.execute { worker.install(next) } }
         }
         return version
+    }
+}
+
+/// Runs heavy work (decoding, validating and compiling a large rule set) on a thread of its
+/// own at a lower scheduling priority than the event loops, so requests keep their latency
+/// while a new configuration is prepared, even when every core is busy.
+enum BackgroundThread {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            let thread = Thread {
+                #if canImport(Glibc)
+                    // Linux keeps a nice value per thread: who 0 is this thread alone.
+                    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+                #endif
+                continuation.resume(returning: work())
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
     }
 }

@@ -148,21 +148,35 @@ public final class ProxyServer: @unchecked Sendable {
 
     /// Outlier detection's interval sweeps, on the admin event loop.
     private func startSweeps() {
-        final class Sweeps: @unchecked Sendable { var last: [String: Int64] = [:] }
-        let sweeps = Sweeps()  // touched only on the admin event loop
+        // When each outlier-detecting cluster was last swept, by its (long-lived) state object;
+        // touched only on the admin event loop, and rebuilt when the configuration changes so
+        // removed clusters do not linger.
+        final class Sweeps: @unchecked Sendable {
+            var version = -1
+            var last: [ObjectIdentifier: Int64] = [:]
+        }
+        let sweeps = Sweeps()
         let tracer = context.tracer
         sweeper = adminGroup.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) {
             [config] _ in
             tracer?.flush()
-            var lastSweep = sweeps.last
-            defer { sweeps.last = lastSweep }
+            let snapshot = config.snapshot
             let now = Int64(NIODeadline.now().uptimeNanoseconds)
-            for cluster in config.snapshot.outlierClusters {
+            if sweeps.version != snapshot.version {
+                let previous = sweeps.last
+                sweeps.last = [:]
+                sweeps.last.reserveCapacity(snapshot.outlierClusters.count)
+                for cluster in snapshot.outlierClusters {
+                    let key = ObjectIdentifier(cluster.state)
+                    sweeps.last[key] = previous[key] ?? now
+                }
+                sweeps.version = snapshot.version
+            }
+            for cluster in snapshot.outlierClusters {
                 guard let settings = cluster.settings.outlier else { continue }
-                let last = lastSweep[cluster.name] ?? now
-                if lastSweep[cluster.name] == nil { lastSweep[cluster.name] = now }
-                guard now - last >= settings.intervalNanos else { continue }
-                lastSweep[cluster.name] = now
+                let key = ObjectIdentifier(cluster.state)
+                guard now - (sweeps.last[key] ?? now) >= settings.intervalNanos else { continue }
+                sweeps.last[key] = now
                 cluster.state.sweep(hosts: cluster.hosts, settings: settings, now: now)
             }
         }

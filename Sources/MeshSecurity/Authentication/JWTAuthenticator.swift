@@ -111,7 +111,7 @@ public struct JWTAuthenticator: Sendable {
     public static func build(resources: [Resource], workload: WorkloadIdentity, rootNamespace: String) async -> JWTAuthenticator {
         var providers: [Provider] = []
         var notes: [String] = []
-        for resource in resources.effective {
+        for resource in resources.filter({ $0.requestAuthentication != nil }).effective {
             guard let ra = resource.requestAuthentication,
                 resource.namespace == workload.namespace || resource.namespace == rootNamespace,
                 ra.targetRef == nil, ra.targetRefs.isEmpty,

@@ -37,7 +37,7 @@ public struct MutualTLSPolicy: Sendable {
             guard let b else { return true }
             return a.creationTimestamp < b.creationTimestamp
         }
-        for resource in resources.effective {
+        for resource in resources.filter({ $0.peerAuthentication != nil }).effective {
             guard let pa = resource.peerAuthentication else { continue }
             guard resource.namespace == workload.namespace || resource.namespace == rootNamespace else { continue }
             let name = "\(resource.namespace)/\(resource.name)"

@@ -95,7 +95,7 @@ public struct AuthorizationEngine: Sendable {
         var selected: [CompiledPolicy] = []
         var selectedResources: [Resource] = []
         var skipped: [(String, String)] = []
-        for resource in resources.effective {
+        for resource in resources.filter({ $0.authorizationPolicy != nil }).effective {
             guard let policy = resource.authorizationPolicy else { continue }
             let name = "\(resource.namespace)/\(resource.name)"
             guard resource.namespace == workload.namespace || resource.namespace == rootNamespace else { continue }

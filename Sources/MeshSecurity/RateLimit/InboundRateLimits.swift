@@ -58,7 +58,7 @@ public struct InboundRateLimit: Sendable {
         resources: [Resource], workload: WorkloadIdentity, port: Int, rootNamespace: String,
         now: UInt64 = MonotonicClock.microseconds()
     ) -> InboundRateLimit {
-        let filters = resources.effective.filter { r in
+        let filters = resources.filter({ $0.envoyFilter != nil }).effective.filter { r in
             guard let ef = r.envoyFilter, r.namespace == workload.namespace || r.namespace == rootNamespace,
                 ef.targetRefs.isEmpty
             else { return false }
