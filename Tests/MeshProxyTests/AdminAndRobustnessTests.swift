@@ -97,7 +97,7 @@ import Testing
         let start = ContinuousClock.now
         let answer = slow.readAll()
         #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(10), "cut off by the header timeout, not by the client giving up")
     }
 
     @Test func clientsThatLeaveReleaseEverything() async throws {

@@ -366,9 +366,9 @@ let tenRequestsPerMinute = """
     }
 
     @Test func certificatesAreRenewedBeforeTheyExpire() async throws {
-        // Both sides hold 3-second certificates; one caller renews them, the other does not.
-        // Every request opens a new connection (a new handshake), so an expired certificate
-        // shows at once.
+        // Every side holds 6-second certificates; one caller renews them (at 4 seconds), the
+        // other does not. Every request opens a new connection (a new handshake), so an expired
+        // certificate shows at once.
         let oneRequestPerConnection = """
             ---
             apiVersion: networking.istio.io/v1
@@ -379,12 +379,14 @@ let tenRequestsPerMinute = """
               trafficPolicy: {connectionPool: {http: {maxRequestsPerConnection: 1}}}
 
             """
-        let mesh = try await SecuredWorkload(policies: meshWideStrict, lifetime: 3, rotate: true)
-        let renewing = try await mesh.caller("productpage", lifetime: 3, rotate: true, rules: oneRequestPerConnection)
-        let stale = try await mesh.caller("details", lifetime: 3, rotate: false, rules: oneRequestPerConnection)
+        let mesh = try await SecuredWorkload(policies: meshWideStrict, lifetime: 6, rotate: true)
+        let renewing = try await mesh.caller("productpage", lifetime: 6, rotate: true, rules: oneRequestPerConnection)
+        let staleIssued = ContinuousClock.now
+        let stale = try await mesh.caller("details", lifetime: 6, rotate: false, rules: oneRequestPerConnection)
         defer { Task { await mesh.stop() } }
         #expect(try await mesh.send(through: stale).status == 200, "fresh certificates work")
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Past the stale certificate's expiry (and so past the renewing side's first one).
+        let deadline = staleIssued + .seconds(7)
         var statuses: [Int: Int] = [:]
         while ContinuousClock.now < deadline {
             statuses[try await mesh.send(through: renewing).status, default: 0] += 1

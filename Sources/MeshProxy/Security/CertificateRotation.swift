@@ -10,6 +10,9 @@ public final class CertificateRotation: Sendable {
     let namespace: String
     let serviceAccount: String
     let lifetime: TimeInterval
+    /// When the first certificate was issued: the first renewal is due two thirds of its life
+    /// after that, however long the proxy took to start.
+    let firstIssued: NIODeadline
     public let tls: WorkloadTLS
 
     /// Issues the first certificate.
@@ -18,6 +21,7 @@ public final class CertificateRotation: Sendable {
         self.namespace = namespace
         self.serviceAccount = serviceAccount
         self.lifetime = lifetime
+        firstIssued = .now()
         tls = try WorkloadTLS(try Self.issue(ca, namespace, serviceAccount, lifetime))
     }
 
@@ -35,7 +39,8 @@ public final class CertificateRotation: Sendable {
     /// in `rotations` and failures in `failures`.
     func schedule(on loop: EventLoop, rotations: Stat, failures: Stat) -> RepeatedTask {
         let interval = TimeAmount.nanoseconds(Int64(lifetime * 2 / 3 * 1e9))
-        return loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+        let first = max(.zero, firstIssued + interval - .now())
+        return loop.scheduleRepeatedTask(initialDelay: first, delay: interval) { [self] _ in
             do {
                 try tls.rotate(try Self.issue(ca, namespace, serviceAccount, lifetime))
                 rotations.increment()
