@@ -1352,13 +1352,13 @@ _meshctl_experimental() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    metrics|load|ca)
+    metrics|load|ca|traces)
         # Offer subcommand argument completions
         "_meshctl_experimental_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'metrics load ca' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'metrics load ca traces' -- "${cur}"))
         ;;
     esac
 }
@@ -1508,6 +1508,79 @@ _meshctl_experimental_ca_issue() {
     esac
 }
 
+_meshctl_experimental_traces() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    collect|list)
+        # Offer subcommand argument completions
+        "_meshctl_experimental_traces_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'collect list' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_experimental_traces_collect() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--listen --max-traces --ready-file)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--listen')
+        return
+        ;;
+    '--max-traces')
+        return
+        ;;
+    '--ready-file')
+        __meshctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_meshctl_experimental_traces_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--zipkin --service --trace-id --limit -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--zipkin')
+        return
+        ;;
+    '--service')
+        return
+        ;;
+    '--trace-id')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
 _meshctl_demo() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -1535,7 +1608,7 @@ _meshctl_demo_run() {
     repeating_flags=()
     non_repeating_flags=(--keep-running --version -h --help)
     repeating_options=(--stage)
-    non_repeating_options=(--base-port --requests --fault-delay --ready-file -o --output)
+    non_repeating_options=(--base-port --requests --fault-delay --ready-file --zipkin -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1555,6 +1628,9 @@ _meshctl_demo_run() {
         ;;
     '--ready-file')
         __meshctl_add_completions -f
+        return
+        ;;
+    '--zipkin')
         return
         ;;
     '-o'|'--output')

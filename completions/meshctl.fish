@@ -105,12 +105,20 @@ function __meshctl_parse_tokens -S
                 case 'issue'
                     __meshctl_parse_subcommand 0 'dir=' 'namespace=' 'service-account=' 'lifetime=' 'out=' 'version' 'h/help'
                 end
+            case 'traces'
+                __meshctl_parse_subcommand 0 'version' 'h/help'
+                switch $unparsed_tokens[1]
+                case 'collect'
+                    __meshctl_parse_subcommand 0 'listen=' 'max-traces=' 'ready-file=' 'version' 'h/help'
+                case 'list'
+                    __meshctl_parse_subcommand 0 'zipkin=' 'service=' 'trace-id=' 'limit=' 'o/output=' 'version' 'h/help'
+                end
             end
         case 'demo'
             __meshctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'run'
-                __meshctl_parse_subcommand 0 'stage=+' 'base-port=' 'keep-running' 'requests=' 'fault-delay=' 'ready-file=' 'o/output=' 'version' 'h/help'
+                __meshctl_parse_subcommand 0 'stage=+' 'base-port=' 'keep-running' 'requests=' 'fault-delay=' 'ready-file=' 'zipkin=' 'o/output=' 'version' 'h/help'
             case 'backend'
                 __meshctl_parse_subcommand 0 'name=' 'version=' 'listen=' 'status=' 'fail-rate=' 'delay=' 'call=' 'via=' 'ready-file=' 'version' 'h/help'
             end
@@ -523,6 +531,7 @@ complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_option
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl experimental" -eq 1' -fa 'metrics' -d 'Request rates, error rates and latency percentiles per destination, from proxies\' Istio metrics.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl experimental" -eq 1' -fa 'load' -d 'Send HTTP load to a URL, directly or through a proxy, and report statuses and latency percentiles.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl experimental" -eq 1' -fa 'ca' -d 'Create the mesh root CA and issue workload certificates with SPIFFE identities.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl experimental" -eq 1' -fa 'traces' -d 'Collect the proxies\' spans (a Zipkin v2 collector) and print traces as trees.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental metrics"' -l 'admin' -d 'A proxy\'s admin API, HOST:PORT (repeatable; default 127.0.0.1:15000).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental metrics" timeout' -l 'timeout' -d 'How long the whole command may wait for the proxies\' admin APIs (e.g. 10s, 500ms).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental metrics" d duration' -s 'd' -l 'duration' -d 'How long between the two scrapes (e.g. 5s, 500ms).' -rfka ''
@@ -560,6 +569,22 @@ complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_option
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental ca issue" out' -l 'out' -d 'The directory to write the certificate, key and root into.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental ca issue" version' -l 'version' -d 'Show the version.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental ca issue" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl experimental traces" -eq 1' -fa 'collect' -d 'Run a Zipkin v2 collector in memory (POST /api/v2/spans, GET /api/v2/traces).'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl experimental traces" -eq 1' -fa 'list' -d 'Print the latest traces from a Zipkin API as trees of spans.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces collect" listen' -l 'listen' -d 'Where to listen, HOST:PORT (port 0: any free port).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces collect" max-traces' -l 'max-traces' -d 'How many traces to keep.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces collect" ready-file' -l 'ready-file' -d 'Once listening, write the bound address here as JSON.' -rF
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces collect" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces collect" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces list" zipkin' -l 'zipkin' -d 'The Zipkin API to read, http://HOST:PORT.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces list" service' -l 'service' -d 'Only traces with a span from this service.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces list" trace-id' -l 'trace-id' -d 'Only this trace.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces list" limit' -l 'limit' -d 'How many traces, the latest first.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces list" o output' -s 'o' -l 'output' -d 'Output format: text, or json (Zipkin\'s lists of spans).' -rfka 'text json'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces list" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl experimental traces list" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo" version' -l 'version' -d 'Show the version.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl demo" -eq 1' -fa 'run' -d 'Run the Istio tutorial on this machine and walk through it with real traffic.'
@@ -570,6 +595,7 @@ complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_option
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo run" requests' -l 'requests' -d 'Requests per measurement (the split sends five times as many).' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo run" fault-delay' -l 'fault-delay' -d 'The fault stage\'s injected delay.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo run" ready-file' -l 'ready-file' -d 'With --keep-running, once the stages are done write every proxy\'s addresses here as JSON.' -rF
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo run" zipkin' -l 'zipkin' -d 'Every proxy sends its spans to this Zipkin v2 endpoint (see meshctl x traces), e.g. http://127.0.0.1:9411/api/v2/spans.' -rfka ''
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo run" o output' -s 'o' -l 'output' -d 'Output format: text, or json (the figures each stage observed).' -rfka 'text json'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo run" version' -l 'version' -d 'Show the version.'
 complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl demo run" h help' -s 'h' -l 'help' -d 'Show help information.'

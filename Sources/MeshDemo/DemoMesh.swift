@@ -88,11 +88,12 @@ public final class DemoMesh: @unchecked Sendable {
 
     /// Starts every proxy and backend on `basePort` and the ports after it (see `Role` and
     /// `ProxyRole` for the offsets), or on free ports when `basePort` is nil, and pushes the
-    /// tutorial's rules. Whatever started is stopped again when something fails.
-    public static func start(basePort: Int?) async throws(StartError) -> DemoMesh {
+    /// tutorial's rules. With `zipkin`, every proxy sends its spans there. Whatever started is
+    /// stopped again when something fails.
+    public static func start(basePort: Int?, zipkin: String? = nil) async throws(StartError) -> DemoMesh {
         let mesh = DemoMesh()
         do {
-            try await mesh.startAll(basePort: basePort)
+            try await mesh.startAll(basePort: basePort, zipkin: zipkin)
         } catch {
             await mesh.stop()
             throw error
@@ -100,7 +101,7 @@ public final class DemoMesh: @unchecked Sendable {
         return mesh
     }
 
-    private func startAll(basePort: Int?) async throws(StartError) {
+    private func startAll(basePort: Int?, zipkin: String?) async throws(StartError) {
         func port(_ offset: Int) -> Int { basePort.map { $0 + offset } ?? 0 }
         let quiet = Logger(label: "meshctl.demo") { _ in SwiftLogNoOpLogHandler() }
         for role in ProxyRole.allCases {
@@ -112,6 +113,7 @@ public final class DemoMesh: @unchecked Sendable {
             options.identity = ProxyIdentity(namespace: "default", labels: ["app": role.workload, "version": "v1"])
             options.mesh = MeshConfig(outboundTrafficPolicy: .registryOnly)
             options.drainNanos = 100_000_000
+            options.zipkin = zipkin
             let server = ProxyServer(options: options, rules: LoadedRules(), logger: quiet)
             do {
                 try await server.start()

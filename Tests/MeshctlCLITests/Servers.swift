@@ -102,7 +102,16 @@ final class ServerProcess: @unchecked Sendable {
 extension CLI {
     /// One `GET` with `Connection: close` over a plain socket: the status, the body and the whole
     /// answer as text (status 0 when nothing listens).
-    static func httpGet(_ address: String, host: String, path: String = "/") throws -> (status: Int, body: String, text: String) {
+    static func httpGet(_ address: String, host: String, path: String = "/", headers: [String] = []) throws -> (
+        status: Int, body: String, text: String
+    ) {
+        try httpSend("GET", address, host: host, path: path, headers: headers)
+    }
+
+    /// One request with `Connection: close` over a plain socket (see `httpGet`).
+    static func httpSend(
+        _ method: String, _ address: String, host: String, path: String = "/", headers: [String] = [], body: String? = nil
+    ) throws -> (status: Int, body: String, text: String) {
         let port = UInt16(address.split(separator: ":").last!)!
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
@@ -116,7 +125,10 @@ extension CLI {
         guard connected == 0 else { return (0, "", "") }
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
+        for header in headers { head += header + "\r\n" }
+        if let body { head += "Content-Length: \(body.utf8.count)\r\n" }
+        let request = Array((head + "\r\n" + (body ?? "")).utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

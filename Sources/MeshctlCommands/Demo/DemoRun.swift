@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeshDemo
 import MeshModel
+import MeshProxy
 import MeshYAML
 import ServiceLifecycle
 
@@ -59,6 +60,12 @@ extension Meshctl.Demo {
             completion: .file())
         var readyFile: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Every proxy sends its spans to this Zipkin v2 endpoint (see meshctl x traces), e.g. http://127.0.0.1:9411/api/v2/spans.",
+                valueName: "url"))
+        var zipkin: String?
+
         @Option(name: [.short, .long], help: "Output format: text, or json (the figures each stage observed).")
         var output: OutputFormat = .text
 
@@ -69,6 +76,10 @@ extension Meshctl.Demo {
             }
             if let basePort, !(1...(65535 - DemoMesh.portSpan)).contains(basePort) {
                 throw ValidationError("--base-port must be from 1 to \(65535 - DemoMesh.portSpan)")
+            }
+            if let zipkin, ZipkinExporter.parse(zipkin) == nil {
+                throw ValidationError(
+                    "--zipkin '\(zipkin)' is not an http:// URL with a host (e.g. http://127.0.0.1:9411/api/v2/spans)")
             }
             guard (10...100_000).contains(requests) else { throw ValidationError("--requests must be from 10 to 100000") }
             guard let delay = MeshDuration(faultDelay), delay.nanoseconds >= 10_000_000, delay.nanoseconds <= 60_000_000_000
@@ -87,7 +98,7 @@ extension Meshctl.Demo {
             let mesh: DemoMesh
             do {
                 mesh = try await Progress.during("starting the tutorial's services and proxies…") {
-                    try await DemoMesh.start(basePort: basePort)
+                    try await DemoMesh.start(basePort: basePort, zipkin: zipkin)
                 }
             } catch {
                 Output.error(
