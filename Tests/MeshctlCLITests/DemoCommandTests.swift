@@ -84,6 +84,7 @@ import Testing
         (["demo", "--base-port", "65530"], "--base-port must be from 1 to"),
         (["demo", "--requests", "1"], "--requests must be from 10"),
         (["demo", "--fault-delay", "forever"], "--fault-delay must be a duration"),
+        (["demo", "--zipkin", "127.0.0.1:9411"], "--zipkin '127.0.0.1:9411' is not an http:// URL"),
     ])
     func refusesBadFlags(_ arguments: [String], _ message: String) throws {
         let result = try CLI.run(arguments)

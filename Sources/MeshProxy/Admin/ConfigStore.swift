@@ -95,16 +95,29 @@ public final class ConfigStore: @unchecked Sendable {
     public func apply(_ rules: LoadedRules) async -> Int {
         let version = lastVersion.wrappingAdd(1, ordering: .relaxed).newValue
         let next = await Self.compile(rules, version: version, context: context)
+        let retired = Retired()
         let installed = current.withLock { snapshot -> Bool in
             if let snapshot, snapshot.version > version { return false }
+            if let snapshot { retired.snapshots.append(snapshot) }
             snapshot = next
             return true
         }
-        if installed {
-            for worker in workers { worker.eventLoop.execute { worker.install(next) } }
+        guard installed else { return version }
+        for worker in workers {
+            if let replaced = try? await worker.eventLoop.submit({ worker.install(next) }).get() {
+                retired.snapshots.append(replaced)
+            }
         }
+        // A large configuration takes a while to free: not on an event loop, where requests
+        // would wait for it. (A request still running on the old one frees it when it ends.)
+        await BackgroundThread.run { retired.snapshots.removeAll() }
         return version
     }
+}
+
+/// Configurations just replaced, handed to a background thread to be freed.
+private final class Retired: @unchecked Sendable {
+    var snapshots: [ProxySnapshot] = []
 }
 
 /// Runs heavy work (decoding, validating and compiling a large rule set) on a thread of its

@@ -14,6 +14,9 @@ public final class ClusterState: Sendable {
     let activeRequests = Atomic<Int>(0)
     let activeRetries = Atomic<Int>(0)
     let roundRobin = Atomic<Int>(0)
+    /// When outlier detection last swept this cluster (uptime nanoseconds; -1: not yet seen).
+    /// Written only by the sweeper on the admin event loop.
+    let lastSweep = Atomic<Int64>(-1)
 
     private let hostsByKey = Mutex<[String: UpstreamHost]>([:])
     /// Outlier bookkeeping by host key; the hosts of the newest configuration, in order.

@@ -148,35 +148,22 @@ public final class ProxyServer: @unchecked Sendable {
 
     /// Outlier detection's interval sweeps, on the admin event loop.
     private func startSweeps() {
-        // When each outlier-detecting cluster was last swept, by its (long-lived) state object;
-        // touched only on the admin event loop, and rebuilt when the configuration changes so
-        // removed clusters do not linger.
-        final class Sweeps: @unchecked Sendable {
-            var version = -1
-            var last: [ObjectIdentifier: Int64] = [:]
-        }
-        let sweeps = Sweeps()
         let tracer = context.tracer
         sweeper = adminGroup.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) {
             [config] _ in
             tracer?.flush()
-            let snapshot = config.snapshot
             let now = Int64(NIODeadline.now().uptimeNanoseconds)
-            if sweeps.version != snapshot.version {
-                let previous = sweeps.last
-                sweeps.last = [:]
-                sweeps.last.reserveCapacity(snapshot.outlierClusters.count)
-                for cluster in snapshot.outlierClusters {
-                    let key = ObjectIdentifier(cluster.state)
-                    sweeps.last[key] = previous[key] ?? now
-                }
-                sweeps.version = snapshot.version
-            }
-            for cluster in snapshot.outlierClusters {
+            // Each cluster keeps when it was last swept (its state outlives configurations), so
+            // a turn is one pass over the outlier-detecting clusters, without lookups.
+            for cluster in config.snapshot.outlierClusters {
                 guard let settings = cluster.settings.outlier else { continue }
-                let key = ObjectIdentifier(cluster.state)
-                guard now - (sweeps.last[key] ?? now) >= settings.intervalNanos else { continue }
-                sweeps.last[key] = now
+                let last = cluster.state.lastSweep.load(ordering: .relaxed)
+                if last < 0 {
+                    cluster.state.lastSweep.store(now, ordering: .relaxed)
+                    continue
+                }
+                guard now - last >= settings.intervalNanos else { continue }
+                cluster.state.lastSweep.store(now, ordering: .relaxed)
                 cluster.state.sweep(hosts: cluster.hosts, settings: settings, now: now)
             }
         }

@@ -78,7 +78,9 @@ final class Worker: @unchecked Sendable {
 
     /// Takes a new configuration: later requests use it; pools of hosts it no longer has
     /// close their idle connections.
-    func install(_ next: ProxySnapshot) {
+    /// Switches to `next`; returns the configuration it replaces (for the caller to free).
+    func install(_ next: ProxySnapshot) -> ProxySnapshot {
+        let replaced = snapshot
         snapshot = next
         var live = Set<ObjectIdentifier>()
         for cluster in next.clusters.values {
@@ -91,6 +93,7 @@ final class Worker: @unchecked Sendable {
         metricHandles.removeAll(keepingCapacity: true)
         lastMetrics = nil
         statusStats.removeAll(keepingCapacity: true)
+        return replaced
     }
 
     @inline(__always) func pool(for host: UpstreamHost, cluster: ClusterRuntime) -> ConnectionPool {
