@@ -186,7 +186,7 @@ import Testing
     @Test func overflowAndNoHealthyUpstreamAreLoggedAsSuch() async throws {
         let file = try LogFile()
         let proxy = try await ProxyHarness.start(
-            [.init("v1", delay: .milliseconds(500)), .init("v2", closed: true)],
+            [.init("v1", delay: .seconds(2)), .init("v2", closed: true)],
             rules: { _ in
                 ResilienceThroughProxyTests.dr(
                     """
@@ -204,7 +204,9 @@ import Testing
             accessLog: file.log)
         defer { Task { await proxy.stop() } }
         async let slow = proxy.send("/")
-        try await Task.sleep(for: .milliseconds(150))
+        // The second request overflows once the first holds the only request slot.
+        let active = "cluster.outbound|80|v1|svc.default.svc.cluster.local.upstream_rq_active"
+        for _ in 0..<100 where try await proxy.stat(active) == 0 { try await Task.sleep(for: .milliseconds(20)) }
         let overflowed = try await proxy.send("/")
         #expect(overflowed.status == 503)
         #expect(try await slow.status == 200)
