@@ -186,7 +186,7 @@ import Testing
     @Test func overflowAndNoHealthyUpstreamAreLoggedAsSuch() async throws {
         let file = try LogFile()
         let proxy = try await ProxyHarness.start(
-            [.init("v1", delay: .seconds(2)), .init("v2", closed: true)],
+            [.init("v1", delay: .seconds(5)), .init("v2", closed: true)],
             rules: { _ in
                 ResilienceThroughProxyTests.dr(
                     """
@@ -206,7 +206,11 @@ import Testing
         async let slow = proxy.send("/")
         // The second request overflows once the first holds the only request slot.
         let active = "cluster.outbound|80|v1|svc.default.svc.cluster.local.upstream_rq_active"
-        for _ in 0..<100 where try await proxy.stat(active) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        var polls = 0
+        while try await proxy.stat(active) == 0, polls < 200 {
+            try await Task.sleep(for: .milliseconds(20))
+            polls += 1
+        }
         let overflowed = try await proxy.send("/")
         #expect(overflowed.status == 503)
         #expect(try await slow.status == 200)
