@@ -98,8 +98,10 @@ struct RouteRenderer {
         if let fault = route.fault {
             fields.append(("typed_per_filter_config", ["envoy.filters.http.fault": faultConfig(fault)]))
         }
-        if let ops = route.headers?.request { headerOperations(ops, prefix: "request", into: &fields) }
-        if let ops = route.headers?.response { headerOperations(ops, prefix: "response", into: &fields) }
+        // Istio folds a single destination's own header operations into the route's, after them.
+        let single = route.destinations.count == 1 ? route.destinationHeaders.first ?? nil : nil
+        headerOperations([route.headers?.request, single?.request], prefix: "request", into: &fields)
+        headerOperations([route.headers?.response, single?.response], prefix: "response", into: &fields)
         return .object(fields)
     }
 
@@ -193,11 +195,17 @@ struct RouteRenderer {
             if targets.count == 1 {
                 fields.append(("cluster", .string(targets[0].cluster)))
             } else {
-                fields.append(
-                    (
-                        "weighted_clusters",
-                        ["clusters": .array(targets.map { ["name": .string($0.cluster), "weight": .int(Int64($0.weight))] })]
-                    ))
+                let clusters = targets.enumerated().map { index, target -> JSONValue in
+                    var cluster: [(String, JSONValue)] = [
+                        ("name", .string(target.cluster)), ("weight", .int(Int64(target.weight))),
+                    ]
+                    // A destination's own `headers`, as Istio renders them on its weighted cluster.
+                    let headers = index < route.destinationHeaders.count ? route.destinationHeaders[index] : nil
+                    headerOperations([headers?.request], prefix: "request", into: &cluster)
+                    headerOperations([headers?.response], prefix: "response", into: &cluster)
+                    return .object(cluster)
+                }
+                fields.append(("weighted_clusters", ["clusters": .array(clusters)]))
             }
             if let hash = targets.first?.policy?.loadBalancer?.consistentHash, let policy = hashPolicy(hash) {
                 fields.append(("hash_policy", [policy]))
@@ -309,20 +317,26 @@ struct RouteRenderer {
         return .object(fields)
     }
 
-    func headerOperations(_ ops: Headers.Operations, prefix: String, into fields: inout [(String, JSONValue)]) {
+    /// `PREFIX_headers_to_add` and `PREFIX_headers_to_remove` for the operations given, in order.
+    func headerOperations(_ list: [Headers.Operations?], prefix: String, into fields: inout [(String, JSONValue)]) {
         var add: [JSONValue] = []
-        for entry in ops.set {
-            add.append([
-                "header": ["key": .string(entry.key), "value": .string(entry.value)],
-                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-            ])
-        }
-        for entry in ops.add {
-            add.append([
-                "header": ["key": .string(entry.key), "value": .string(entry.value)], "append_action": "APPEND_IF_EXISTS_OR_ADD",
-            ])
+        var remove: [JSONValue] = []
+        for case let ops? in list {
+            for entry in ops.set {
+                add.append([
+                    "header": ["key": .string(entry.key), "value": .string(entry.value)],
+                    "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+                ])
+            }
+            for entry in ops.add {
+                add.append([
+                    "header": ["key": .string(entry.key), "value": .string(entry.value)],
+                    "append_action": "APPEND_IF_EXISTS_OR_ADD",
+                ])
+            }
+            remove += ops.remove.map { .string($0.value) }
         }
         if !add.isEmpty { fields.append(("\(prefix)_headers_to_add", .array(add))) }
-        if !ops.remove.isEmpty { fields.append(("\(prefix)_headers_to_remove", .array(ops.remove.map { .string($0.value) }))) }
+        if !remove.isEmpty { fields.append(("\(prefix)_headers_to_remove", .array(remove))) }
     }
 }

@@ -261,6 +261,9 @@ public final class CompiledRoute: @unchecked Sendable {
     let targets: [Target]
     let cumulativeWeights: [Int]
     let totalWeight: Int
+    /// Each destination's own `headers` (in the order of `destinations`; nil where it has none,
+    /// empty when no destination has any).
+    public let destinationHeaders: [Headers?]
 
     /// The weighted destinations of a `route` action, in order (empty for other actions).
     public var destinations: [Target] { targets }
@@ -279,7 +282,7 @@ public final class CompiledRoute: @unchecked Sendable {
     init(
         index: Int, name: String?, node: Int32, matches: [CompiledMatch], action: RouteAction, fault: CompiledFault?,
         mirrors: [(target: Target, percent: Double)], timeout: MeshDuration?, retries: RetryPolicy, rewrite: HTTPRewrite?,
-        headers: Headers?, corsPolicy: CorsPolicy?, source: HTTPRoute?
+        headers: Headers?, corsPolicy: CorsPolicy?, source: HTTPRoute?, destinationHeaders: [Headers?] = []
     ) {
         self.index = index
         self.name = name
@@ -294,6 +297,7 @@ public final class CompiledRoute: @unchecked Sendable {
         self.headers = headers
         self.corsPolicy = corsPolicy
         self.source = source
+        self.destinationHeaders = destinationHeaders.contains { $0 != nil } ? destinationHeaders : []
         if case .route(let targets, let cumulative, let total) = action {
             (self.targets, self.cumulativeWeights, self.totalWeight) = (targets, cumulative, total)
         } else {

@@ -36,6 +36,8 @@ public struct Decision: Sendable {
     public unowned(unsafe) var route: CompiledRoute?
     /// The destination the route chose (also when a fault then aborted the request).
     public unowned(unsafe) var target: Target?
+    /// The position of `target` among the route's destinations (-1 without one).
+    public var targetIndex = -1
     /// The status of a redirect, direct response or abort.
     public var fixedStatus = 0
     /// A fault delay was injected on this request.
@@ -60,6 +62,12 @@ public struct Decision: Sendable {
         self.table = table
         self.virtualHost = virtualHost
         self.route = route
+    }
+
+    /// The chosen destination's own header operations (its `headers`), applied after the rule's.
+    public var destinationHeaders: Headers? {
+        guard let route, targetIndex >= 0, targetIndex < route.destinationHeaders.count else { return nil }
+        return route.destinationHeaders[targetIndex]
     }
 
     /// Index of the matched rule in its VirtualService's `http` list.
@@ -182,18 +190,18 @@ extension RouteTable {
         case .route:
             let total = route.totalWeight
             guard total > 0 else { return decision }
-            let target: Target
-            if route.targets.count == 1 {
-                target = route.targets[0]
-            } else {
+            var index = 0
+            if route.targets.count > 1 {
                 let draw = Int(random.next() % UInt64(total))
-                target = route.cumulativeWeights.withUnsafeBufferPointer { cumulative in
+                index = route.cumulativeWeights.withUnsafeBufferPointer { cumulative in
                     var i = 0
                     while cumulative[i] <= draw { i += 1 }
-                    return route.targets[i]
+                    return i
                 }
             }
+            let target = route.targets[index]
             decision.target = target
+            decision.targetIndex = index
             decision.kind = target.failure == nil ? .forward : .unavailable
         case .redirect(let redirect):
             decision.kind = .redirect
@@ -248,18 +256,35 @@ extension RouteTable {
     }
 
     /// The Location header of a redirect: the request's URL with the redirect's parts replaced.
+    ///
+    /// As Envoy builds it: without an `authority`, the request's Host is kept whole, port and
+    /// all, unless the redirect names a port (which replaces it) or changes the scheme away
+    /// from one whose default port the Host names (`:80` for http, `:443` for https).
     static func location(_ r: HTTPRedirect, _ request: HTTPRequest, port: Int) -> String {
         let scheme = r.scheme ?? request.scheme
-        var authority = r.authority ?? HostNames.stripPort(request.authority)
+        var newPort: Int?
         if let port = r.port?.value {
-            authority += ":\(port)"
+            newPort = port
         } else if r.derivePort == "FROM_REQUEST_PORT" {
             // Istio renders the listener's port; 80 for http and 443 for https are left out.
             let requestPort = request.port ?? port
             if !(requestPort == 80 && scheme == "http") && !(requestPort == 443 && scheme == "https") {
-                authority += ":\(requestPort)"
+                newPort = requestPort
             }
         }
+        var authority: String
+        if let host = r.authority {
+            authority = host
+        } else {
+            authority = request.authority
+            let requestPort = HostNames.port(of: authority)
+            let defaultPortOfOldScheme =
+                (request.scheme == "http" && requestPort == 80) || (request.scheme == "https" && requestPort == 443)
+            if newPort != nil || (scheme != request.scheme && defaultPortOfOldScheme) {
+                authority = HostNames.stripPort(authority)
+            }
+        }
+        if let newPort { authority += ":\(newPort)" }
         let path = r.uri ?? request.path
         return "\(scheme)://\(authority)\(path)"
     }

@@ -208,13 +208,7 @@ extension RouteTable {
                 lines.append("response headers: \(response.summary)")
             }
         }
-        if let target = decision.target, case .route = route.action,
-            let headers = route.source?.route.first(where: {
-                $0.destination?.subset?.value == target.subset
-                    && HostNames.fqdn($0.destination?.host?.value ?? "", namespace: route.virtualService?.namespace ?? "default")
-                        == (target.alias ?? target.host)
-            })?.headers
-        {
+        if let headers = decision.destinationHeaders {
             if let request = headers.request, !request.summary.isEmpty {
                 lines.append("request headers for this destination: \(request.summary)")
             }

@@ -125,6 +125,7 @@ struct RouteCompiler {
     mutating func compileRoute(_ r: HTTPRoute, index: Int, in resource: Resource, port: Int) -> CompiledRoute {
         let matches = r.match.map { compileMatch($0, vs: resource, port: port) }
         let action: RouteAction
+        var destinationHeaders: [Headers?] = []
         if let redirect = r.redirect {
             action = .redirect(redirect)
         } else if let response = r.directResponse {
@@ -142,6 +143,7 @@ struct RouteCompiler {
                 let target = makeTarget(destination, listenPort: port, weight: weight, namespace: resource.namespace)
                 total += weight
                 chosen.append(target)
+                destinationHeaders.append(d.headers)
                 cumulative.append(total)
             }
             action = .route(targets: chosen, cumulative: cumulative, total: total)
@@ -191,7 +193,7 @@ struct RouteCompiler {
         return CompiledRoute(
             index: index, name: r.name, node: r.node, matches: matches, action: action, fault: fault,
             mirrors: mirrors.map { (target: $0.0, percent: $0.1) }, timeout: timeout, retries: retries, rewrite: r.rewrite,
-            headers: r.headers, corsPolicy: r.corsPolicy, source: r)
+            headers: r.headers, corsPolicy: r.corsPolicy, source: r, destinationHeaders: destinationHeaders)
     }
 
     func compileMatch(_ m: HTTPMatchRequest, vs: Resource, port: Int) -> CompiledMatch {

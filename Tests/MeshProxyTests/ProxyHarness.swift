@@ -32,7 +32,7 @@ final class ProxyHarness: @unchecked Sendable {
     /// with `rules(ports)` (the ports in backend order) added to the registry and subsets.
     static func start(
         _ backends: [Backend], concurrency: Int = 2, rules: ([Int]) -> String = { _ in "" },
-        configure: (inout ProxyOptions) -> Void = { _ in }
+        accessLog: AccessLog? = nil, configure: (inout ProxyOptions) -> Void = { _ in }
     ) async throws -> ProxyHarness {
         let harness = ProxyHarness()
         for spec in backends {
@@ -61,7 +61,7 @@ final class ProxyHarness: @unchecked Sendable {
         options.admin = .init(host: "127.0.0.1", port: 0)
         options.concurrency = concurrency
         configure(&options)
-        harness.server = ProxyServer(options: options, rules: rules)
+        harness.server = ProxyServer(options: options, rules: rules, accessLog: accessLog)
         try await harness.server.start()
         return harness
     }

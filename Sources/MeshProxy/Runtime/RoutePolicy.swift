@@ -65,9 +65,25 @@ final class RoutePolicy: Sendable {
     let responseRemove: [String]
     /// Envoy's route name (the rule's `name`), for the access log.
     let name: String?
+    /// The policy with each destination's own `headers` applied as well (in the order of the
+    /// route's destinations; nil where a destination has none; empty when none has).
+    let destinations: [RoutePolicy?]
 
     /// `retryOn` strings already read (most routes share Istio's default).
-    init(_ route: CompiledRoute, retryOnCache: inout [String: RetryOn]) {
+    convenience init(_ route: CompiledRoute, retryOnCache: inout [String: RetryOn]) {
+        var destinations: [RoutePolicy?] = []
+        for headers in route.destinationHeaders {
+            destinations.append(headers.map { RoutePolicy(route, destination: $0, retryOnCache: &retryOnCache) })
+        }
+        self.init(route, destination: nil, retryOnCache: &retryOnCache, destinations: destinations)
+    }
+
+    /// The route's policy, with `destination`'s header operations as Envoy applies a weighted
+    /// cluster's: before the route's, so the route's own operations win where both name a header.
+    private init(
+        _ route: CompiledRoute, destination: Headers?, retryOnCache: inout [String: RetryOn], destinations: [RoutePolicy?] = []
+    ) {
+        self.destinations = destinations
         retries = max(route.retries.attempts, 0)
         if let known = retryOnCache[route.retries.retryOn] {
             retryOn = known
@@ -82,13 +98,28 @@ final class RoutePolicy: Sendable {
         func pairs(_ entries: [MapEntry<String>]?) -> [(name: String, value: String)] {
             (entries ?? []).map { (name: $0.key.lowercased(), value: $0.value) }
         }
-        requestSet = pairs(route.headers?.request?.set)
-        requestAdd = pairs(route.headers?.request?.add)
-        requestRemove = (route.headers?.request?.remove ?? []).map { $0.value.lowercased() }
-        responseSet = pairs(route.headers?.response?.set)
-        responseAdd = pairs(route.headers?.response?.add)
-        responseRemove = (route.headers?.response?.remove ?? []).map { $0.value.lowercased() }
+        func removes(_ ops: Headers.Operations?) -> [String] { (ops?.remove ?? []).map { $0.value.lowercased() } }
+        (requestSet, requestAdd, requestRemove) = Self.merge(
+            (pairs(route.headers?.request?.set), pairs(route.headers?.request?.add), removes(route.headers?.request)),
+            over: (pairs(destination?.request?.set), pairs(destination?.request?.add), removes(destination?.request)))
+        (responseSet, responseAdd, responseRemove) = Self.merge(
+            (pairs(route.headers?.response?.set), pairs(route.headers?.response?.add), removes(route.headers?.response)),
+            over: (pairs(destination?.response?.set), pairs(destination?.response?.add), removes(destination?.response)))
         name = route.name
+    }
+
+    typealias Operations = (set: [(name: String, value: String)], add: [(name: String, value: String)], remove: [String])
+
+    /// One list of operations with the same effect as `first`'s, then `route`'s, in Envoy's
+    /// order (each removes, then adds): what the route removes or sets replaces what `first`
+    /// did to that header.
+    static func merge(_ route: Operations, over first: Operations) -> Operations {
+        guard !first.set.isEmpty || !first.add.isEmpty || !first.remove.isEmpty else { return route }
+        let replaced = Set(route.remove + route.set.map(\.name))
+        let set = route.set + first.set.filter { !replaced.contains($0.name) }
+        let add = first.add.filter { !replaced.contains($0.name) } + route.add
+        let remove = route.remove + first.remove.filter { !route.remove.contains($0) }
+        return (set, add, remove)
     }
 
     /// Whether a response with `status` (and gRPC status, if any) is retried.

@@ -29,6 +29,8 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     var closeAfterResponse = false
     private(set) var remoteIP = "-"
     private(set) var remoteAddress = "-"
+    /// The port of the listener this connection came to.
+    private(set) var localPort: Int?
 
     /// The service port connections to this listener are for, when the Host header names none
     /// (nil on the outbound listener: the route table infers it, as `simulate` does).
@@ -71,6 +73,7 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        localPort = context.channel.localAddress?.port
         if let address = context.channel.remoteAddress {
             remoteIP = address.ipAddress ?? "-"
             if let ip = address.ipAddress, let port = address.port {

@@ -55,6 +55,8 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     // Response
     private(set) var status = 0
     private var flags: ResponseFlags = []
+    /// Envoy's `%RESPONSE_CODE_DETAILS%`: what answered (`via_upstream` unless the proxy did).
+    private var details = "via_upstream"
     private var bytesSent = 0
     private var upstreamServiceTime: Int?
     /// Headers the inbound side's security adds to (or removes from) the request.
@@ -95,7 +97,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             case .none: break
             case .reject(.deny(let status, let body, let headers, _)):
                 downstream.stats.jwtDenied.increment()
-                return localReply(status, body: body, flags: [], headers: headers)
+                return localReply(status, body: body, flags: [], details: Self.denyDetails("JWT", body), headers: headers)
             case .reject: break
             case .verified(let routing, let add, let remove):
                 for (name, value) in routing { request.addHeader(name, value) }
@@ -107,6 +109,11 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         self.decision = decision
         if let route = decision.route {
             policy = snapshot.policy(for: route)
+            if let variants = policy?.destinations, decision.targetIndex >= 0, decision.targetIndex < variants.count,
+                let variant = variants[decision.targetIndex]
+            {
+                policy = variant
+            }
             if let rewritten = snapshot.table.rewrite(request, decision) {
                 (upstreamPath, upstreamAuthority) = rewritten
             }
@@ -128,7 +135,8 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     /// authorization, rate limits), then the local application.
     private func startInbound() {
         guard let cluster = snapshot.inboundCluster else {
-            return localReply(503, body: "no application behind this listener", flags: .noClusterFound)
+            return localReply(
+                503, body: "no application behind this listener", flags: .noClusterFound, details: "cluster_not_found")
         }
         let principal = downstream.principal
         switch snapshot.inboundGate.admit(inboundView(port: cluster.hosts.first?.port ?? 0)) {
@@ -141,7 +149,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             default: break
             }
             self.cluster = cluster
-            return localReply(status, body: body, flags: [], headers: headers)
+            return localReply(status, body: body, flags: [], details: Self.denyDetails(flag, body), headers: headers)
         case .allow(let add, let remove):
             if snapshot.inboundGate.authorizes { downstream.stats.rbacAllowed.increment() }
             inboundAdd = add
@@ -205,6 +213,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     func downstreamClosed() {
         guard phase != .done else { return }
         flags.insert(.downstreamConnectionTermination)
+        details = "downstream_remote_disconnect"
         releaseUpstream(closing: true)
         finish()
     }
@@ -220,40 +229,42 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         case .forward:
             guard let target = decision.target, let cluster = snapshot.cluster(for: target) else {
                 listener.noCluster.increment()
-                return localReply(503, body: "", flags: .noClusterFound)
+                return localReply(503, body: "", flags: .noClusterFound, details: "cluster_not_found")
             }
             if let failure = cluster.failure {
                 return localReply(
                     failure.status, body: failure.flag == "UH" ? "no healthy upstream" : "",
-                    flags: ResponseFlags(name: failure.flag), cluster: cluster)
+                    flags: ResponseFlags(name: failure.flag), details: Self.failureDetails(failure.flag), cluster: cluster)
             }
             self.cluster = cluster
             hashKey = Self.hashKey(cluster.settings.balancer, head, downstream.remoteIP)
         case .passthrough:
             cluster = snapshot.passthrough
         case .blackhole:
-            return localReply(502, body: "", flags: [])
+            // BlackHoleCluster has no endpoints.
+            return localReply(502, body: "", flags: [], details: "no_healthy_upstream")
         case .noRoute, .delegate, .noListener:
             listener.noRoute.increment()
-            return localReply(404, body: "", flags: .noRoute)
+            return localReply(404, body: "", flags: .noRoute, details: "route_not_found")
         case .unavailable:
             let failure = decision.target?.failure
             return localReply(
                 failure?.status ?? 503, body: failure?.flag == "UH" ? "no healthy upstream" : "",
-                flags: ResponseFlags(name: failure?.flag ?? "UH"),
+                flags: ResponseFlags(name: failure?.flag ?? "UH"), details: Self.failureDetails(failure?.flag ?? "UH"),
                 cluster: decision.target.flatMap { snapshot.cluster(for: $0) })
         case .redirect:
             listener.rqRedirect.increment()
             let location = decision.location(for: request) ?? "/"
-            return localReply(decision.fixedStatus, body: "", flags: [], headers: [("location", location)])
+            return localReply(
+                decision.fixedStatus, body: "", flags: [], details: "direct_response", headers: [("location", location)])
         case .directResponse:
             listener.rqDirectResponse.increment()
-            return localReply(decision.fixedStatus, body: decision.body ?? "", flags: [])
+            return localReply(decision.fixedStatus, body: decision.body ?? "", flags: [], details: "direct_response")
         case .abort:
             listener.faultAbortsInjected.increment()
             flags.insert(.faultInjected)
             return localReply(
-                decision.fixedStatus, body: "fault filter abort", flags: [],
+                decision.fixedStatus, body: "fault filter abort", flags: [], details: "fault_filter_abort",
                 cluster: decision.target.flatMap { snapshot.cluster(for: $0) })
         }
         guard let cluster else { return }
@@ -301,8 +312,10 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             chosen = cluster.pick(random: &worker.random, exclude: tried, hashKey: hashKey)
         }
         guard let host = chosen else {
-            return localReply(503, body: "no healthy upstream", flags: .noHealthyUpstream, cluster: cluster)
+            return localReply(
+                503, body: "no healthy upstream", flags: .noHealthyUpstream, details: "no_healthy_upstream", cluster: cluster)
         }
+        if worker.isOwnListener(host, downstreamPort: downstream.localPort) { return refuseLoop(host, cluster) }
         self.host = host
         host.activeRequests.wrappingAdd(1, ordering: .relaxed)
         let pool = worker.pool(for: host, cluster: cluster)
@@ -498,18 +511,27 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         recordOutlier(host, cluster, error: code >= 500, gateway: code == 502 || code == 503 || code == 504)
         // Whether the answer is retriable is asked first: reserving the cluster's retry budget
         // (a shared counter) only makes sense for a retry.
-        if let policy, retriesDone < policy.retries,
-            policy.retries(
-                status: code,
-                grpcStatus: policy.retryOn.readsGRPCStatus ? response.value(of: "grpc-status").flatMap { Int($0) } : nil),
-            canRetry()
-        {
-            finishAttemptStats(cluster, host, status: code)
-            connection.abandon()
-            self.connection = nil
-            return retry()
+        let retriable =
+            policy.map {
+                $0.retries > 0
+                    && $0.retries(
+                        status: code,
+                        grpcStatus: $0.retryOn.readsGRPCStatus ? response.value(of: "grpc-status").flatMap { Int($0) } : nil)
+            } ?? false
+        if retriable, let policy {
+            if retriesDone >= policy.retries {
+                // As Envoy: a retriable answer with no tries left is returned as it is, flagged URX.
+                flags.insert(.upstreamRetryLimitExceeded)
+            } else if canRetry() {
+                finishAttemptStats(cluster, host, status: code)
+                connection.abandon()
+                self.connection = nil
+                return retry()
+            }
+        } else if retriesDone > 0 {
+            // A retry succeeded only when its answer is not one that would be retried.
+            cluster.state.stats.rqRetrySuccess.increment()
         }
-        if holdsRetrySlot { cluster.state.stats.rqRetrySuccess.increment() }
         status = code
         phase = .streaming
         upstreamServiceTime = Int((NIODeadline.now() - attemptStarted).nanoseconds / 1_000_000)
@@ -556,6 +578,7 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         if phase == .streaming {
             // The answer is half sent: all the client can be told is that it ended early.
             flags.insert(.upstreamConnectionTermination)
+            details = "upstream_reset_after_response_started{connection_termination}"
             if let cluster, let host { finishAttemptStats(cluster, host, status: status, error: true) }
             downstream.closeAfterResponse = true
             _ = writePendingHead()
@@ -579,28 +602,35 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         if !isConnect { finishAttemptStats(cluster, host, status: 503, error: true) } else { releaseHost() }
         recordOutlier(host, cluster, error: true, gateway: true)
         if let policy, policy.retries(connectFailure: isConnect), canRetry() { return retry() }
-        let (status, flag, body): (Int, ResponseFlags, String) =
+        let (status, flag, body, details): (Int, ResponseFlags, String, String) =
             switch failure {
             case .connectFailure(let reason):
                 (
                     503, .upstreamConnectionFailure,
-                    "upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: \(reason)"
+                    "upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: \(reason)",
+                    "upstream_reset_before_response_started{remote_connection_failure}"
                 )
-            case .protocolError(let reason): (502, .upstreamProtocolError, "upstream protocol error: \(reason)")
+            case .protocolError(let reason):
+                (
+                    502, .upstreamProtocolError, "upstream protocol error: \(reason)",
+                    "upstream_reset_before_response_started{protocol_error}"
+                )
             case .resetBeforeResponse, .resetDuringResponse:
                 (
                     503, .upstreamConnectionTermination,
-                    "upstream connect error or disconnect/reset before headers. reset reason: connection termination"
+                    "upstream connect error or disconnect/reset before headers. reset reason: connection termination",
+                    "upstream_reset_before_response_started{connection_termination}"
                 )
             }
         if retriesDone > 0 { flags.insert(.upstreamRetryLimitExceeded) }
-        localReply(status, body: body, flags: flag, cluster: cluster)
+        localReply(status, body: body, flags: flag, details: details, cluster: cluster)
     }
 
     private func routeTimedOut() {
         guard phase != .done else { return }
         if phase == .streaming {
             flags.insert(.upstreamRequestTimeout)
+            details = "response_timeout"
             connection?.abandon()
             connection = nil
             downstream.close()
@@ -615,7 +645,8 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
             recordOutlier(host, cluster, error: true, gateway: true)
         }
         releaseUpstream(closing: true)
-        localReply(504, body: "upstream request timeout", flags: .upstreamRequestTimeout, cluster: cluster)
+        localReply(
+            504, body: "upstream request timeout", flags: .upstreamRequestTimeout, details: "response_timeout", cluster: cluster)
     }
 
     private func attemptTimedOut() {
@@ -628,7 +659,9 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         connection = nil
         if let policy, policy.retries(connectFailure: false), canRetry() { return retry() }
         cluster.state.stats.rqTimeout.increment()
-        localReply(504, body: "upstream request timeout", flags: .upstreamRequestTimeout, cluster: cluster)
+        localReply(
+            504, body: "upstream request timeout", flags: .upstreamRequestTimeout, details: "upstream_per_try_timeout",
+            cluster: cluster)
     }
 
     /// A retry is possible: attempts left, the body still held, and the cluster's retry budget.
@@ -764,16 +797,44 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
     private func overflow(_ cluster: ClusterRuntime) {
         localReply(
             503, body: "upstream connect error or disconnect/reset before headers. reset reason: overflow",
-            flags: .upstreamOverflow, cluster: cluster, headers: [("x-envoy-overloaded", "true")])
+            flags: .upstreamOverflow, details: "upstream_reset_before_response_started{overflow}", cluster: cluster,
+            headers: [("x-envoy-overloaded", "true")])
+    }
+
+    /// The request's upstream is one of this proxy's own listeners: forwarding would send the
+    /// request back to itself without end. Refused as Istio's sidecar refuses a connection made
+    /// straight to its own listener port (to BlackHoleCluster), with a 502 that says why.
+    private func refuseLoop(_ host: UpstreamHost, _ cluster: ClusterRuntime) {
+        worker.context.logger.warning(
+            "refused a request for \(head.authority): its upstream \(host.key) is this proxy's own listener")
+        localReply(
+            502, body: "request loop: upstream \(host.key) is this proxy's own listener", flags: [],
+            details: "request_loop_refused", cluster: cluster)
+    }
+
+    /// Envoy's response code details of a failure found before any try: NC or UH.
+    static func failureDetails(_ flag: String) -> String {
+        flag == "NC" ? "cluster_not_found" : "no_healthy_upstream"
+    }
+
+    /// Envoy's response code details of a security denial: RBAC, JWT or a local rate limit.
+    static func denyDetails(_ flag: String, _ body: String) -> String {
+        switch flag {
+        case "RBAC": "rbac_access_denied_matched_policy[none]"
+        case "RL": "local_rate_limited"
+        default: "jwt_authn_access_denied{\(body.split(separator: " ").joined(separator: "_"))}"
+        }
     }
 
     /// An answer the proxy makes itself (Envoy's local replies), with the route's response
     /// header operations.
     func localReply(
-        _ status: Int, body: String, flags: ResponseFlags, cluster: ClusterRuntime? = nil, headers: [(String, String)] = []
+        _ status: Int, body: String, flags: ResponseFlags, details: String, cluster: ClusterRuntime? = nil,
+        headers: [(String, String)] = []
     ) {
         guard phase != .done else { return }
         self.flags.formUnion(flags)
+        self.details = details
         if self.cluster == nil { self.cluster = cluster }
         self.status = status
         releaseUpstream(closing: true)
@@ -787,10 +848,14 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         Self.writeHeader(&out, "content-length", String(body.utf8.count))
         if !body.isEmpty { out.writeStaticString("content-type: text/plain\r\n") }
         out.writeStaticString("server: envoy\r\n")
-        // A request whose body is still arriving cannot be followed on this connection.
-        if !head.keepAlive || !requestComplete || downstream.mustClose {
+        // The connection stays open for the client's next request (as Envoy keeps it), unless
+        // the client asked to close or a request body is still arriving: what follows it could
+        // not be told apart from the next request without reading it all.
+        if !head.keepAlive || !(requestComplete || head.framing.isEmpty) || downstream.mustClose {
             downstream.closeAfterResponse = true
             out.writeStaticString("connection: close\r\n")
+        } else if head.minorVersion == 0 {
+            out.writeStaticString("connection: keep-alive\r\n")
         }
         out.writeStaticString("\r\n")
         if head.method != "HEAD" { out.writeString(body) }
@@ -874,12 +939,24 @@ final class Exchange: UpstreamReceiver, PoolWaiter, @unchecked Sendable {
         func dash(_ s: String?) -> String { (s?.isEmpty ?? true) ? "-" : s! }
         let upstreamHost = host.map { $0.key } ?? "-"
         let clusterName = cluster?.name ?? "-"
-        let routeName = policy?.name ?? (decision?.virtualHost != nil ? "default" : "-")
+        let routeName =
+            policy?.name ?? (decision?.virtualHost != nil ? "default" : decision?.blockAll == true ? "block_all" : "-")
         return
             "[\(AccessLog.timestamp(startDate ?? Date()))] \"\(head.method) \(head.path) HTTP/1.\(head.minorVersion)\" \(status) \(flags) "
-            + "\(status == 0 ? "-" : "via_upstream") - \"-\" \(bodyBytes) \(bytesSent) \(Int(millis)) "
+            + "\(status == 0 ? "-" : details) - \"-\" \(bodyBytes) \(bytesSent) \(Int(millis)) "
             + "\(upstreamServiceTime.map(String.init) ?? "-") \"\(dash(head.rawValue("x-forwarded-for")))\" \"\(dash(head.rawValue("user-agent")))\" "
             + "\"\(requestID ?? generatedID.description)\" \"\(head.authority)\" \"\(upstreamHost)\" \(clusterName) - "
             + "\(worker.context.options.listen) \(downstream.remoteAddress) - \(routeName)\n"
+    }
+}
+
+extension ProxyRequestHead.BodyFraming {
+    /// The request has no body: its head is all of it.
+    var isEmpty: Bool {
+        switch self {
+        case .none: true
+        case .length(let count): count == 0
+        case .chunked: false
+        }
     }
 }

@@ -42,12 +42,13 @@ public final class ProxyServer: @unchecked Sendable {
 
     public init(options: ProxyOptions, rules: LoadedRules, accessLog: AccessLog? = nil, logger: Logger? = nil) {
         self.options = options
-        self.context = ProxyContext(options: options, accessLog: accessLog)
+        let logger = logger ?? Logger(label: "meshctl.proxy")
+        self.context = ProxyContext(options: options, accessLog: accessLog, logger: logger)
         self.config = ConfigStore(context: context)
         self.rules = rules
         self.workerGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(options.concurrency, 1))
         self.adminGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.logger = logger ?? Logger(label: "meshctl.proxy")
+        self.logger = logger
     }
 
     /// Binds the outbound and admin listeners. Throws a one-line error (e.g. an address in use).
@@ -81,6 +82,10 @@ public final class ProxyServer: @unchecked Sendable {
             throw failure
         }
         listenAddress = listener?.localAddress
+        // Each worker learns the ports it must never forward to (they would bring a request back
+        // to this proxy), on its own event loop.
+        let ownPorts = Set(([listener] + portListeners + [inboundListener]).compactMap { $0?.localAddress?.port })
+        for worker in workers { try? await worker.eventLoop.submit { worker.ownListenerPorts = ownPorts }.get() }
         let admin = AdminAPI(server: self)
         do {
             adminChannel = try await ServerBootstrap(group: adminGroup)

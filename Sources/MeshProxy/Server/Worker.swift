@@ -1,4 +1,5 @@
 import EnvoyConfig
+import Logging
 import MeshRouting
 import NIOCore
 import Synchronization
@@ -21,9 +22,11 @@ final class ProxyContext: Sendable {
     let mirrorsDropped: Stat
     /// Where spans go, when tracing is on.
     let tracer: ZipkinExporter?
+    let logger: Logger
 
-    init(options: ProxyOptions, accessLog: AccessLog?) {
+    init(options: ProxyOptions, accessLog: AccessLog?, logger: Logger = Logger(label: "meshctl.proxy")) {
         self.options = options
+        self.logger = logger
         let stats = StatStore()
         self.stats = stats
         listenerStats = ListenerStats(statPrefix: "outbound_\(options.listen.host)_\(options.listen.port)", store: stats)
@@ -54,6 +57,8 @@ final class Worker: @unchecked Sendable {
     private var metricHandles: [MetricKey: IstioMetrics.Handles] = [:]
     private var lastMetrics: (key: MetricKey, handles: IstioMetrics.Handles)?
     private var passthroughHosts: [String: UpstreamHost] = [:]
+    /// The ports of this proxy's own listeners (outbound, per-service, inbound), once bound.
+    var ownListenerPorts: Set<Int> = []
     var mirrorsInFlight = 0
 
     struct StatusKey: Hashable {
@@ -112,6 +117,17 @@ final class Worker: @unchecked Sendable {
         if passthroughHosts.count > 4096 { passthroughHosts.removeAll() }
         passthroughHosts[key] = host
         return host
+    }
+
+    /// Whether `host` is one of this proxy's own listeners: a loopback address (or the
+    /// listeners' own host) on a listener's port, or on `downstreamPort`, the port the request
+    /// came in on.
+    @inline(__always) func isOwnListener(_ host: UpstreamHost, downstreamPort: Int?) -> Bool {
+        guard host.port == downstreamPort || ownListenerPorts.contains(host.port) else { return false }
+        let address = host.address.lowercased()
+        return address == context.options.listen.host || address == "localhost" || address == "::1"
+            || address.hasPrefix("127.") || address == "0.0.0.0" || address == "::"
+            || address == context.options.inbound?.host
     }
 
     @inline(__always) func statusStat(_ cluster: ClusterState, _ status: Int) -> Stat {
