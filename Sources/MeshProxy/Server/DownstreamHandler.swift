@@ -190,11 +190,19 @@ final class DownstreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     func sendContinue() { write(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n"), flush: true) }
 
+    /// Closes once what is written has gone out: closing at once would drop the end of a
+    /// response a slow reader has not taken yet. A reader that takes nothing for 30 seconds is
+    /// cut off.
     func close() {
         guard let context, !closed else { return }
         closed = true
-        context.flush()
-        context.close(promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: written)
+        let cutOff = context.eventLoop.scheduleTask(in: .seconds(30)) { context.close(promise: nil) }
+        written.futureResult.whenComplete { _ in
+            cutOff.cancel()
+            context.close(promise: nil)
+        }
     }
 
     /// A request the proxy cannot read: answer it and close.
