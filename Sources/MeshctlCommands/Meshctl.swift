@@ -26,6 +26,7 @@ public struct Meshctl: AsyncParsableCommand {
 
     /// Runs the command line (asynchronously: the proxy and the demo run on event loops).
     public static func start() async {
+        Output.ignoreBrokenPipes()
         let asynchronous: AsyncParsableCommand.Type = Meshctl.self
         await asynchronous.main()
     }
