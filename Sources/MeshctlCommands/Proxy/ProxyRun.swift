@@ -115,7 +115,9 @@ extension Meshctl.Proxy {
                 "Follow an older Istio's defaults (1.27 or earlier: mirrors go to HOST-shadow).", valueName: "x.y"))
         var compatibilityVersion: String?
 
-        @Option(help: ArgumentHelp("How long requests in flight may take to finish on shutdown.", valueName: "duration"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("How long requests in flight may take to finish on shutdown.", valueName: "duration"))
         var drainTime = "5s"
 
         @Option(
@@ -160,9 +162,7 @@ extension Meshctl.Proxy {
             if let compatibilityVersion, Self.version(compatibilityVersion) == nil {
                 throw ValidationError("--compatibility-version must be MAJOR.MINOR, e.g. 1.27")
             }
-            guard MeshDuration(drainTime).map({ $0.nanoseconds >= 0 }) == true else {
-                throw ValidationError("--drain-time must be a duration such as 5s")
-            }
+            _ = try DurationArgument.nanoseconds(drainTime, option: "--drain-time", example: "5s", allowZero: true)
         }
 
         static func version(_ text: String) -> (Int, Int)? {
