@@ -13,7 +13,7 @@ extension Meshctl.Demo {
                 Every answer counts: the number is the service's running request count, and HOST is \
                 the address it listens on. Response headers report what arrived: x-seen-host, \
                 x-seen-path, x-seen-method, x-seen-request-id. Paths: /status/CODE answers with that \
-                status, /bytes/N streams N bytes, /upload answers with the request body's length, \
+                status (200 to 599), /bytes/N streams N bytes (other values get a 400), /upload answers with the request body's length, \
                 /echo lists the request's headers, /misbehave makes every later answer a 503 and \
                 /behave undoes it.
 
@@ -96,7 +96,10 @@ extension Meshctl.Demo {
                 Output.error("error: cannot listen on \(listen): \(DemoBackend.describe(error))")
                 throw ExitCode(1)
             }
-            if let readyFile { ReadyFile.write(["listen": bound], to: readyFile) }
+            if let readyFile, !ReadyFile.write(["listen": bound], to: readyFile) {
+                await backend.stop()
+                throw ExitCode(1)
+            }
             Output.error("\(name) \(version) listening on \(bound)")
             let group = ServiceGroup(
                 configuration: .init(

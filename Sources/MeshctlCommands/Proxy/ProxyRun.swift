@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MeshAnalysis
 import MeshModel
 import MeshProxy
 import MeshRouting
@@ -176,6 +177,14 @@ extension Meshctl.Proxy {
             LoggingSystem.bootstrap { ProxyLogHandler(label: $0) }
             let logger = Logger(label: "meshctl.proxy")
             let rules = try loadValidRules(input.paths)
+            // A document defining a resource again replaces the earlier one: say so, as analyze does.
+            var analysis = Analysis(resources: rules.resources)
+            let replaced = analysis.run(reporting: [.duplicateResource])
+            if !replaced.isEmpty {
+                let files = rules.files + rules.unparsed
+                Output.error(DiagnosticRenderer.text(Output.sorted(replaced, fileOrder: files.map(\.path)), files: files))
+            }
+            let resources = rules.resources.count - replaced.count
             var options = ProxyOptions()
             let listenAddress = try HostPort.parse(listen, option: "--listen")
             let adminAddress = try HostPort.parse(admin, option: "--admin")
@@ -240,10 +249,13 @@ extension Meshctl.Proxy {
             if let readyFile {
                 var bound = ["listen": server.boundListen, "admin": server.boundAdmin]
                 if let inbound = server.boundInbound { bound["inbound"] = inbound }
-                ReadyFile.write(bound, to: readyFile)
+                guard ReadyFile.write(bound, to: readyFile) else {
+                    await server.shutdown()
+                    throw ExitCode(1)
+                }
             }
             logger.info(
-                "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(rules.resources.count) resources, config version 1"
+                "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(Output.plural(resources, "resource"))\(replaced.isEmpty ? "" : " (\(replaced.count) replaced by a later definition)"), config version 1"
             )
             var services: [Service] = [ProxyService(server: server)]
             if watch { services.append(RuleWatcher(paths: input.paths, server: server, logger: logger)) }
