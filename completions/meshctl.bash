@@ -962,13 +962,13 @@ _meshctl_proxy() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|stats)
+    run|stats|log)
         # Offer subcommand argument completions
         "_meshctl_proxy_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run stats' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run stats log' -- "${cur}"))
         ;;
     esac
 }
@@ -1084,6 +1084,31 @@ _meshctl_proxy_stats() {
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'$'\n''prom'
+        return
+        ;;
+    esac
+}
+
+_meshctl_proxy_log() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=(--admin)
+    non_repeating_options=(--timeout --level -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
         return
         ;;
     esac

@@ -34,3 +34,33 @@ import Testing
         #expect(result.stderr.hasPrefix("Error: \(message)"), "\(result.stderr)")
     }
 }
+
+/// What the help and the docs show matches what meshctl does.
+@Suite struct HelpAndDocsTests {
+    /// `proxy run --help` starts its backends where samples/tutorial/registry.yaml looks for them.
+    @Test func proxyRunExampleUsesTheRegistrysPorts() throws {
+        // Help wraps lines: read it as one line.
+        let help = try CLI.run(["proxy", "run", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let registry = try String(contentsOf: CLI.root.appendingPathComponent("samples/tutorial/registry.yaml"), encoding: .utf8)
+        let ports = help.components(separatedBy: "--listen 127.0.0.1:").dropFirst().map { $0.prefix { $0.isNumber } }
+        #expect(ports.count == 2)
+        for port in ports { #expect(registry.contains("http: \(port)"), "\(port)") }
+    }
+
+    /// docs/inspect.md's routes table is what proxy-config prints for the tutorial's rules.
+    @Test func inspectGuideShowsTheRoutesTablePrinted() throws {
+        let guide = try String(contentsOf: CLI.root.appendingPathComponent("docs/inspect.md"), encoding: .utf8)
+        let table = try CLI.run(["proxy-config", "routes", "-f", "samples/tutorial/"]).stdout
+        #expect(guide.contains("$ meshctl proxy-config routes --admin 127.0.0.1:15000\n" + table + "\n"))
+    }
+
+    /// `meshctl proxy log`, as the design names it, is `proxy-config log`.
+    @Test func proxyLogIsProxyConfigLog() throws {
+        let mesh = try LiveMesh(backends: [("v1", [])])
+        let short = try CLI.run(["proxy", "log", "--admin", mesh.admin])
+        let long = try CLI.run(["proxy-config", "log", "--admin", mesh.admin])
+        #expect(short.status == 0, "\(short.stderr)")
+        #expect(short.stdout.contains("active loggers:"))
+        #expect(short.stdout == long.stdout)
+    }
+}

@@ -16,12 +16,14 @@ extension Meshctl.Proxy {
                 The proxy routes each request through the same engine as `meshctl simulate`, and \
                 answers Envoy's admin API (/clusters, /stats, /stats/prometheus, /config_dump, ...) \
                 plus meshctl's GET and PUT /config. The port in the Host header (or in an absolute-form \
-                URL) is the service port the request is for; without one, 80. SIGINT or SIGTERM \
+                URL) is the service port the request is for; without one, the port the service is served \
+                on when it has just one (else 80), as `meshctl simulate` decides. SIGINT or SIGTERM \
                 stops accepting, lets requests in flight finish, and exits 0.
 
-                Example (the Istio tutorial's recommendation service, two versions):
-                  meshctl demo backend --name recommendation --version v1 --listen 127.0.0.1:8081 &
-                  meshctl demo backend --name recommendation --version v2 --listen 127.0.0.1:8082 &
+                Example (the Istio tutorial's recommendation service, two versions, on the ports \
+                samples/tutorial/registry.yaml gives them):
+                  meshctl demo backend --name recommendation --version v1 --listen 127.0.0.1:19101 &
+                  meshctl demo backend --name recommendation --version v2 --listen 127.0.0.1:19102 &
                   meshctl proxy run -f samples/tutorial/ &
                   curl -H 'Host: recommendation' http://127.0.0.1:15001/
                   curl -x http://127.0.0.1:15001 http://recommendation/
