@@ -66,7 +66,7 @@ final class DemoTour: @unchecked Sendable {
 
     /// A line of the story, indented under its stage.
     func say(_ line: String) {
-        Output.print(line.isEmpty || line.hasPrefix("[") || line.hasPrefix("\u{1B}") ? line : "  " + line)
+        print(line.isEmpty || line.hasPrefix("[") || line.hasPrefix("\u{1B}") ? line : "  " + line)
     }
 
     /// A number the stage observed, for `-o json` (and the tests).
