@@ -163,7 +163,7 @@ _meshctl() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--version -h --help)
+    local -a non_repeating_flags=(-h --help)
     local -a repeating_options=()
     local -a non_repeating_options=()
     __meshctl_offer_flags_options 0
@@ -186,7 +186,7 @@ _meshctl() {
 
 _meshctl_validate() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename)
     non_repeating_options=(-o --output)
     __meshctl_offer_flags_options 0
@@ -206,7 +206,7 @@ _meshctl_validate() {
 
 _meshctl_analyze() {
     repeating_flags=()
-    non_repeating_flags=(-R --recursive -A --all-namespaces --list-analyzers --version -h --help)
+    non_repeating_flags=(-R --recursive -A --all-namespaces --list-analyzers -h --help)
     repeating_options=(-f --filename -S --suppress)
     non_repeating_options=(-o --output --failure-threshold --output-threshold -n --namespace --color --mesh-config)
     __meshctl_offer_flags_options 0
@@ -248,7 +248,7 @@ _meshctl_analyze() {
 
 _meshctl_simulate() {
     repeating_flags=()
-    non_repeating_flags=(--inbound --version -h --help)
+    non_repeating_flags=(--inbound -h --help)
     repeating_options=(-f --filename -H)
     non_repeating_options=(--host --path --method --scheme --port --protocol --sni --destination-ip --source-labels --source-namespace --gateway --compatibility-version --mesh-config -n --seed -o --output --workload-labels --workload-namespace --service-account --source-principal --source-ip --remote-ip --jwt --trust-domain)
     __meshctl_offer_flags_options 0
@@ -342,7 +342,7 @@ _meshctl_simulate() {
 
 _meshctl_proxy-config() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __meshctl_offer_flags_options 0
@@ -365,7 +365,7 @@ _meshctl_proxy-config() {
 
 _meshctl_proxy-config_cluster() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --fqdn --direction --subset --port)
     __meshctl_offer_flags_options 0
@@ -426,7 +426,7 @@ _meshctl_proxy-config_cluster() {
 
 _meshctl_proxy-config_listener() {
     repeating_flags=()
-    non_repeating_flags=(--verbose --no-verbose --version -h --help)
+    non_repeating_flags=(--verbose --no-verbose -h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --type --port)
     __meshctl_offer_flags_options 0
@@ -484,7 +484,7 @@ _meshctl_proxy-config_listener() {
 
 _meshctl_proxy-config_route() {
     repeating_flags=()
-    non_repeating_flags=(--verbose --no-verbose --version -h --help)
+    non_repeating_flags=(--verbose --no-verbose -h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --name)
     __meshctl_offer_flags_options 0
@@ -536,7 +536,7 @@ _meshctl_proxy-config_route() {
 
 _meshctl_proxy-config_endpoint() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
@@ -597,7 +597,7 @@ _meshctl_proxy-config_endpoint() {
 
 _meshctl_proxy-config_eds() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --address --port --cluster --status)
     __meshctl_offer_flags_options 0
@@ -658,7 +658,7 @@ _meshctl_proxy-config_eds() {
 
 _meshctl_proxy-config_bootstrap() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
@@ -707,7 +707,7 @@ _meshctl_proxy-config_bootstrap() {
 
 _meshctl_proxy-config_secret() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
@@ -756,7 +756,7 @@ _meshctl_proxy-config_secret() {
 
 _meshctl_proxy-config_ecds() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output)
     __meshctl_offer_flags_options 0
@@ -805,7 +805,7 @@ _meshctl_proxy-config_ecds() {
 
 _meshctl_proxy-config_all() {
     repeating_flags=()
-    non_repeating_flags=(--verbose --no-verbose --version -h --help)
+    non_repeating_flags=(--verbose --no-verbose -h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--file --timeout --listen --mesh-config --source-labels --source-namespace --gateway --compatibility-version -o --output --fqdn --direction --subset --port --address --type --name)
     __meshctl_offer_flags_options 0
@@ -875,7 +875,7 @@ _meshctl_proxy-config_all() {
 
 _meshctl_proxy-config_log() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(--admin)
     non_repeating_options=(--timeout --level -o --output)
     __meshctl_offer_flags_options 0
@@ -900,7 +900,7 @@ _meshctl_proxy-config_log() {
 
 _meshctl_proxy-status() {
     repeating_flags=()
-    non_repeating_flags=(-v --verbose --version -h --help)
+    non_repeating_flags=(-v --verbose -h --help)
     repeating_options=(--admin -f --rules)
     non_repeating_options=(--timeout -o --output)
     __meshctl_offer_flags_options 0
@@ -926,7 +926,7 @@ _meshctl_proxy-status() {
 
 _meshctl_apply() {
     repeating_flags=()
-    non_repeating_flags=(--prune --dry-run --version -h --help)
+    non_repeating_flags=(--prune --dry-run -h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--timeout -o --output)
     __meshctl_offer_flags_options 0
@@ -952,7 +952,7 @@ _meshctl_apply() {
 
 _meshctl_proxy() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __meshctl_offer_flags_options 0
@@ -962,20 +962,20 @@ _meshctl_proxy() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|stats)
+    run|stats|log)
         # Offer subcommand argument completions
         "_meshctl_proxy_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run stats' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run stats log' -- "${cur}"))
         ;;
     esac
 }
 
 _meshctl_proxy_run() {
     repeating_flags=()
-    non_repeating_flags=(--expose-admin --watch --version -h --help)
+    non_repeating_flags=(--expose-admin --watch -h --help)
     repeating_options=(-f --filename --outbound-port)
     non_repeating_options=(--mesh-config --listen --admin --inbound --app --service-account --ca --certificate-lifetime --cert --key --root --concurrency --access-log --zipkin --trace-sampling --log-level --namespace --labels --workload --compatibility-version --drain-time --ready-file)
     __meshctl_offer_flags_options 0
@@ -1066,7 +1066,7 @@ _meshctl_proxy_run() {
 
 _meshctl_proxy_stats() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(--admin)
     non_repeating_options=(--timeout --filter -o --output)
     __meshctl_offer_flags_options 0
@@ -1089,9 +1089,34 @@ _meshctl_proxy_stats() {
     esac
 }
 
+_meshctl_proxy_log() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=(--admin)
+    non_repeating_options=(--timeout --level -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--admin')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'short'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
 _meshctl_rollout() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __meshctl_offer_flags_options 0
@@ -1114,7 +1139,7 @@ _meshctl_rollout() {
 
 _meshctl_rollout_plan() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename)
     non_repeating_options=(-o --output)
     __meshctl_offer_flags_options 1
@@ -1134,7 +1159,7 @@ _meshctl_rollout_plan() {
 
 _meshctl_rollout_start() {
     repeating_flags=()
-    non_repeating_flags=(--write --restart --version -h --help)
+    non_repeating_flags=(--write --restart -h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--prometheus --state-dir --timeout)
     __meshctl_offer_flags_options 1
@@ -1163,7 +1188,7 @@ _meshctl_rollout_start() {
 
 _meshctl_rollout_step() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout)
     __meshctl_offer_flags_options 1
@@ -1182,7 +1207,7 @@ _meshctl_rollout_step() {
 
 _meshctl_rollout_run() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout)
     __meshctl_offer_flags_options 1
@@ -1201,7 +1226,7 @@ _meshctl_rollout_run() {
 
 _meshctl_rollout_status() {
     repeating_flags=()
-    non_repeating_flags=(-v --verbose --watch --version -h --help)
+    non_repeating_flags=(-v --verbose --watch -h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout -o --output)
     __meshctl_offer_flags_options 1
@@ -1224,7 +1249,7 @@ _meshctl_rollout_status() {
 
 _meshctl_rollout_promote() {
     repeating_flags=()
-    non_repeating_flags=(--full --version -h --help)
+    non_repeating_flags=(--full -h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout)
     __meshctl_offer_flags_options 1
@@ -1243,7 +1268,7 @@ _meshctl_rollout_promote() {
 
 _meshctl_rollout_pause() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout)
     __meshctl_offer_flags_options 1
@@ -1262,7 +1287,7 @@ _meshctl_rollout_pause() {
 
 _meshctl_rollout_resume() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout)
     __meshctl_offer_flags_options 1
@@ -1281,7 +1306,7 @@ _meshctl_rollout_resume() {
 
 _meshctl_rollout_abort() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout)
     __meshctl_offer_flags_options 1
@@ -1300,7 +1325,7 @@ _meshctl_rollout_abort() {
 
 _meshctl_rollout_retry() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout)
     __meshctl_offer_flags_options 1
@@ -1319,7 +1344,7 @@ _meshctl_rollout_retry() {
 
 _meshctl_rollout_history() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--state-dir --timeout -o --output)
     __meshctl_offer_flags_options 1
@@ -1342,7 +1367,7 @@ _meshctl_rollout_history() {
 
 _meshctl_experimental() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __meshctl_offer_flags_options 0
@@ -1365,7 +1390,7 @@ _meshctl_experimental() {
 
 _meshctl_experimental_metrics() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(--admin)
     non_repeating_options=(--timeout -d --duration --reporter -o --output)
     __meshctl_offer_flags_options -1
@@ -1393,7 +1418,7 @@ _meshctl_experimental_metrics() {
 
 _meshctl_experimental_load() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-H --header)
     non_repeating_options=(-c --connections --qps -t --duration -n --requests --host -x --proxy -X --method --threads --timeout -o --output)
     __meshctl_offer_flags_options 1
@@ -1439,7 +1464,7 @@ _meshctl_experimental_load() {
 
 _meshctl_experimental_ca() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __meshctl_offer_flags_options 0
@@ -1462,7 +1487,7 @@ _meshctl_experimental_ca() {
 
 _meshctl_experimental_ca_init() {
     repeating_flags=()
-    non_repeating_flags=(--force --version -h --help)
+    non_repeating_flags=(--force -h --help)
     repeating_options=()
     non_repeating_options=(--dir --trust-domain --validity)
     __meshctl_offer_flags_options 0
@@ -1483,7 +1508,7 @@ _meshctl_experimental_ca_init() {
 
 _meshctl_experimental_ca_issue() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--dir --namespace --service-account --lifetime --out)
     __meshctl_offer_flags_options 0
@@ -1510,7 +1535,7 @@ _meshctl_experimental_ca_issue() {
 
 _meshctl_experimental_traces() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __meshctl_offer_flags_options 0
@@ -1533,7 +1558,7 @@ _meshctl_experimental_traces() {
 
 _meshctl_experimental_traces_collect() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--listen --max-traces --ready-file)
     __meshctl_offer_flags_options 0
@@ -1555,7 +1580,7 @@ _meshctl_experimental_traces_collect() {
 
 _meshctl_experimental_traces_list() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--zipkin --service --trace-id --limit -o --output)
     __meshctl_offer_flags_options 0
@@ -1583,7 +1608,7 @@ _meshctl_experimental_traces_list() {
 
 _meshctl_demo() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=()
     __meshctl_offer_flags_options 0
@@ -1606,7 +1631,7 @@ _meshctl_demo() {
 
 _meshctl_demo_run() {
     repeating_flags=()
-    non_repeating_flags=(--keep-running --version -h --help)
+    non_repeating_flags=(--keep-running -h --help)
     repeating_options=(--stage)
     non_repeating_options=(--base-port --requests --fault-delay --ready-file --zipkin -o --output)
     __meshctl_offer_flags_options 0
@@ -1642,7 +1667,7 @@ _meshctl_demo_run() {
 
 _meshctl_demo_backend() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--name --version --listen --status --fail-rate --delay --call --via --ready-file)
     __meshctl_offer_flags_options 0
@@ -1682,7 +1707,7 @@ _meshctl_demo_backend() {
 
 _meshctl_graph() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(-f --filename --admin)
     non_repeating_options=(--timeout -d --duration -o --output --output-file)
     __meshctl_offer_flags_options 0
@@ -1715,7 +1740,7 @@ _meshctl_graph() {
 
 _meshctl_version() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-h --help)
     repeating_options=(--admin)
     non_repeating_options=(--timeout -o --output)
     __meshctl_offer_flags_options 0
@@ -1736,11 +1761,7 @@ _meshctl_version() {
 }
 
 _meshctl_help() {
-    repeating_flags=()
-    non_repeating_flags=(--version)
-    repeating_options=()
-    non_repeating_options=()
-    __meshctl_offer_flags_options -1
+    :
 }
 
 complete -o filenames -F _meshctl meshctl

@@ -67,6 +67,15 @@ public struct Analysis {
         return findings
     }
 
+    /// Runs only the analyzers that report one of `codes` (`proxy run` asks for replaced
+    /// duplicates, which change what it serves).
+    public mutating func run(reporting codes: [DiagnosticCode]) -> [Diagnostic] {
+        for analyzer in Self.analyzers where analyzer.codes.contains(where: { codes.contains($0) }) {
+            analyzer.init().analyze(&self)
+        }
+        return findings
+    }
+
     /// meshctl's findings that say what an Istio finding at the same place already says: a
     /// weighted subset without endpoints, where the subset is not found (or not visible) there.
     static let sameProblem: [String: [String]] = ["MESH0101": ["IST0101", "IST0173"]]

@@ -10,8 +10,8 @@ import Synchronization
 /// person can see what the proxy sent.
 ///
 /// Paths, beside the tutorial answer on every other path:
-/// - `/status/CODE` answers with that status;
-/// - `/bytes/N` streams N bytes (chunked);
+/// - `/status/CODE` answers with that status (a CODE outside 200–599 gets a 400 saying so);
+/// - `/bytes/N` streams N bytes (chunked; an N that is not a count gets a 400);
 /// - `/upload` reads the request body and answers with its length;
 /// - `/echo` answers with the request's headers, one per line;
 /// - `/misbehave` makes every later answer a 503, `/behave` undoes it (as the tutorial's v2).
@@ -185,6 +185,12 @@ final class DemoHandler: ChannelInboundHandler, @unchecked Sendable {
             body = head.headers.map { "\($0.name.lowercased()): \($0.value)\n" }.joined()
         } else if path.hasPrefix("/bytes/"), let size = Int(path.dropFirst(7)), size >= 0 {
             return stream(context, head, size: size, status: status)
+        } else if path.hasPrefix("/status/") {
+            status = .badRequest
+            body = "\(b.name) \(b.version): /status/CODE takes a status from 200 to 599, got '\(path.dropFirst(8))'\n"
+        } else if path.hasPrefix("/bytes/") {
+            status = .badRequest
+            body = "\(b.name) \(b.version): /bytes/N takes a number of bytes from 0 up, got '\(path.dropFirst(7))'\n"
         }
         answer(context, head, status: status, body: body)
     }

@@ -92,7 +92,9 @@ extension Meshctl {
 
         func validate() throws {
             if listAnalyzers { return }
-            if paths.isEmpty { throw ValidationError("give at least one file or directory with -f PATH (or -f - for stdin)") }
+            if paths.isEmpty && InputOptions.missingInputIsAnError {
+                throw ValidationError("give at least one file or directory with -f PATH (or -f - for stdin)")
+            }
             for s in suppress {
                 guard let suppression = Suppression(s) else {
                     throw ValidationError(

@@ -86,7 +86,7 @@ extension Meshctl {
                     fail("cannot write \(outputFile): \(error.localizedDescription)")
                 }
             } else {
-                FileHandle.standardOutput.write(data)
+                Output.write(data)
             }
         }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MeshProxy
+import Synchronization
 
 /// The `meshctl` command tree.
 public struct Meshctl: AsyncParsableCommand {
@@ -14,8 +15,9 @@ public struct Meshctl: AsyncParsableCommand {
             Start with:
               meshctl demo                      # the Istio tutorial, live, in under a minute
               meshctl validate -f samples/
+
+            `meshctl --version` prints meshctl's version; `meshctl version` also asks running proxies.
             """,
-        version: ProxyVersion.current,
         subcommands: [
             Validate.self, Analyze.self, Simulate.self, ProxyConfig.self, ProxyStatus.self, Apply.self, Proxy.self,
             RolloutCommand.self, Experimental.self, Demo.self, Graph.self, Version.self,
@@ -26,7 +28,37 @@ public struct Meshctl: AsyncParsableCommand {
 
     /// Runs the command line (asynchronously: the proxy and the demo run on event loops).
     public static func start() async {
-        let asynchronous: AsyncParsableCommand.Type = Meshctl.self
-        await asynchronous.main()
+        Output.ignoreBrokenPipes()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `--version` alone, by hand: ArgumentParser's own version flag would take `--version` from
+        // every subcommand's arguments, and `demo backend` has a `--version <version>` option.
+        if arguments == ["--version"] {
+            Output.print(ProxyVersion.current)
+            return
+        }
+        do {
+            var command = try await parse(arguments)
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// Parses the command line. ArgumentParser runs `validate()` before it looks for arguments
+    /// nobody took, so `validate --bogus` would be told that `-f` is missing; when parsing
+    /// fails, a second parse without that check reports an unknown option or argument first.
+    static func parse(_ arguments: [String]) async throws -> ParsableCommand {
+        do {
+            return try await asyncParseAsRoot(arguments)
+        } catch {
+            InputOptions.requiresInput.store(false, ordering: .relaxed)
+            defer { InputOptions.requiresInput.store(true, ordering: .relaxed) }
+            _ = try await asyncParseAsRoot(arguments)
+            throw error
+        }
     }
 }

@@ -220,9 +220,9 @@ struct OutputOption: ParsableArguments {
     }
 }
 
-/// Writes `text` to standard output as it is.
+/// Writes `text` to standard output as it is (see `Output.write`).
 func write(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    Output.write(text)
 }
 
 /// Runs a table writer, turning istioctl's errors (a missing section) into exit 1.

@@ -61,6 +61,28 @@ struct CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Runs the binary with standard output a pipe nobody reads any more, as `meshctl ... | head -1`
+    /// leaves it once `head` has its line: every write to it fails with EPIPE.
+    static func runWithClosedStdout(_ arguments: [String]) throws -> (
+        status: Int32, reason: Process.TerminationReason, stderr: String
+    ) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe()
+        try out.fileHandleForReading.close()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try out.fileHandleForWriting.close()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, process.terminationReason, String(decoding: errData, as: UTF8.self))
+    }
+
     /// Starts the binary without waiting for it (output discarded); the caller waits.
     static func background(_ arguments: [String]) throws -> Process {
         let process = Process()

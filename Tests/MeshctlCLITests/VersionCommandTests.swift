@@ -17,6 +17,22 @@ import Testing
         #expect(document["meshVersion"] == nil)
     }
 
+    /// `demo backend --version V` is the backend's own option, never meshctl's version flag.
+    @Test func aSubcommandsOwnVersionOptionIsNotTheVersionFlag() throws {
+        let version = try CLI.run(["--version"]).stdout
+        let noListen = try CLI.run(["demo", "backend", "--name", "a", "--version", "v1"])
+        #expect(noListen.status == 64)
+        #expect(noListen.stdout == "")
+        #expect(noListen.stderr.hasPrefix("Error: Missing expected argument '--listen <host:port>'"), "\(noListen.stderr)")
+        let onlyVersion = try CLI.run(["demo", "backend", "--version", "v1"])
+        #expect(onlyVersion.status == 64)
+        #expect(onlyVersion.stderr.hasPrefix("Error: Missing expected argument '--name <name>'"), "\(onlyVersion.stderr)")
+        #expect(!onlyVersion.stdout.contains(version))
+        let help = try CLI.run(["demo", "backend", "--help"])
+        #expect(help.stdout.components(separatedBy: "\n  --version").count == 2, "\(help.stdout)")
+        #expect(try CLI.run(["--help"]).stdout.contains("meshctl --version"))
+    }
+
     @Test func asksRunningProxiesForTheirs() throws {
         let mesh = try LiveMesh(backends: [("v1", [])])
         let json = try CLI.run(["version", "--admin", mesh.admin, "-o", "json"])

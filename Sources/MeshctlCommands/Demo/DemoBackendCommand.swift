@@ -13,7 +13,7 @@ extension Meshctl.Demo {
                 Every answer counts: the number is the service's running request count, and HOST is \
                 the address it listens on. Response headers report what arrived: x-seen-host, \
                 x-seen-path, x-seen-method, x-seen-request-id. Paths: /status/CODE answers with that \
-                status, /bytes/N streams N bytes, /upload answers with the request body's length, \
+                status (200 to 599), /bytes/N streams N bytes (other values get a 400), /upload answers with the request body's length, \
                 /echo lists the request's headers, /misbehave makes every later answer a 503 and \
                 /behave undoes it.
 
@@ -44,7 +44,8 @@ extension Meshctl.Demo {
         @Option(help: ArgumentHelp("Answer this share of requests (0 to 1) with 503.", valueName: "f"))
         var failRate: Double = 0
 
-        @Option(help: ArgumentHelp("Wait this long before each answer (e.g. 200ms).", valueName: "duration"))
+        @Option(
+            parsing: .unconditional, help: ArgumentHelp("Wait this long before each answer (e.g. 200ms).", valueName: "duration"))
         var delay: String?
 
         @Option(
@@ -64,8 +65,8 @@ extension Meshctl.Demo {
             _ = try HostPort.parse(listen, option: "--listen")
             if let status, !(200...599).contains(status) { throw ValidationError("--status must be from 200 to 599") }
             if !(0...1).contains(failRate) { throw ValidationError("--fail-rate must be from 0 to 1") }
-            if let delay, MeshDuration(delay).map({ $0.nanoseconds >= 0 }) != true {
-                throw ValidationError("--delay must be a duration such as 200ms or 2s")
+            if let delay {
+                _ = try DurationArgument.nanoseconds(delay, option: "--delay", example: "200ms or 2s", allowZero: true)
             }
             if (call == nil) != (via == nil) { throw ValidationError("--call and --via go together") }
             if let via, try HostPort.parse(via, option: "--via").port == 0 {
@@ -95,7 +96,10 @@ extension Meshctl.Demo {
                 Output.error("error: cannot listen on \(listen): \(DemoBackend.describe(error))")
                 throw ExitCode(1)
             }
-            if let readyFile { ReadyFile.write(["listen": bound], to: readyFile) }
+            if let readyFile, !ReadyFile.write(["listen": bound], to: readyFile) {
+                await backend.stop()
+                throw ExitCode(1)
+            }
             Output.error("\(name) \(version) listening on \(bound)")
             let group = ServiceGroup(
                 configuration: .init(

@@ -207,7 +207,10 @@ struct DemoService: Service {
                     addresses["\(name)listen"] = "127.0.0.1:\(mesh.listeners[role] ?? 0)"
                     addresses["\(name)admin"] = "127.0.0.1:\(mesh.admins[role] ?? 0)"
                 }
-                ReadyFile.write(addresses, to: readyFile)
+                guard ReadyFile.write(addresses, to: readyFile) else {
+                    await mesh.stop()
+                    throw ExitCode(1)
+                }
             }
             try? await gracefulShutdown()
         }

@@ -65,7 +65,9 @@ final class DemoTour: @unchecked Sendable {
     }
 
     /// A line of the story, indented under its stage.
-    func say(_ line: String) { print(line.isEmpty || line.hasPrefix("[") || line.hasPrefix("\u{1B}") ? line : "  " + line) }
+    func say(_ line: String) {
+        print(line.isEmpty || line.hasPrefix("[") || line.hasPrefix("\u{1B}") ? line : "  " + line)
+    }
 
     /// A number the stage observed, for `-o json` (and the tests).
     func note(_ name: String, _ value: Int) { figures.append((name, .int(Int64(value)))) }

@@ -105,10 +105,7 @@ extension Meshctl.Experimental {
                 }
                 plan.stop = .duration(nanos: d.nanoseconds)
             }
-            guard let t = MeshDuration(timeout), t.nanoseconds > 0 else {
-                throw ValidationError("--timeout must be a positive duration such as 2s, got '\(timeout)'")
-            }
-            plan.timeoutNanos = t.nanoseconds
+            plan.timeoutNanos = try DurationArgument.nanoseconds(timeout, option: "--timeout", example: "2s")
             for header in headers {
                 guard let colon = header.firstIndex(of: ":"), colon > header.startIndex else {
                     throw ValidationError("-H '\(header)' is not 'name: value'")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MeshAnalysis
 import MeshModel
 import MeshProxy
 import MeshRouting
@@ -15,12 +16,14 @@ extension Meshctl.Proxy {
                 The proxy routes each request through the same engine as `meshctl simulate`, and \
                 answers Envoy's admin API (/clusters, /stats, /stats/prometheus, /config_dump, ...) \
                 plus meshctl's GET and PUT /config. The port in the Host header (or in an absolute-form \
-                URL) is the service port the request is for; without one, 80. SIGINT or SIGTERM \
+                URL) is the service port the request is for; without one, the port the service is served \
+                on when it has just one (else 80), as `meshctl simulate` decides. SIGINT or SIGTERM \
                 stops accepting, lets requests in flight finish, and exits 0.
 
-                Example (the Istio tutorial's recommendation service, two versions):
-                  meshctl demo backend --name recommendation --version v1 --listen 127.0.0.1:8081 &
-                  meshctl demo backend --name recommendation --version v2 --listen 127.0.0.1:8082 &
+                Example (the Istio tutorial's recommendation service, two versions, on the ports \
+                samples/tutorial/registry.yaml gives them):
+                  meshctl demo backend --name recommendation --version v1 --listen 127.0.0.1:19101 &
+                  meshctl demo backend --name recommendation --version v2 --listen 127.0.0.1:19102 &
                   meshctl proxy run -f samples/tutorial/ &
                   curl -H 'Host: recommendation' http://127.0.0.1:15001/
                   curl -x http://127.0.0.1:15001 http://recommendation/
@@ -115,7 +118,9 @@ extension Meshctl.Proxy {
                 "Follow an older Istio's defaults (1.27 or earlier: mirrors go to HOST-shadow).", valueName: "x.y"))
         var compatibilityVersion: String?
 
-        @Option(help: ArgumentHelp("How long requests in flight may take to finish on shutdown.", valueName: "duration"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("How long requests in flight may take to finish on shutdown.", valueName: "duration"))
         var drainTime = "5s"
 
         @Option(
@@ -160,9 +165,7 @@ extension Meshctl.Proxy {
             if let compatibilityVersion, Self.version(compatibilityVersion) == nil {
                 throw ValidationError("--compatibility-version must be MAJOR.MINOR, e.g. 1.27")
             }
-            guard MeshDuration(drainTime).map({ $0.nanoseconds >= 0 }) == true else {
-                throw ValidationError("--drain-time must be a duration such as 5s")
-            }
+            _ = try DurationArgument.nanoseconds(drainTime, option: "--drain-time", example: "5s", allowZero: true)
         }
 
         static func version(_ text: String) -> (Int, Int)? {
@@ -176,6 +179,14 @@ extension Meshctl.Proxy {
             LoggingSystem.bootstrap { ProxyLogHandler(label: $0) }
             let logger = Logger(label: "meshctl.proxy")
             let rules = try loadValidRules(input.paths)
+            // A document defining a resource again replaces the earlier one: say so, as analyze does.
+            var analysis = Analysis(resources: rules.resources)
+            let replaced = analysis.run(reporting: [.duplicateResource])
+            if !replaced.isEmpty {
+                let files = rules.files + rules.unparsed
+                Output.error(DiagnosticRenderer.text(Output.sorted(replaced, fileOrder: files.map(\.path)), files: files))
+            }
+            let resources = rules.resources.count - replaced.count
             var options = ProxyOptions()
             let listenAddress = try HostPort.parse(listen, option: "--listen")
             let adminAddress = try HostPort.parse(admin, option: "--admin")
@@ -240,10 +251,13 @@ extension Meshctl.Proxy {
             if let readyFile {
                 var bound = ["listen": server.boundListen, "admin": server.boundAdmin]
                 if let inbound = server.boundInbound { bound["inbound"] = inbound }
-                ReadyFile.write(bound, to: readyFile)
+                guard ReadyFile.write(bound, to: readyFile) else {
+                    await server.shutdown()
+                    throw ExitCode(1)
+                }
             }
             logger.info(
-                "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(rules.resources.count) resources, config version 1"
+                "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(Output.plural(resources, "resource"))\(replaced.isEmpty ? "" : " (\(replaced.count) replaced by a later definition)"), config version 1"
             )
             var services: [Service] = [ProxyService(server: server)]
             if watch { services.append(RuleWatcher(paths: input.paths, server: server, logger: logger)) }

@@ -6,15 +6,15 @@ import Synchronization
 
 /// `--timeout DURATION`: one deadline for everything a command asks of admin APIs.
 struct AdminDeadline: ParsableArguments {
+    // `.unconditional`: `--timeout -1s` is a negative duration to refuse, not a missing value.
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "How long the whole command may wait for the proxies' admin APIs (e.g. 10s, 500ms).", valueName: "duration"))
     var timeout = "10s"
 
     func validate() throws {
-        guard let d = MeshDuration(timeout), d.nanoseconds > 0 else {
-            throw ValidationError("--timeout must be a positive duration such as 10s or 500ms, got '\(timeout)'")
-        }
+        _ = try DurationArgument.nanoseconds(timeout, option: "--timeout", example: "10s or 500ms")
     }
 
     /// The deadline, counted from the command's start; time the command spends waiting on

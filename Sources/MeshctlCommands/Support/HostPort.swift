@@ -4,6 +4,12 @@ import ArgumentParser
 enum HostPort {
     /// The host (IPv6 without brackets) and port; a usage error names the flag.
     static func parse(_ text: String, option: String) throws -> (host: String, port: Int) {
+        if let scheme = text.range(of: "://") {
+            let rest = text[scheme.upperBound...].split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+            throw ValidationError(
+                "\(option) '\(text)' is not HOST:PORT: give the address without a scheme, as \(rest.isEmpty ? "127.0.0.1:15000" : rest)"
+            )
+        }
         guard let colon = text.lastIndex(of: ":"), colon > text.startIndex,
             let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
         else {

@@ -38,7 +38,7 @@ final class Progress: @unchecked Sendable {
         timer?.cancel()
         lock.withLock {
             stopped = true
-            if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if shown { Output.error("\r\u{1B}[K", newline: false) }
             shown = false
         }
     }
@@ -48,7 +48,7 @@ final class Progress: @unchecked Sendable {
             guard !stopped else { return }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let line = "\(message) \(String(format: "%.0fs", seconds.rounded(.down)))"
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            Output.error("\r\u{1B}[K\(line)", newline: false)
             shown = true
         }
     }
