@@ -64,7 +64,10 @@ extension Meshctl.Experimental.Traces {
                 Output.error("error: cannot listen on \(listen): \(DemoBackend.describe(error))")
                 throw ExitCode(1)
             }
-            if let readyFile { ReadyFile.write(["listen": bound], to: readyFile) }
+            if let readyFile, !ReadyFile.write(["listen": bound], to: readyFile) {
+                await collector.stop()
+                throw ExitCode(1)
+            }
             Output.error("collecting Zipkin v2 spans on http://\(bound)/api/v2/spans")
             let group = ServiceGroup(
                 configuration: .init(
