@@ -5,7 +5,7 @@ import Testing
 @testable import MeshProxy
 
 /// Requests the proxy cannot route as written are refused with 400 and one line saying why,
-/// as Envoy's codec refuses them.
+/// as Envoy's codec refuses them; the ids it gives requests are version-4 UUIDs.
 @Suite struct DownstreamValidationTests {
     static func answer(_ proxy: ProxyHarness, _ request: String) throws -> (head: String, body: String) {
         let connection = try RawConnection(port: proxy.listenPort)
@@ -52,5 +52,34 @@ import Testing
         let (head, body) = try Self.answer(proxy, request)
         #expect(head.hasPrefix("HTTP/1.1 400 Bad Request"), "\(request.debugDescription): \(head)")
         #expect(body.hasSuffix("\n") && body.dropLast().allSatisfy { $0 != "\n" } && !body.isEmpty, "one line: \(body)")
+    }
+
+    /// RFC 9562's version-4 layout: version digit 4, variant bits 10 (8, 9, a or b).
+    static func isVersion4(_ id: String) -> Bool {
+        id.wholeMatch(of: #/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/#) != nil
+    }
+
+    @Test func generatedRequestIDsAreVersion4UUIDs() async throws {
+        let proxy = try await ProxyHarness.start([.init("v1")])
+        defer { Task { await proxy.stop() } }
+        var seen = Set<String>()
+        for _ in 0..<300 {
+            let id = try #require(try await proxy.send("/").header("x-seen-request-id"))
+            #expect(Self.isVersion4(id), "\(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 300)
+    }
+
+    @Test func everyRequestIDIsAVersion4UUID() {
+        var random = SystemRandomNumberGenerator()
+        let extremes: [(UInt64, UInt64)] = [(0, 0), (.max, .max), (0, .max), (.max, 0)]
+        var variants = Set<Character>()
+        for (high, low) in extremes + (0..<20_000).map { _ in (random.next(), random.next()) } {
+            let id = RequestID(high: high, low: low).description
+            #expect(Self.isVersion4(id), "\(id)")
+            variants.insert(Array(id)[19])
+        }
+        #expect(variants == ["8", "9", "a", "b"])
     }
 }
