@@ -23,7 +23,7 @@ final class AdminAPI: Sendable {
         ("/", "this page: the service graph with live rates, clusters and health, a rollout's progress"),
         ("/ready", "LIVE when serving; 503 after /healthcheck/fail or while draining"),
         ("/server_info", "version, state, uptime and config version"),
-        ("/config_dump", "the running configuration as Envoy's config dump"),
+        ("/config_dump", "the running configuration as Envoy's config dump (?include_eds: with endpoints)"),
         ("/clusters", "upstream clusters, hosts, health and counters (?format=json)"),
         ("/stats", "counters and gauges (?filter=REGEX, ?format=json)"),
         ("/stats/prometheus", "stats and Istio's metrics in Prometheus format"),
@@ -70,6 +70,8 @@ final class AdminAPI: Sendable {
                 admin: (server.options.admin.host, boundAdminPort))
             renderer.version = String(snapshot.version)
             renderer.inbound = inboundSide(snapshot)
+            // As Envoy: the EDS section only when asked for (it can be large).
+            renderer.includeEndpoints = request.query["include_eds"] != nil
             return .json(renderer.render().json() + "\n")
         case "/clusters":
             return request.query["format"] == "json"
