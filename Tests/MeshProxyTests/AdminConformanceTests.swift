@@ -18,6 +18,38 @@ import Testing
         try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
     }
 
+    /// The cluster names of a config dump's clusters section.
+    static func dumpedClusters(_ dump: [String: Any]) -> Set<String> {
+        let configs = dump["configs"] as? [[String: Any]] ?? []
+        let clusters = configs.first { ($0["@type"] as? String)?.hasSuffix("ClustersConfigDump") == true }
+        let entries = clusters?["dynamic_active_clusters"] as? [[String: Any]] ?? []
+        return Set(entries.compactMap { ($0["cluster"] as? [String: Any])?["name"] as? String })
+    }
+
+    @Test func clustersListEveryClusterTheConfigDefines() async throws {
+        let proxy = try await Self.v1Only()
+        defer { Task { await proxy.stop() } }
+        #expect(try await proxy.versions(3) == ["v1": 3])
+        let dumped = Self.dumpedClusters(try Self.json(try await proxy.admin("/config_dump")))
+        #expect(dumped.contains("outbound|80||svc.default.svc.cluster.local"))
+        let statuses = try Self.json(try await proxy.admin("/clusters?format=json"))["cluster_statuses"] as? [[String: Any]] ?? []
+        let listed = statuses.compactMap { $0["name"] as? String }
+        #expect(Set(listed) == dumped, "/clusters and /config_dump name the same clusters")
+        #expect(listed.count == dumped.count, "each once")
+        #expect(listed.suffix(2) == ["BlackHoleCluster", "PassthroughCluster"])
+        // A cluster no route uses still has its hosts, as Envoy's does.
+        let unused = statuses.first { $0["name"] as? String == "outbound|80|v2|svc.default.svc.cluster.local" }
+        let hosts = unused?["host_statuses"] as? [[String: Any]] ?? []
+        let ports = hosts.compactMap {
+            (($0["address"] as? [String: Any])?["socket_address"] as? [String: Any])?["port_value"] as? Int
+        }
+        #expect(ports == [proxy.ports[1]])
+        let text = try await proxy.admin("/clusters").text
+        #expect(text.contains("outbound|80||svc.default.svc.cluster.local::127.0.0.1:\(proxy.ports[0])::health_flags::healthy"))
+        #expect(text.contains("outbound|80||svc.default.svc.cluster.local::127.0.0.1:\(proxy.ports[1])::health_flags::healthy"))
+        #expect(text.contains("BlackHoleCluster::observability_name::BlackHoleCluster"))
+    }
+
     @Test func configDumpHasEndpointsOnlyWhenAsked() async throws {
         let proxy = try await Self.v1Only()
         defer { Task { await proxy.stop() } }
