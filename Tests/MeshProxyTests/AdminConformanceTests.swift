@@ -76,4 +76,27 @@ import Testing
         #expect(address?["port_value"] as? Int == proxy.ports[1])
         #expect(lb?["health_status"] as? String == "HEALTHY")
     }
+
+    @Test func prometheusNamesAreIstios() async throws {
+        let proxy = try await Self.v1Only()
+        defer { Task { await proxy.stop() } }
+        #expect(try await proxy.versions(3) == ["v1": 3])
+        _ = try await proxy.send("/status/503")
+        let stats = try await proxy.admin("/stats?filter=downstream_rq_2xx").text
+        let line = try #require(stats.split(separator: "\n").first { $0.hasPrefix("http.") })
+        let prefix = line.dropFirst(5).prefix { $0 != ":" }.dropLast(".downstream_rq_2xx".count)
+        #expect(line.hasSuffix(": 3"), "the text /stats keeps Envoy's names: \(line)")
+        let prometheus = try await proxy.admin("/stats/prometheus").text
+        #expect(
+            prometheus.contains("envoy_http_downstream_rq{response_code_class=\"2xx\",http_conn_manager_prefix=\"\(prefix)\"} 3"))
+        #expect(
+            prometheus.contains("envoy_http_downstream_rq{response_code_class=\"5xx\",http_conn_manager_prefix=\"\(prefix)\"} 1"))
+        let v1 = "outbound|80|v1|svc.default.svc.cluster.local"
+        #expect(prometheus.contains("envoy_cluster_upstream_rq{response_code_class=\"2xx\",cluster_name=\"\(v1)\"} 3"))
+        #expect(prometheus.contains("envoy_cluster_upstream_rq{response_code=\"503\",cluster_name=\"\(v1)\"} 1"))
+        #expect(prometheus.contains("envoy_http_downstream_rq_total{http_conn_manager_prefix=\"\(prefix)\"} 4"))
+        #expect(!prometheus.contains("rq_2xx") && !prometheus.contains("rq_xx"), "no class left in a metric name")
+        let types = prometheus.split(separator: "\n").filter { $0.hasPrefix("# TYPE envoy_cluster_upstream_rq ") }
+        #expect(types == ["# TYPE envoy_cluster_upstream_rq counter"], "codes and classes are one metric")
+    }
 }
