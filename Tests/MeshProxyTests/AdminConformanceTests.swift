@@ -99,4 +99,18 @@ import Testing
         let types = prometheus.split(separator: "\n").filter { $0.hasPrefix("# TYPE envoy_cluster_upstream_rq ") }
         #expect(types == ["# TYPE envoy_cluster_upstream_rq counter"], "codes and classes are one metric")
     }
+
+    @Test(arguments: ["", "\n", "# nothing here\n---\n"])
+    func aRuleSetWithNothingInItIsRefused(body: String) async throws {
+        let proxy = try await Self.v1Only()
+        defer { Task { await proxy.stop() } }
+        let refused = try await proxy.admin("/config", method: "PUT", body: body)
+        #expect(refused.status == 400)
+        let diagnostics = try Self.json(refused)["diagnostics"] as? [[String: Any]] ?? []
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?["level"] as? String == "error")
+        #expect((diagnostics.first?["message"] as? String)?.contains("holds no resources") == true)
+        #expect(try await proxy.admin("/config").header("x-meshctl-config-version") == "1")
+        #expect(try await proxy.versions(3) == ["v1": 3], "the running rules keep serving")
+    }
 }

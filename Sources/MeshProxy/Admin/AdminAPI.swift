@@ -201,7 +201,19 @@ final class AdminAPI: Sendable {
     }
 
     private func putConfig(_ body: [UInt8]) async -> AdminResponse {
-        switch await ConfigStore.loadInBackground(body, name: "<PUT /config>") {
+        let name = "<PUT /config>"
+        var loaded = await ConfigStore.loadInBackground(body, name: name)
+        if case .success(let rules) = loaded, rules.resources.isEmpty {
+            // A whole rule set replaces the running one: an empty body (a script's empty
+            // variable, a file not found) would leave the proxy without a single service.
+            let empty = Diagnostic(
+                level: .error, code: DiagnosticCode.unreadableFile.code,
+                message:
+                    "the body holds no resources: PUT /config replaces the whole rule set, so an empty one is refused and the running configuration stays",
+                file: name, line: 1, column: 1)
+            loaded = .failure(ConfigStore.Rejected(diagnostics: [empty], rules: rules))
+        }
+        switch loaded {
         case .failure(let rejected):
             server.logger.warning("rejected a new configuration: \(rejected.description)")
             return .json(rejected.json + "\n", .badRequest)
