@@ -15,24 +15,13 @@ struct ClusterRenderer {
 
     func clusters() -> [JSONValue] {
         var rendered: [String: JSONValue] = [:]
-        // The services this proxy sees (an alias has no cluster of its own: it uses its service's).
-        let services = table.scope.services.values.sorted { $0.fqdn < $1.fqdn } + table.scope.wildcardServices
-        for service in services where service.aliasOf == nil {
-            let rule = table.destinationRule(for: service)
-            for port in service.ports {
-                let base = Target.clusterName(port: port.number, subset: nil, host: service.fqdn)
-                rendered[base] = cluster(
-                    name: base, service: service, port: port, endpoints: service.endpoints,
-                    policy: RouteTable.clusterPolicy(rule, subset: nil, port: port.number), subset: nil, rule: rule?.resource)
-                for subset in rule?.subsets ?? [] {
-                    guard let name = subset.name?.value else { continue }
-                    let clusterName = Target.clusterName(port: port.number, subset: name, host: service.fqdn)
-                    rendered[clusterName] = cluster(
-                        name: clusterName, service: service, port: port, endpoints: service.endpoints(matching: subset.labels),
-                        policy: RouteTable.clusterPolicy(rule, subset: subset, port: port.number), subset: name,
-                        rule: rule?.resource)
-                }
+        for target in table.definedClusters() {
+            guard let service = target.service, let port = service.ports.first(where: { $0.number == target.port }) else {
+                continue
             }
+            rendered[target.cluster] = cluster(
+                name: target.cluster, service: service, port: port, endpoints: target.endpoints, policy: target.policy,
+                subset: target.subset, rule: target.destinationRule)
         }
         // Clusters routes refer to on ports the registry does not list, and for hosts it does not
         // list at all: those are EDS clusters, as Istio makes for a Kubernetes service.

@@ -93,13 +93,18 @@ public struct ConfigDump: Sendable {
     }
 
     /// A rendered dump has no EDS section (Envoy adds one only for `?include_eds`): this one is
-    /// what Envoy would list there, every cluster's own load assignment.
+    /// what Envoy would list there.
     public mutating func addEndpointsFromClusters() {
         guard sections[TypeURL.endpointsDump] == nil, let clusters = try? clusters() else { return }
+        sections[TypeURL.endpointsDump] = Self.endpointsSection(clusters: clusters)
+    }
+
+    /// The EDS section (`EndpointsConfigDump`) for rendered clusters: every cluster's own load
+    /// assignment, each host HEALTHY (a rendered host is; Envoy reports health there).
+    public static func endpointsSection(clusters: [JSONValue]) -> JSONValue {
         let assignments: [JSONValue] = clusters.compactMap { cluster in
             guard case .object(var fields) = cluster["load_assignment"] else { return nil }
             fields.insert(("@type", .string(TypeURL.clusterLoadAssignment)), at: 0)
-            // Envoy reports each host's health there; a rendered host is healthy.
             for (i, field) in fields.enumerated() where field.0 == "endpoints" {
                 fields[i].1 = .array(
                     (field.1.array ?? []).map { locality in
@@ -117,9 +122,7 @@ public struct ConfigDump: Sendable {
             }
             return ["endpoint_config": .object(fields)]
         }
-        sections[TypeURL.endpointsDump] = [
-            "@type": .string(TypeURL.endpointsDump), "static_endpoint_configs": .array(assignments),
-        ]
+        return ["@type": .string(TypeURL.endpointsDump), "static_endpoint_configs": .array(assignments)]
     }
 }
 

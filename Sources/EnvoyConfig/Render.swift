@@ -21,6 +21,8 @@ public struct ConfigDumpRenderer {
     public var version = "meshctl"
     /// The inbound listener and the application behind it, when the proxy has them.
     public var inbound: InboundSide?
+    /// Adds the EDS section (`EndpointsConfigDump`), as Envoy does for `/config_dump?include_eds`.
+    public var includeEndpoints = false
 
     public init(table: RouteTable, listen: (String, Int) = ("127.0.0.1", 15001), admin: (String, Int) = ("127.0.0.1", 15000)) {
         self.table = table
@@ -29,9 +31,12 @@ public struct ConfigDumpRenderer {
     }
 
     public func render() -> JSONValue {
-        .object([
-            ("configs", .array([bootstrapDump(), clustersDump(), listenersDump(), routesDump()]))
-        ])
+        let clusters = renderedClusters()
+        // Envoy's order: bootstrap, clusters, endpoints, listeners, routes.
+        var configs = [bootstrapDump(), clustersDump(clusters)]
+        if includeEndpoints { configs.append(ConfigDump.endpointsSection(clusters: clusters)) }
+        configs += [listenersDump(), routesDump()]
+        return .object([("configs", .array(configs))])
     }
 
     func bootstrapDump() -> JSONValue {
@@ -54,13 +59,17 @@ public struct ConfigDumpRenderer {
         ]
     }
 
-    func clustersDump() -> JSONValue {
+    func renderedClusters() -> [JSONValue] {
         var clusters = ClusterRenderer(table: table).clusters()
         if let inbound {
             clusters.append(InboundRenderer(side: inbound).cluster())
             clusters.sort { ($0["name"]?.string ?? "") < ($1["name"]?.string ?? "") }
         }
-        return [
+        return clusters
+    }
+
+    func clustersDump(_ clusters: [JSONValue]) -> JSONValue {
+        [
             "@type": .string(TypeURL.clustersDump),
             "version_info": .string(version),
             "dynamic_active_clusters": .array(clusters.map { ["version_info": .string(version), "cluster": $0] }),

@@ -151,29 +151,11 @@ extension Meshctl {
         /// port number is a usage error.
         func hostPort() throws -> Int? {
             guard let host else { return nil }
-            let portText: Substring
-            if host.hasPrefix("[") {
-                guard let close = host.firstIndex(of: "]") else {
-                    throw ValidationError("--host '\(host)' opens an IPv6 address with '[' but does not close it")
-                }
-                let rest = host[host.index(after: close)...]
-                guard !rest.isEmpty else { return nil }
-                guard rest.hasPrefix(":") else {
-                    throw ValidationError("--host '\(host)' has text after ']' that is not ':PORT'")
-                }
-                portText = rest.dropFirst()
-            } else {
-                // A bare IPv6 address (several colons) carries no port.
-                guard let colon = host.firstIndex(of: ":"), host[host.index(after: colon)...].firstIndex(of: ":") == nil
-                else { return nil }
-                portText = host[host.index(after: colon)...]
+            switch AuthorityPort(host) {
+            case .none: return nil
+            case .port(let port): return port
+            case .invalid: throw ValidationError(AuthorityPort.problem(host, source: "--host"))
             }
-            if portText.isEmpty { return nil }
-            guard portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = Int(portText), (1...65535).contains(port)
-            else {
-                throw ValidationError("the port in --host '\(host)' must be a number between 1 and 65535, got '\(portText)'")
-            }
-            return port
         }
 
         func request() throws -> HTTPRequest {

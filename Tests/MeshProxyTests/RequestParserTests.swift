@@ -1,4 +1,5 @@
 import NIOCore
+import MeshRouting
 import Testing
 
 @testable import MeshProxy
@@ -94,10 +95,24 @@ import Testing
 @Suite struct AuthorityTests {
     @Test(
         arguments: [
-            ("reviews", nil), ("reviews:9080", 9080), ("[::1]:80", 80), ("[::1]", nil), ("host:", nil), ("host:0", nil),
-            ("host:65536", nil), ("host:123456", nil), ("a.b.c:1", 1),
-        ] as [(String, Int?)])
-    func portsAreReadFromTheAuthority(authority: String, port: Int?) {
-        #expect(ProxyRequestHead.port(of: authority) == port)
+            ("reviews", .none), ("reviews:9080", .port(9080)), ("[::1]:80", .port(80)), ("[::1]", .none), ("host:", .none),
+            ("::1", .none), ("a.b.c:1", .port(1)), ("host:65535", .port(65535)), ("host:0", .invalid),
+            ("host:65536", .invalid), ("host:99999", .invalid), ("host:123456789012345678901234", .invalid),
+            ("host:abc", .invalid), ("host:8o", .invalid), ("[::1", .invalid), ("[::1]x", .invalid), ("[::1]:0", .invalid),
+        ] as [(String, AuthorityPort)])
+    func portsAreReadFromTheAuthority(authority: String, port: AuthorityPort) {
+        #expect(AuthorityPort(authority) == port)
+    }
+
+    @Test func refusedPortsAreExplainedAsSimulateExplainsThem() {
+        #expect(
+            AuthorityPort.problem("svc:99999", source: "Host")
+                == "the port in Host 'svc:99999' must be a number between 1 and 65535, got '99999'")
+        #expect(
+            AuthorityPort.problem("[::1", source: "Host") == "Host '[::1' opens an IPv6 address with '[' but does not close it")
+        #expect(AuthorityPort.problem("[::1]x", source: "Host") == "Host '[::1]x' has text after ']' that is not ':PORT'")
+        #expect(
+            AuthorityPort.problem("[::1]:abc", source: "--host")
+                == "the port in --host '[::1]:abc' must be a number between 1 and 65535, got 'abc'")
     }
 }

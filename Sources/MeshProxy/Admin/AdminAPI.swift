@@ -23,7 +23,7 @@ final class AdminAPI: Sendable {
         ("/", "this page: the service graph with live rates, clusters and health, a rollout's progress"),
         ("/ready", "LIVE when serving; 503 after /healthcheck/fail or while draining"),
         ("/server_info", "version, state, uptime and config version"),
-        ("/config_dump", "the running configuration as Envoy's config dump"),
+        ("/config_dump", "the running configuration as Envoy's config dump (?include_eds: with endpoints)"),
         ("/clusters", "upstream clusters, hosts, health and counters (?format=json)"),
         ("/stats", "counters and gauges (?filter=REGEX, ?format=json)"),
         ("/stats/prometheus", "stats and Istio's metrics in Prometheus format"),
@@ -70,6 +70,8 @@ final class AdminAPI: Sendable {
                 admin: (server.options.admin.host, boundAdminPort))
             renderer.version = String(snapshot.version)
             renderer.inbound = inboundSide(snapshot)
+            // As Envoy: the EDS section only when asked for (it can be large).
+            renderer.includeEndpoints = request.query["include_eds"] != nil
             return .json(renderer.render().json() + "\n")
         case "/clusters":
             return request.query["format"] == "json"
@@ -199,7 +201,19 @@ final class AdminAPI: Sendable {
     }
 
     private func putConfig(_ body: [UInt8]) async -> AdminResponse {
-        switch await ConfigStore.loadInBackground(body, name: "<PUT /config>") {
+        let name = "<PUT /config>"
+        var loaded = await ConfigStore.loadInBackground(body, name: name)
+        if case .success(let rules) = loaded, rules.resources.isEmpty {
+            // A whole rule set replaces the running one: an empty body (a script's empty
+            // variable, a file not found) would leave the proxy without a single service.
+            let empty = Diagnostic(
+                level: .error, code: DiagnosticCode.unreadableFile.code,
+                message:
+                    "the body holds no resources: PUT /config replaces the whole rule set, so an empty one is refused and the running configuration stays",
+                file: name, line: 1, column: 1)
+            loaded = .failure(ConfigStore.Rejected(diagnostics: [empty], rules: rules))
+        }
+        switch loaded {
         case .failure(let rejected):
             server.logger.warning("rejected a new configuration: \(rejected.description)")
             return .json(rejected.json + "\n", .badRequest)

@@ -2,9 +2,11 @@ import MeshYAML
 
 /// Envoy's `/clusters` output: its text lines (`cluster::host::stat::value`) and its JSON.
 enum ClustersFormat {
+    /// Every cluster the configuration defines, as `/config_dump` lists them, the inbound one
+    /// among them; then BlackHoleCluster and PassthroughCluster.
     static func sorted(_ snapshot: ProxySnapshot) -> [ClusterRuntime] {
         (Array(snapshot.clusters.values) + (snapshot.inboundCluster.map { [$0] } ?? [])).sorted { $0.name < $1.name }
-            + [snapshot.passthrough]
+            + [snapshot.blackHole, snapshot.passthrough]
     }
 
     static func text(_ snapshot: ProxySnapshot) -> String {

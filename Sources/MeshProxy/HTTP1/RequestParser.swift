@@ -17,7 +17,7 @@ struct RawRequestHead: Sendable {
     /// Indices in `fields` of headers the proxy never forwards: hop-by-hop ones, those the
     /// `Connection` header names, `Host` and `Expect` (it writes its own).
     var dropped: FieldSet
-    /// Index in `fields` of the first Host header.
+    /// Index in `fields` of the Host header (a request has at most one).
     var host: Int?
 
     func value(_ field: Int) -> String {
@@ -169,7 +169,9 @@ struct RequestParser: Sendable {
                 let value = UnsafeRawBufferPointer(rebasing: b[field.valueStart..<field.valueEnd])
                 switch e - s {
                 case 4 where HTTPBytes.equalsIgnoringCase(b, s, e, "host"):
-                    if head.host == nil { head.host = index }
+                    // RFC 9112 §3.2: a request with more than one Host line is refused.
+                    guard head.host == nil else { return HTTP1ParseError("more than one Host header") }
+                    head.host = index
                     head.dropped.insert(index)
                 case 14 where HTTPBytes.equalsIgnoringCase(b, s, e, "content-length"):
                     guard let length = HTTPBytes.contentLength(b, field.valueStart, field.valueEnd) else {

@@ -13,6 +13,9 @@ public final class ProxySnapshot: @unchecked Sendable {
     public let resources: [Resource]
     public let clusters: [String: ClusterRuntime]
     public let passthrough: ClusterRuntime
+    /// Listed as Envoy lists it; nothing is sent there (an HTTP request to a host the registry
+    /// lacks under REGISTRY_ONLY is answered 502 by its route, a TCP connection closed).
+    public let blackHole: ClusterRuntime
     /// Every target a route can choose (weighted destinations and mirrors), by identity.
     let clusterByTarget: [ObjectIdentifier: ClusterRuntime]
     let policyByRoute: [ObjectIdentifier: RoutePolicy]
@@ -60,12 +63,19 @@ public final class ProxySnapshot: @unchecked Sendable {
             }
         }
         for target in table.allTargets { byTarget[ObjectIdentifier(target)] = runtime(for: target) }
+        // The clusters no route uses yet (`outbound|9080||reviews...` beside its subsets): Envoy
+        // has them too, with their hosts and stats.
+        for target in table.definedClusters() { _ = runtime(for: target) }
         let passthroughState = registry.state("PassthroughCluster")
         passthrough = ClusterRuntime(
             name: "PassthroughCluster", kind: .originalDestination, state: passthroughState, settings: ClusterSettings(),
             hosts: [], failure: nil, service: "PassthroughCluster")
+        blackHole = ClusterRuntime(
+            name: "BlackHoleCluster", kind: .endpoints, state: registry.state("BlackHoleCluster"), settings: ClusterSettings(),
+            hosts: [], failure: (502, "", "BlackHoleCluster"), service: "BlackHoleCluster")
         let inboundName = app.map { "inbound|\($0.port)||" }
-        registry.retain(Set(clusters.keys).union(["PassthroughCluster"] + (inboundName.map { [$0] } ?? [])))
+        registry.retain(
+            Set(clusters.keys).union(["PassthroughCluster", "BlackHoleCluster"] + (inboundName.map { [$0] } ?? [])))
         var names: [String] = []
         for vh in table.virtualHosts {
             for route in vh.routes {

@@ -69,12 +69,15 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler, @un
             }
             return
         }
+        // Bytes that are neither HTTP nor TLS go over TCP to the service port they came in on;
+        // the outbound listener has none to send them to, so its HTTP codec answers them (400).
+        let notHTTP: Kind = port == nil ? .http : .tcp(sni: nil)
         switch Self.classify(bytes) {
         case .needMore:
-            if bytes.readableBytes > Self.maxSniffBytes { decide(context, as: .tcp(sni: nil)) }
+            if bytes.readableBytes > Self.maxSniffBytes { decide(context, as: notHTTP) }
         case .http: decide(context, as: .http)
         case .tls(let sni): decide(context, as: .tcp(sni: sni))
-        case .other: decide(context, as: .tcp(sni: nil))
+        case .other: decide(context, as: notHTTP)
         }
     }
 

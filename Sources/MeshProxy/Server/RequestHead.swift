@@ -63,7 +63,12 @@ struct ProxyRequestHead {
             throw .badRequest("missing Host header")
         }
         self.authority = authority
-        port = Self.port(of: authority) ?? listenerPort
+        switch AuthorityPort(authority) {
+        case .port(let number): port = number
+        case .none: port = listenerPort
+        case .invalid:
+            throw .badRequest(AuthorityPort.problem(authority, source: absoluteAuthority == nil ? "Host" : "authority"))
+        }
         var routedHeaders: [(name: String, value: String)] = []
         var requestID: Int?
         var forwardedFor: Int?
@@ -103,25 +108,6 @@ struct ProxyRequestHead {
         }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
         return (String(host).lowercased(), port)
-    }
-
-    /// The port an authority names (`reviews:9080` → 9080, `[::1]:80` → 80), read from its
-    /// bytes without building strings; nil when it names none.
-    static func port(of authority: String) -> Int? {
-        var value = 0
-        var digits = 0
-        for byte in authority.utf8.reversed() {
-            if byte >= 0x30 && byte <= 0x39 {
-                guard digits < 5 else { return nil }
-                var scale = 1
-                for _ in 0..<digits { scale *= 10 }
-                value += Int(byte - 0x30) * scale
-                digits += 1
-            } else {
-                return byte == UInt8(ascii: ":") && digits > 0 && value > 0 && value < 65536 ? value : nil
-            }
-        }
-        return nil
     }
 
     /// A routed header's value (`name` lowercase).

@@ -162,8 +162,8 @@ final class Worker: @unchecked Sendable {
     func requestID() -> RequestID { RequestID(high: random.next(), low: random.next()) }
 }
 
-/// A random 128-bit request id, written as a version-4 UUID straight into a buffer; it becomes
-/// a string only when something (the access log) asks.
+/// A random request id, written as a version-4 UUID (122 random bits) straight into a buffer;
+/// it becomes a string only when something (the access log) asks.
 struct RequestID: CustomStringConvertible {
     var high: UInt64
     var low: UInt64
@@ -183,7 +183,10 @@ struct RequestID: CustomStringConvertible {
                 value >>= 4
                 nibbles += 1
             }
+            // RFC 9562 (4122) version 4: the version nibble is 4, and the variant's two high
+            // bits are 10, so the first digit of the fourth group is 8, 9, a or b.
             out[14] = UInt8(ascii: "4")
+            out[19] = hex.utf8Start[8 | Int(low & 0x3)]
             return 36
         }
     }

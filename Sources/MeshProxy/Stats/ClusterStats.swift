@@ -97,15 +97,29 @@ public final class ClusterStats: Sendable {
             prometheus: Self.tagged("outlier_detection.ejections_detected_consecutive_gateway_failure", cluster))
     }
 
-    /// Istio's Prometheus form of a cluster stat: `envoy_cluster_STAT{cluster_name="..."}`, with
-    /// Envoy's response-code-class tag for `upstream_rq_5xx` and its kin.
+    /// Istio's Prometheus form of a cluster stat: `envoy_cluster_STAT{cluster_name="..."}`.
     static func tagged(_ stat: String, _ cluster: String) -> (name: String, labels: [(String, String)]) {
+        istioTagged(stat, family: "envoy_cluster_", scope: ("cluster_name", cluster))
+    }
+
+    /// Istio's Prometheus form of an Envoy stat, as the `stats_tags` of its sidecar bootstrap
+    /// make it: `family` and the stat with `_` for `.`, labelled by its scope (`cluster_name`,
+    /// `http_conn_manager_prefix`). A response-class counter (`upstream_rq_5xx`,
+    /// `downstream_rq_2xx`) loses its class to the `response_code_class` label:
+    /// `envoy_cluster_upstream_rq{response_code_class="5xx",cluster_name="..."}`, beside the
+    /// per-code series of the same name.
+    static func istioTagged(_ stat: String, family: String, scope: (String, String)) -> (
+        name: String, labels: [(String, String)]
+    ) {
         let flat = stat.replacingOccurrences(of: ".", with: "_")
-        if stat.hasPrefix("upstream_rq_"), stat.count == 15, stat.hasSuffix("xx") {
-            let digit = stat.dropFirst(12).prefix(1)
-            return ("envoy_cluster_upstream_rq_xx", [("response_code_class", String(digit)), ("cluster_name", cluster)])
+        let utf8 = Array(flat.utf8)
+        // Istio's regex for the class: `_rq(_(\dxx))$`.
+        if utf8.count > 7, flat.hasSuffix("xx"), utf8[utf8.count - 4] == UInt8(ascii: "_"),
+            (0x30...0x39).contains(utf8[utf8.count - 3]), flat.dropLast(4).hasSuffix("_rq")
+        {
+            return (family + flat.dropLast(4), [("response_code_class", String(flat.suffix(3))), scope])
         }
-        return ("envoy_cluster_" + flat, [("cluster_name", cluster)])
+        return (family + flat, [scope])
     }
 
     /// `upstream_rq_<code>`; callers cache it per worker so the lock is taken once per code.
@@ -170,28 +184,20 @@ public final class ListenerStats: Sendable {
             ))
         rq2xx = store.counter(
             p + "downstream_rq_2xx",
-            prometheus: (
-                "envoy_http_" + "downstream_rq_2xx".replacingOccurrences(of: ".", with: "_"),
-                [("http_conn_manager_prefix", statPrefix)]
-            ))
+            prometheus: ClusterStats.istioTagged(
+                "downstream_rq_2xx", family: "envoy_http_", scope: ("http_conn_manager_prefix", statPrefix)))
         rq3xx = store.counter(
             p + "downstream_rq_3xx",
-            prometheus: (
-                "envoy_http_" + "downstream_rq_3xx".replacingOccurrences(of: ".", with: "_"),
-                [("http_conn_manager_prefix", statPrefix)]
-            ))
+            prometheus: ClusterStats.istioTagged(
+                "downstream_rq_3xx", family: "envoy_http_", scope: ("http_conn_manager_prefix", statPrefix)))
         rq4xx = store.counter(
             p + "downstream_rq_4xx",
-            prometheus: (
-                "envoy_http_" + "downstream_rq_4xx".replacingOccurrences(of: ".", with: "_"),
-                [("http_conn_manager_prefix", statPrefix)]
-            ))
+            prometheus: ClusterStats.istioTagged(
+                "downstream_rq_4xx", family: "envoy_http_", scope: ("http_conn_manager_prefix", statPrefix)))
         rq5xx = store.counter(
             p + "downstream_rq_5xx",
-            prometheus: (
-                "envoy_http_" + "downstream_rq_5xx".replacingOccurrences(of: ".", with: "_"),
-                [("http_conn_manager_prefix", statPrefix)]
-            ))
+            prometheus: ClusterStats.istioTagged(
+                "downstream_rq_5xx", family: "envoy_http_", scope: ("http_conn_manager_prefix", statPrefix)))
         rqActive = store.gauge(
             p + "downstream_rq_active",
             prometheus: (
