@@ -65,6 +65,11 @@ public final class DemoBackend: Sendable {
 
     public var requestCount: Int { count.load(ordering: .relaxed) }
 
+    let arrivals = Atomic<Int>(0)
+    /// Requests read whole so far, answered or not (a delayed answer counts in `requestCount`
+    /// only once it is sent).
+    public var requestsArrived: Int { arrivals.load(ordering: .relaxed) }
+
     let misbehaving = Atomic<Bool>(false)
     let extraDelay = Atomic<Int64>(0)
 
@@ -143,6 +148,7 @@ final class DemoHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let head else { return }
             self.head = nil
+            backend.arrivals.add(1, ordering: .relaxed)
             let delay = backend.behaviour.delayNanos + backend.extraDelay.load(ordering: .relaxed)
             if delay > 0 {
                 let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)

@@ -68,53 +68,68 @@ final class EchoServer: @unchecked Sendable {
     @Test func tcpAndTLSRoutesForwardBytesBothWays() async throws {
         let a = try await EchoServer(name: "a")
         let b = try await EchoServer(name: "b")
-        let servicePort = try ProxyHarness.closedPort()
-        let tlsPort = try ProxyHarness.closedPort()
-        let rules = """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata: {name: db}
-            spec:
-              hosts: [db.example.com]
-              addresses: [10.9.9.9]
-              location: MESH_EXTERNAL
-              ports: [{number: \(servicePort), name: tcp, protocol: TCP}, {number: \(tlsPort), name: tls, protocol: TLS}]
-              resolution: STATIC
-              endpoints:
-              - {address: 127.0.0.1, ports: {tcp: \(a.port), tls: \(a.port)}, labels: {version: a}}
-              - {address: 127.0.0.1, ports: {tcp: \(b.port), tls: \(b.port)}, labels: {version: b}}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: db}
-            spec:
-              host: db.example.com
-              subsets: [{name: a, labels: {version: a}}, {name: b, labels: {version: b}}]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: db}
-            spec:
-              hosts: [db.example.com]
-              tcp:
-              - match: [{port: \(servicePort)}]
-                route: [{destination: {host: db.example.com, subset: b, port: {number: \(servicePort)}}}]
-              tls:
-              - match: [{port: \(tlsPort), sniHosts: [db.example.com]}]
-                route: [{destination: {host: db.example.com, subset: a, port: {number: \(tlsPort)}}}]
+        // The proxy listens on the service ports themselves: free ones, tried again if another
+        // test takes one first.
+        var attempt = 0
+        let (server, servicePort, tlsPort) = try await { () async throws -> (ProxyServer, Int, Int) in
+            while true {
+                attempt += 1
+                let servicePort = try ProxyHarness.closedPort()
+                let tlsPort = try ProxyHarness.closedPort()
+                let rules = """
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: db}
+                    spec:
+                      hosts: [db.example.com]
+                      addresses: [10.9.9.9]
+                      location: MESH_EXTERNAL
+                      ports: [{number: \(servicePort), name: tcp, protocol: TCP}, {number: \(tlsPort), name: tls, protocol: TLS}]
+                      resolution: STATIC
+                      endpoints:
+                      - {address: 127.0.0.1, ports: {tcp: \(a.port), tls: \(a.port)}, labels: {version: a}}
+                      - {address: 127.0.0.1, ports: {tcp: \(b.port), tls: \(b.port)}, labels: {version: b}}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: db}
+                    spec:
+                      host: db.example.com
+                      subsets: [{name: a, labels: {version: a}}, {name: b, labels: {version: b}}]
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: db}
+                    spec:
+                      hosts: [db.example.com]
+                      tcp:
+                      - match: [{port: \(servicePort)}]
+                        route: [{destination: {host: db.example.com, subset: b, port: {number: \(servicePort)}}}]
+                      tls:
+                      - match: [{port: \(tlsPort), sniHosts: [db.example.com]}]
+                        route: [{destination: {host: db.example.com, subset: a, port: {number: \(tlsPort)}}}]
 
-            """
-        guard case .success(let loaded) = ConfigStore.load(Array(rules.utf8), name: "tcp.yaml") else {
-            Issue.record("rules do not validate")
-            return
-        }
-        var options = ProxyOptions()
-        options.listen = .init(host: "127.0.0.1", port: 0)
-        options.admin = .init(host: "127.0.0.1", port: 0)
-        options.concurrency = 1
-        options.outboundPorts = [servicePort, tlsPort]
-        let server = ProxyServer(options: options, rules: loaded)
-        try await server.start()
+                    """
+                guard case .success(let loaded) = ConfigStore.load(Array(rules.utf8), name: "tcp.yaml") else {
+                    throw TestFailure("rules do not validate")
+                }
+                var options = ProxyOptions()
+                options.listen = .init(host: "127.0.0.1", port: 0)
+                options.admin = .init(host: "127.0.0.1", port: 0)
+                options.concurrency = 1
+                options.outboundPorts = [servicePort, tlsPort]
+                let server = ProxyServer(options: options, rules: loaded)
+                do {
+                    try await server.start()
+                } catch  where attempt < 5 {
+                    // Another test took one of the ports between closedPort() and the proxy's bind.
+                    await server.shutdown()
+                    continue
+                }
+                return (server, servicePort, tlsPort)
+
+            }
+        }()
         defer {
             Task {
                 await server.shutdown()
@@ -136,4 +151,9 @@ final class EchoServer: @unchecked Sendable {
         let stats = try await HTTPClient.send("GET", host: "127.0.0.1", port: server.adminAddress!.port!, path: "/stats").text
         #expect(stats.contains("cluster.outbound|\(servicePort)|b|db.example.com.upstream_cx_total: 1"), "\(stats)")
     }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

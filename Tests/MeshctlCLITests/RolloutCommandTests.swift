@@ -177,7 +177,8 @@ func observedCanary(_ json: [String: Any]) -> Double? {
         let mesh = try LiveMesh(weights: [("v1", 100), ("v2", 0)])
         let rollout = try CLI.write(rolloutYAML(steps: [50, 100], gated: false), to: "rollout.yaml", in: mesh.dir)
         #expect(try mesh.rollout(["start", "-f", rollout, "-f", mesh.rulesPath, "--admin", mesh.admin]).status == 0)
-        let fd = open(mesh.dir.appendingPathComponent(".meshctl/rollouts/default_recommendation.lock").path, O_RDWR)
+        // Close-on-exec: processes other tests start meanwhile must not inherit (and hold) the lock.
+        let fd = open(mesh.dir.appendingPathComponent(".meshctl/rollouts/default_recommendation.lock").path, O_RDWR | O_CLOEXEC)
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
         let started = Date()
         let second = try mesh.rollout(["step", "recommendation"])

@@ -178,6 +178,8 @@ extension Meshctl.Proxy {
             ProxyLogLevel.set(logLevel)
             LoggingSystem.bootstrap { ProxyLogHandler(label: $0) }
             let logger = Logger(label: "meshctl.proxy")
+            // Taken before the files are read, so a change made while the proxy starts is seen.
+            let watched = watch ? RuleWatcher.fingerprint(input.paths) : []
             let rules = try loadValidRules(input.paths)
             // A document defining a resource again replaces the earlier one: say so, as analyze does.
             var analysis = Analysis(resources: rules.resources)
@@ -260,7 +262,7 @@ extension Meshctl.Proxy {
                 "listening on \(server.boundListen) (admin \(server.boundAdmin)), \(options.concurrency) worker\(options.concurrency == 1 ? "" : "s"), \(Output.plural(resources, "resource"))\(replaced.isEmpty ? "" : " (\(replaced.count) replaced by a later definition)"), config version 1"
             )
             var services: [Service] = [ProxyService(server: server)]
-            if watch { services.append(RuleWatcher(paths: input.paths, server: server, logger: logger)) }
+            if watch { services.append(RuleWatcher(paths: input.paths, server: server, logger: logger, loaded: watched)) }
             let group = ServiceGroup(
                 configuration: .init(
                     services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
@@ -313,13 +315,15 @@ struct RuleWatcher: Service {
     let paths: [String]
     let server: ProxyServer
     let logger: Logger
+    /// The files' fingerprint from before the running rules were read.
+    let loaded: [String]
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var last = fingerprint()
+            var last = loaded
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 1_000_000_000)
-                let now = fingerprint()
+                let now = Self.fingerprint(paths)
                 guard now != last else { continue }
                 last = now
                 switch ConfigStore.load(paths: paths) {
@@ -336,14 +340,16 @@ struct RuleWatcher: Service {
         }
     }
 
-    /// Paths, sizes and modification times of every rule file.
-    func fingerprint() -> [String] {
+    /// Paths, inodes, sizes and modification times of every rule file (an editor or a tool that
+    /// replaces a file by renaming a new one over it changes the inode).
+    static func fingerprint(_ paths: [String]) -> [String] {
         let (files, _) = RuleLoader.expand(paths)
         return files.map { path in
             let attributes = try? FileManager.default.attributesOfItem(atPath: path)
             let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+            let inode = (attributes?[.systemFileNumber] as? NSNumber)?.intValue ?? -1
             let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(path)|\(size)|\(modified)"
+            return "\(path)|\(inode)|\(size)|\(modified)"
         }
     }
 }
