@@ -109,8 +109,12 @@ public final class ConfigStore: @unchecked Sendable {
             }
         }
         // A large configuration takes a while to free: not on an event loop, where requests
-        // would wait for it. (A request still running on the old one frees it when it ends.)
-        await BackgroundThread.run { retired.snapshots.removeAll() }
+        // would wait for it. Requests that started on the old one hold it until they end, so it
+        // is let go a few seconds later, once they are (almost always) done.
+        Task.detached {
+            try? await Task.sleep(for: .seconds(5))
+            await BackgroundThread.run { retired.snapshots.removeAll() }
+        }
         return version
     }
 }
