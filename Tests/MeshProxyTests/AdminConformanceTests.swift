@@ -100,6 +100,21 @@ import Testing
         #expect(types == ["# TYPE envoy_cluster_upstream_rq counter"], "codes and classes are one metric")
     }
 
+    @Test func aClientThatExpectsAnInvitationGetsItAtOnce() async throws {
+        let proxy = try await Self.v1Only()
+        defer { Task { await proxy.stop() } }
+        let rules = try await proxy.admin("/config").text
+        let connection = try RawConnection(port: proxy.adminPort)
+        connection.send(
+            "PUT /config HTTP/1.1\r\nHost: admin\r\nExpect: 100-continue\r\nContent-Length: \(rules.utf8.count)\r\n\r\n")
+        // Nothing of the body is sent until the proxy answers 100 Continue (curl waits a second).
+        #expect(connection.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 100 Continue"))
+        connection.send(rules)
+        let answer = connection.read(until: "}\n")
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        #expect(try await proxy.admin("/config").header("x-meshctl-config-version") == "2")
+    }
+
     @Test(arguments: ["", "\n", "# nothing here\n---\n"])
     func aRuleSetWithNothingInItIsRefused(body: String) async throws {
         let proxy = try await Self.v1Only()

@@ -186,7 +186,7 @@ import Testing
     @Test func overflowAndNoHealthyUpstreamAreLoggedAsSuch() async throws {
         let file = try LogFile()
         let proxy = try await ProxyHarness.start(
-            [.init("v1", delay: .seconds(5)), .init("v2", closed: true)],
+            [.init("v1", delay: .seconds(12)), .init("v2", closed: true)],
             rules: { _ in
                 ResilienceThroughProxyTests.dr(
                     """
@@ -207,7 +207,7 @@ import Testing
         // The second request overflows once the first holds the only request slot.
         let active = "cluster.outbound|80|v1|svc.default.svc.cluster.local.upstream_rq_active"
         var polls = 0
-        while try await proxy.stat(active) == 0, polls < 200 {
+        while try await proxy.stat(active) == 0, polls < 500 {
             try await Task.sleep(for: .milliseconds(20))
             polls += 1
         }

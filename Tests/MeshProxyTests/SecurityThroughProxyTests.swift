@@ -366,7 +366,7 @@ let tenRequestsPerMinute = """
     }
 
     @Test func certificatesAreRenewedBeforeTheyExpire() async throws {
-        // Every side holds 6-second certificates; one caller renews them (at 4 seconds), the
+        // Every side holds 15-second certificates; one caller renews them (at 10 seconds), the
         // other does not. Every request opens a new connection (a new handshake), so an expired
         // certificate shows at once.
         let oneRequestPerConnection = """
@@ -379,14 +379,14 @@ let tenRequestsPerMinute = """
               trafficPolicy: {connectionPool: {http: {maxRequestsPerConnection: 1}}}
 
             """
-        let mesh = try await SecuredWorkload(policies: meshWideStrict, lifetime: 6, rotate: true)
-        let renewing = try await mesh.caller("productpage", lifetime: 6, rotate: true, rules: oneRequestPerConnection)
+        let mesh = try await SecuredWorkload(policies: meshWideStrict, lifetime: 15, rotate: true)
+        let renewing = try await mesh.caller("productpage", lifetime: 15, rotate: true, rules: oneRequestPerConnection)
         let staleIssued = ContinuousClock.now
-        let stale = try await mesh.caller("details", lifetime: 6, rotate: false, rules: oneRequestPerConnection)
+        let stale = try await mesh.caller("details", lifetime: 15, rotate: false, rules: oneRequestPerConnection)
         defer { Task { await mesh.stop() } }
         #expect(try await mesh.send(through: stale).status == 200, "fresh certificates work")
         // Past the stale certificate's expiry (and so past the renewing side's first one).
-        let deadline = staleIssued + .seconds(7)
+        let deadline = staleIssued + .seconds(16)
         var statuses: [Int: Int] = [:]
         while ContinuousClock.now < deadline {
             statuses[try await mesh.send(through: renewing).status, default: 0] += 1

@@ -43,6 +43,12 @@ final class AdminHandler: ChannelInboundHandler, @unchecked Sendable {
             tooLarge = false
             let (path, query) = Self.split(head.uri)
             request = AdminRequest(method: head.method, path: path, query: query, body: ByteBuffer())
+            // A client that waits to be invited before sending a body (curl does for large
+            // uploads, for a second) is invited at once.
+            if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         case .body(var part):
             guard request != nil, !tooLarge else { return }
             if request!.body.readableBytes + part.readableBytes > api.maxBodyBytes {

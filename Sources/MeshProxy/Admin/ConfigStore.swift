@@ -126,19 +126,46 @@ private final class Retired: @unchecked Sendable {
 
 /// Runs heavy work (decoding, validating and compiling a large rule set) on a thread of its
 /// own at a lower scheduling priority than the event loops, so requests keep their latency
-/// while a new configuration is prepared, even when every core is busy.
+/// while a new configuration is prepared, even when every core is busy. One long-lived thread
+/// takes the work in turn: its memory stays mapped from one configuration to the next (a new
+/// thread starts a fresh malloc arena and pays a page fault for every page it touches).
 enum BackgroundThread {
+    private static let worker = Worker()
+
     static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-            let thread = Thread {
+            worker.submit { continuation.resume(returning: work()) }
+        }
+    }
+
+    private final class Worker: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var queue: [@Sendable () -> Void] = []
+
+        init() {
+            let thread = Thread { [self] in
                 #if canImport(Glibc)
                     // Linux keeps a nice value per thread: who 0 is this thread alone.
                     _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
                 #endif
-                continuation.resume(returning: work())
+                while true {
+                    condition.lock()
+                    while queue.isEmpty { condition.wait() }
+                    let next = queue.removeFirst()
+                    condition.unlock()
+                    next()
+                }
             }
+            thread.name = "meshctl-config"
             thread.stackSize = 16 << 20
             thread.start()
+        }
+
+        func submit(_ work: @escaping @Sendable () -> Void) {
+            condition.lock()
+            queue.append(work)
+            condition.signal()
+            condition.unlock()
         }
     }
 }
