@@ -8,6 +8,7 @@ import MeshYAML
 extension Meshctl {
     struct Analyze: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "analyze",
             abstract: "Check rule files together, as istioctl analyze does, with a position on every finding.",
             discussion: """
                 Runs every validation rule, then istioctl's networking analyzers and meshctl's own: \

@@ -6,6 +6,7 @@ import MeshYAML
 extension Meshctl {
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Merge rules into running proxies' rule sets and push them, as kubectl apply does.",
             discussion: """
                 The files are validated first, with validate's diagnostics; with an error, no proxy \

@@ -5,6 +5,7 @@ import MeshModel
 extension Meshctl {
     struct Graph: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "graph",
             abstract: "Draw the service graph: services, versions, weighted routes, mirrors, faults, egress, and live traffic.",
             discussion: """
                 From rule files (-f), or from the rules running proxies hold (--admin alone): each \\

@@ -198,6 +198,7 @@ extension Meshctl.ProxyConfig {
 
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "all",
             abstract: "Everything: with -o json or yaml, the whole /config_dump document.", aliases: ["a"])
         @OptionGroup var source: ProxyConfigSource
         @OptionGroup var format: OutputOption

@@ -5,6 +5,7 @@ extension Meshctl.ProxyConfig {
     /// istioctl's `proxy-config log`: each proxy's loggers and levels, optionally changed first.
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "Show running proxies' logging levels, and change them with --level, as istioctl's proxy-config log.",
             discussion: """
                 Prints each proxy as `HOST:PORT:` followed by its admin API's answer to POST /logging \

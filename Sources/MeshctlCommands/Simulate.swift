@@ -8,6 +8,7 @@ import MeshSecurity
 extension Meshctl {
     struct Simulate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "simulate",
             abstract: "Show where a request (or a TCP or TLS connection) would be routed, and why.",
             discussion: """
                 Runs the same routing engine the proxy uses on one request (or many, with -n) and \

@@ -5,6 +5,7 @@ import MeshValidation
 extension Meshctl {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check rule files against Istio's schema and validation rules.",
             discussion: """
                 Each finding is printed as FILE:LINE:COL: LEVEL: Kind namespace/name: MESSAGE [CODE], \

@@ -6,6 +6,7 @@ import MeshYAML
 extension Meshctl {
     struct Version: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "version",
             abstract: "Print meshctl's version, and with --admin the versions running proxies report.",
             discussion: """
                 As `istioctl version`: the client's version, the Swift it was built with and the \\

@@ -4,6 +4,7 @@ extension Meshctl {
     /// `meshctl demo ...`: the Istio tutorial, live on this machine.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Run the Istio tutorial on this machine and walk through it with real traffic.",
             discussion: """
                 `meshctl demo` is `meshctl demo run`; `meshctl demo backend` plays one service.

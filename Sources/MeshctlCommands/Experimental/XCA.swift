@@ -16,6 +16,7 @@ extension Meshctl.Experimental {
 extension Meshctl.Experimental.CA {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a self-signed mesh root CA (root-cert.pem, root-key.pem) in a directory.",
             discussion: """
                 Makes an ECDSA P-256 root certificate and key, as a plugged-in Istio root: the key is \
@@ -73,6 +74,7 @@ extension Meshctl.Experimental.CA {
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "issue",
             abstract: "Issue a short-lived workload certificate from the mesh root CA.",
             discussion: """
                 Writes cert-chain.pem (the workload certificate), key.pem (0600) and root-cert.pem \

@@ -28,6 +28,7 @@ extension Meshctl.Experimental {
 extension Meshctl.Experimental.Traces {
     struct Collect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "collect",
             abstract: "Run a Zipkin v2 collector in memory (POST /api/v2/spans, GET /api/v2/traces).",
             discussion: """
                 Keeps the latest --max-traces traces (the oldest go first) until it is stopped \
@@ -79,6 +80,7 @@ extension Meshctl.Experimental.Traces {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Print the latest traces from a Zipkin API as trees of spans.",
             discussion: """
                 One line per span, indented under its parent: the service that recorded it, the \

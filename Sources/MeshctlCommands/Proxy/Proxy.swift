@@ -4,6 +4,7 @@ extension Meshctl {
     /// `meshctl proxy ...`: run meshctl's sidecar proxy, and read its stats.
     struct Proxy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "proxy",
             abstract: "Run meshctl's sidecar proxy, and read running proxies' stats and logging levels.",
             discussion: """
                 `meshctl proxy log` is `meshctl proxy-config log` (istioctl's name for it).

@@ -11,6 +11,7 @@ import ServiceLifecycle
 extension Meshctl.Proxy {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Serve live traffic with the rules: routing, retries, timeouts, faults, mirrors, breakers, ejection.",
             discussion: """
                 The proxy routes each request through the same engine as `meshctl simulate`, and \

@@ -5,6 +5,7 @@ import MeshYAML
 extension Meshctl.Proxy {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Show running proxies' stats: Envoy's counters and gauges, as text, JSON or Prometheus.",
             discussion: """
                 Reads the admin API's /stats (text and JSON) or /stats/prometheus (prom: Envoy's \

@@ -4,6 +4,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Abort: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "abort",
             abstract: "Put stable back to 100% in one config change, on every proxy and file.",
             discussion: """
                 Abort works from any state but promoted, drift included: it is the way back when \

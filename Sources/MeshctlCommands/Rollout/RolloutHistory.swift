@@ -5,6 +5,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "Print a rollout's journal: every intent, commit and decision with its inputs.",
             discussion: """
                 Examples:

@@ -4,6 +4,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Pause: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pause",
             abstract: "Hold the rollout at its current weights until `rollout resume`.",
             discussion: """
                 Example:

@@ -6,6 +6,7 @@ import MeshYAML
 extension Meshctl.RolloutCommand {
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plan",
             abstract:
                 "Show, offline, every step of a rollout with its weights, the change to the VirtualService, the gates and how long it takes.",
             discussion: """

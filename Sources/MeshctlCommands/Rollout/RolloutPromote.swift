@@ -4,6 +4,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Promote: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "promote",
             abstract: "Move past the current step (a `pause: {}` waits for this) without its wait or gates; --full goes to 100%.",
             discussion: """
                 Examples:

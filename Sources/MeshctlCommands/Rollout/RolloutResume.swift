@@ -4,6 +4,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Resume: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resume",
             abstract: "Continue a rollout held by `rollout pause`.",
             discussion: """
                 Example:

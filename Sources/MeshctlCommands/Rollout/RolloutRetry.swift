@@ -4,6 +4,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "retry",
             abstract: "Start an aborted rollout over from its first step (the same revision).",
             discussion: """
                 Example:

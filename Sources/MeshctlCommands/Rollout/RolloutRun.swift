@@ -5,6 +5,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Drive a started rollout to its end: step whenever a pause or interval is over, with a live progress line.",
             discussion: """
                 Each round is a `rollout step`: the lock is held only while it acts, so `promote`, \

@@ -6,6 +6,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "start",
             abstract: "Start a rollout: apply its first step to the proxies and/or the VirtualService's file.",
             discussion: """
                 --admin (repeatable) pushes the VirtualService with the step's weights to each \

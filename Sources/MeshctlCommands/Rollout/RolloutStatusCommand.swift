@@ -5,6 +5,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show a rollout's step, configured and observed weights, and each gate's inputs, value and verdict.",
             discussion: """
                 The observed weights are the shares of requests that reached each subset in the \

@@ -4,6 +4,7 @@ import MeshRollout
 extension Meshctl.RolloutCommand {
     struct Step: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "step",
             abstract: "Evaluate the gates over the current window and, when they pass, apply the next step.",
             discussion: """
                 Before the analysis interval has passed since the current step began, or while a \
