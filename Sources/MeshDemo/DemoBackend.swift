@@ -104,7 +104,15 @@ public final class DemoBackend: Sendable {
 
     /// A bind error in a few words.
     public static func describe(_ error: Error) -> String {
-        if let io = error as? IOError, io.errnoCode == EADDRINUSE { return "address already in use" }
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case EADDRINUSE: return "address already in use"
+            case EADDRNOTAVAIL: return "no interface of this machine has that address"
+            case EACCES: return "permission denied (ports below 1024 need privileges)"
+            default: return "\(String(cString: strerror(io.errnoCode))) (errno \(io.errnoCode))"
+            }
+        }
+        if let unknown = error as? SocketAddressError.UnknownHost { return "cannot resolve \(unknown.host)" }
         return "\(error)"
     }
 

@@ -81,6 +81,7 @@ public final class TraceCollector: Sendable {
             else {
                 return "span \(index) has no valid traceId (16 or 32 hex digits) and id (16 hex digits)"
             }
+            if let problem = Self.problem(in: span) { return "span \(index): \(problem)" }
         }
         store.withLock { store in
             for span in spans {
@@ -131,7 +132,29 @@ public final class TraceCollector: Sendable {
         return .array(names.sorted().map { .string($0) })
     }
 
-    static func service(of span: JSONValue) -> String? { span["localEndpoint"]?["serviceName"]?.string }
+    static func service(of span: JSONValue) -> String? { span["localEndpoint"]?["serviceName"]?.string?.lowercased() }
+
+    /// What a span has in the wrong shape for Zipkin's v2 model, if anything.
+    static func problem(in span: JSONValue) -> String? {
+        for field in ["timestamp", "duration"] {
+            guard let value = span[field] else { continue }
+            guard case .int(let number) = value, number >= 0 else {
+                return "\(field) must be a whole number of microseconds, not negative"
+            }
+        }
+        if let parent = span["parentId"], parent.string.map({ isHex($0, 16, 16) }) != true {
+            return "parentId must be 16 hex digits"
+        }
+        for field in ["localEndpoint", "remoteEndpoint"] {
+            if let value = span[field], value.object == nil { return "\(field) must be an object" }
+        }
+        if let tags = span["tags"] {
+            guard let fields = tags.object, fields.allSatisfy({ $0.1.string != nil }) else {
+                return "tags must be an object of strings"
+            }
+        }
+        return nil
+    }
 
     /// A 64-bit trace id and the same id padded to 128 bits are one trace, as in Zipkin.
     static func normalized(_ id: String) -> String {
@@ -151,8 +174,14 @@ public final class TraceCollector: Sendable {
             if let problem = receive(body) { return (.badRequest, problem + "\n") }
             return (.accepted, "")
         case (.GET, "/api/v2/traces"):
-            let limit = query["limit"].flatMap { Int($0) }.map { max($0, 0) } ?? 10
-            return (.ok, traces(service: query["serviceName"], limit: limit).json(pretty: false))
+            var limit = 10
+            if let given = query["limit"] {
+                guard let number = Int(given), number > 0 else {
+                    return (.badRequest, "limit must be a whole number from 1 up\n")
+                }
+                limit = number
+            }
+            return (.ok, traces(service: query["serviceName"]?.lowercased(), limit: limit).json(pretty: false))
         case (.GET, "/api/v2/services"):
             return (.ok, services().json(pretty: false))
         case (.GET, "/health"):

@@ -64,7 +64,12 @@ public final class LoadGenerator: Sendable {
                 }
             }
         }
-        try await all.get()
+        // A cancelled task (a demo stopped by Ctrl-C) stops sending; what was answered is reported.
+        try await withTaskCancellationHandler {
+            try await all.get()
+        } onCancel: {
+            for recorder in recorders { recorder.loop.execute { recorder.stopped = true } }
+        }
         ticker?.cancel()
         let elapsed = (NIODeadline.now() - started).nanoseconds
         var report = LoadReport(plan: plan, elapsedNanos: elapsed)
@@ -101,6 +106,8 @@ final class Recorder: @unchecked Sendable {
     var running = 0
     var done: EventLoopPromise<Void>?
     var sweeper: RepeatedTask?
+    /// The run was cancelled: each connection stops after the answer it is waiting for.
+    var stopped = false
 
     init(loop: EventLoop) { self.loop = loop }
 
@@ -210,6 +217,7 @@ final class Driver: LoadConnectionDelegate, @unchecked Sendable {
     }
 
     func next(after pause: Int64 = 0, now: NIODeadline = .now()) {
+        if recorder.stopped { return finish() }
         if let budget, budget <= 0 { return finish() }
         if let deadline, now >= deadline { return finish() }
         var due = now + .nanoseconds(pause)

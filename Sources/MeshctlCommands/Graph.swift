@@ -8,12 +8,12 @@ extension Meshctl {
             commandName: "graph",
             abstract: "Draw the service graph: services, versions, weighted routes, mirrors, faults, egress, and live traffic.",
             discussion: """
-                From rule files (-f), or from the rules running proxies hold (--admin alone): each \\
-                service with its subsets (versions), circuit breakers and outlier detection; route \\
-                rules as edges labelled with their name, weight and fault; mirrors dashed; services \\
-                outside the mesh (MESH_EXTERNAL) dashed. With --admin, the proxies' Istio metrics are \\
-                read twice, --duration apart, and each source workload's traffic to a service version \\
-                becomes a bold edge with its request rate and error rate (green without errors, red \\
+                From rule files (-f), or from the rules running proxies hold (--admin alone): each \
+                service with its subsets (versions), circuit breakers and outlier detection; route \
+                rules as edges labelled with their name, weight and fault; mirrors dashed; services \
+                outside the mesh (MESH_EXTERNAL) dashed. With --admin, the proxies' Istio metrics are \
+                read twice, --duration apart, and each source workload's traffic to a service version \
+                becomes a bold edge with its request rate and error rate (green without errors, red \
                 with), as Kiali's graph shows them.
 
                 Prints Graphviz's DOT; -o svg or -o png runs Graphviz's `dot` when it is installed.

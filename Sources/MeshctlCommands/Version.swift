@@ -9,7 +9,7 @@ extension Meshctl {
             commandName: "version",
             abstract: "Print meshctl's version, and with --admin the versions running proxies report.",
             discussion: """
-                As `istioctl version`: the client's version, the Swift it was built with and the \\
+                As `istioctl version`: the client's version, the Swift it was built with and the \
                 platform, then (with --admin) each proxy's version from its /server_info.
 
                 Examples:

@@ -115,6 +115,19 @@ import Testing
         #expect(try await proxy.admin("/config").header("x-meshctl-config-version") == "2")
     }
 
+    @Test func aRuleSetOfObjectsTheProxyDoesNotUseIsRefused() async throws {
+        let proxy = try await Self.v1Only()
+        defer { Task { await proxy.stop() } }
+        let body = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n"
+        let refused = try await proxy.admin("/config", method: "PUT", body: body)
+        #expect(refused.status == 400)
+        let diagnostics = try Self.json(refused)["diagnostics"] as? [[String: Any]] ?? []
+        #expect(
+            (diagnostics.first?["message"] as? String)?.contains("no Istio resources and no Service (only ConfigMap)") == true)
+        #expect(try await proxy.admin("/config").header("x-meshctl-config-version") == "1")
+        #expect(try await proxy.versions(2) == ["v1": 2], "the running rules keep serving")
+    }
+
     @Test(arguments: ["", "\n", "# nothing here\n---\n"])
     func aRuleSetWithNothingInItIsRefused(body: String) async throws {
         let proxy = try await Self.v1Only()

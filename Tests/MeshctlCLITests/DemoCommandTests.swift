@@ -79,6 +79,33 @@ import Testing
         #expect(demo.log.contains("curl -H 'Host: customer:8080' http://\(listen)/"))
     }
 
+    @Test func aDemoStoppedMidStageExits130AndSaysSo() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out").path
+        let err = dir.appendingPathComponent("err").path
+        // A split of 500,000 requests: far longer than the test waits.
+        let pid = try ServerProcess.spawn(["demo", "--stage", "split", "--requests", "100000"], output: out, errors: err)
+        var started = false
+        for _ in 0..<600 where !started {
+            started = ServerProcess.read(out).contains("[1/1] split")
+            if !started { usleep(50_000) }
+        }
+        #expect(started, "\(ServerProcess.read(err))")
+        usleep(300_000)
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        var exited = false
+        for _ in 0..<400 where !exited {
+            exited = waitpid(pid, &status, WNOHANG) == pid
+            if !exited { usleep(50_000) }
+        }
+        if !exited { kill(pid, SIGKILL) }
+        #expect(exited, "stops within 20 s of SIGTERM")
+        #expect(ServerProcess.exitCode(status) == 130)
+        #expect(ServerProcess.read(err).contains("meshctl demo: interrupted after 0 of 1 stages"), "\(ServerProcess.read(err))")
+        #expect(!ServerProcess.read(out).contains("✓") && !ServerProcess.read(out).contains("✗"), "no verdict on partial figures")
+    }
+
     @Test(arguments: [
         (["demo", "--stage", "nope"], "unknown stage 'nope'"),
         (["demo", "--base-port", "65530"], "--base-port must be from 1 to"),

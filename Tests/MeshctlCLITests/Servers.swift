@@ -18,26 +18,7 @@ final class ServerProcess: @unchecked Sendable {
         let dir = try CLI.temporaryDirectory()
         let ready = dir.appendingPathComponent("ready.json").path
         logPath = dir.appendingPathComponent("log").path
-        let command =
-            "cd \(CLI.shellQuote(directory.path)) && exec "
-            + ([CLI.binary.path] + arguments + ["--ready-file", ready]).map(CLI.shellQuote)
-            .joined(separator: " ") + " </dev/null >>\(CLI.shellQuote(logPath)) 2>&1"
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, "/bin/sh", nil, &attributes, argv, environ)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
-        self.pid = pid
+        pid = try Self.spawn(arguments + ["--ready-file", ready], in: directory, output: logPath)
         let deadline = Date().addingTimeInterval(timeout)
         var found: [String: String]?
         while found == nil {
@@ -62,6 +43,34 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     struct ServerError: Error, CustomStringConvertible { var description: String }
+
+    /// Starts `meshctl ARGUMENTS` with standard output and error appended to `output` (and
+    /// `errors`, when given, for standard error alone), with an empty signal mask so signals
+    /// reach it.
+    static func spawn(_ arguments: [String], in directory: URL = CLI.root, output: String, errors: String? = nil) throws
+        -> pid_t
+    {
+        let command =
+            "cd \(CLI.shellQuote(directory.path)) && exec "
+            + ([CLI.binary.path] + arguments).map(CLI.shellQuote).joined(separator: " ")
+            + " </dev/null >>\(CLI.shellQuote(output)) 2>" + (errors.map { CLI.shellQuote($0) } ?? "&1")
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, "/bin/sh", nil, &attributes, argv, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
+        return pid
+    }
 
     var listen: String { addresses["listen"] ?? "" }
     var admin: String { addresses["admin"] ?? "" }

@@ -120,6 +120,34 @@ import Testing
         #expect(missing.stderr.hasPrefix("error: http://\(collector.listen) has no trace"), "\(missing.stderr)")
         let empty = try CLI.run(["x", "traces", "list", "--zipkin", "http://\(collector.listen)"])
         #expect(empty.status == 0 && empty.stdout == "no traces yet\n", "\(empty.stdout)")
+        // Zipkin's read API refuses a limit that is not a count; spans of the wrong shape are refused.
+        #expect(try CLI.httpGet(collector.listen, host: "zipkin", path: "/api/v2/traces?limit=abc").status == 400)
+        #expect(try CLI.httpGet(collector.listen, host: "zipkin", path: "/api/v2/traces?limit=-5").status == 400)
+        for (field, value) in [("duration", "-10"), ("timestamp", "\"x\""), ("localEndpoint", "\"z\""), ("tags", "[1]")] {
+            let span = "[{\"traceId\": \"0000000000000abc\", \"id\": \"0000000000000001\", \"\(field)\": \(value)}]"
+            let answer = try CLI.httpSend("POST", collector.listen, host: "zipkin", path: "/api/v2/spans", body: span)
+            #expect(answer.status == 400, "\(field): \(value)")
+            #expect(answer.body.hasPrefix("span 0: \(field)"), "\(answer.body)")
+        }
+        // Spans whose parents form a cycle are still printed (as roots), and service names match
+        // whatever their case, as in Zipkin.
+        let cycle =
+            "["
+            + [
+                Self.span(
+                    trace: "00000000000000000000000000000bbb", id: "0000000000000001", parent: "0000000000000002",
+                    service: "Loop", start: 10, duration: 5, url: "http://a/"),
+                Self.span(
+                    trace: "00000000000000000000000000000bbb", id: "0000000000000002", parent: "0000000000000001",
+                    service: "loop", start: 20, duration: 5, url: "http://b/"),
+            ].joined(separator: ",") + "]"
+        #expect(try CLI.httpSend("POST", collector.listen, host: "zipkin", path: "/api/v2/spans", body: cycle).status == 202)
+        let looped = try CLI.run([
+            "x", "traces", "list", "--zipkin", "http://\(collector.listen)", "--trace-id", "00000000000000000000000000000bbb",
+        ])
+        #expect(looped.stdout.contains("http://a/") && looped.stdout.contains("http://b/"), "\(looped.stdout)")
+        let anyCase = try CLI.run(["x", "traces", "list", "--zipkin", "http://\(collector.listen)", "--service", "LOOP"])
+        #expect(anyCase.stdout.hasPrefix("trace 00000000000000000000000000000bbb: 2 spans"), "\(anyCase.stdout)")
         // The port is taken: a second collector says so.
         let taken = try CLI.run(["x", "traces", "collect", "--listen", collector.listen])
         #expect(taken.status == 1)
@@ -135,6 +163,7 @@ import Testing
             (["list", "--limit", "0"], "--limit must be from 1 to 10000"),
             (["collect", "--max-traces", "0"], "--max-traces must be from 1 to 1000000"),
             (["collect", "--listen", "nowhere"], "--listen"),
+            (["list", "--trace-id", "0123456789abcdef", "--service", "a"], "--trace-id and --service are alternatives"),
         ] {
             let result = try CLI.run(["x", "traces"] + arguments)
             #expect(result.status == 64, "\(arguments)")

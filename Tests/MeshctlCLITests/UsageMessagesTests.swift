@@ -54,6 +54,18 @@ import Testing
         #expect(guide.contains("$ meshctl proxy-config routes --admin 127.0.0.1:15000\n" + table + "\n"))
     }
 
+    /// Help text flows: a line ends in a backslash only in an example command that continues.
+    @Test(arguments: [
+        ["demo", "run"], ["demo", "backend"], ["graph"], ["version"], ["rollout", "start"], ["proxy-status"], ["validate"],
+        ["analyze"], ["simulate"], ["apply"], ["proxy", "run"], ["x", "traces", "list"], ["x", "load"],
+    ])
+    func helpHasNoStrayBackslashes(_ command: [String]) throws {
+        let help = try CLI.run(command + ["--help"])
+        #expect(help.status == 0)
+        let stray = help.stdout.split(separator: "\n").filter { $0.hasSuffix("\\") && !$0.contains("meshctl ") }
+        #expect(stray.isEmpty, "\(command): \(stray)")
+    }
+
     /// `meshctl proxy log`, as the design names it, is `proxy-config log`.
     @Test func proxyLogIsProxyConfigLog() throws {
         let mesh = try LiveMesh(backends: [("v1", [])])

@@ -212,6 +212,18 @@ final class AdminAPI: Sendable {
                     "the body holds no resources: PUT /config replaces the whole rule set, so an empty one is refused and the running configuration stays",
                 file: name, line: 1, column: 1)
             loaded = .failure(ConfigStore.Rejected(diagnostics: [empty], rules: rules))
+        } else if case .success(let rules) = loaded,
+            rules.resources.allSatisfy({ $0.kubernetes.map { $0.kind != .service } ?? false })
+        {
+            // Only objects the proxy does not route by (a ConfigMap, a Deployment): the same
+            // mistake as an empty body, with a file that was not the one meant.
+            let kinds = Set(rules.resources.compactMap { $0.kubernetes?.kind.rawValue }).sorted().joined(separator: ", ")
+            let unused = Diagnostic(
+                level: .error, code: DiagnosticCode.unreadableFile.code,
+                message:
+                    "the body holds no Istio resources and no Service (only \(kinds)): PUT /config replaces the whole rule set, so it is refused and the running configuration stays",
+                file: name, line: 1, column: 1)
+            loaded = .failure(ConfigStore.Rejected(diagnostics: [unused], rules: rules))
         }
         switch loaded {
         case .failure(let rejected):

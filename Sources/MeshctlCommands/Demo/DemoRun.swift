@@ -14,18 +14,18 @@ extension Meshctl.Demo {
             commandName: "run",
             abstract: "Run the Istio tutorial on this machine and walk through it with real traffic.",
             discussion: """
-                Starts the tutorial's services in this process (customer → preference → \\
-                recommendation v1, v2, v3), an ingress proxy and a sidecar proxy for each caller, each \\
-                with Envoy's admin API, on loopback ports, and tells the story of the tutorial with \\
-                real requests, printing what it observed at each stage: route rules, header routing, \\
-                a 90/10 split, a dark launch, fault injection, a circuit breaker, pool ejection, \\
-                egress, and a canary rollout gated on v2's error rate. Each stage checks what it \\
-                shows; the exit status is 1 when one did not hold. Rules are pushed with PUT /config, \\
-                as `meshctl apply` does; the mesh runs Istio's REGISTRY_ONLY outbound policy.
+                Starts the tutorial's services in this process (customer → preference → \
+                recommendation v1, v2, v3), an ingress proxy and a sidecar proxy for each caller, each \
+                with Envoy's admin API, on loopback ports, and tells the story of the tutorial with \
+                real requests, printing what it observed at each stage: route rules, header routing, \
+                a 90/10 split, a dark launch, fault injection, a circuit breaker, pool ejection, \
+                egress, and a canary rollout gated on v2's error rate. Each stage checks what it \
+                shows; the exit status is 1 when one did not hold, 130 when stopped before the last. \
+                Rules are pushed with PUT /config, as `meshctl apply` does; the mesh runs Istio's REGISTRY_ONLY outbound policy.
 
-                Ports: free ones chosen at start and printed, or --base-port N: the ingress proxy's \\
-                admin API on N and its listener on N+1, customer's sidecar on N+2/N+3, preference's \\
-                on N+4/N+5, and the services on N+10 to N+16. Ctrl-C or SIGTERM stops everything and \\
+                Ports: free ones chosen at start and printed, or --base-port N: the ingress proxy's \
+                admin API on N and its listener on N+1, customer's sidecar on N+2/N+3, preference's \
+                on N+4/N+5, and the services on N+10 to N+16. Ctrl-C or SIGTERM stops everything and \
                 frees every port.
 
                 Stages: \(DemoStage.names.joined(separator: ", ")) (and none, with --keep-running).
@@ -118,6 +118,10 @@ extension Meshctl.Demo {
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "meshctl.demo")))
             try await group.run()
             if !text { Output.print(Self.document(mesh, tour).json(pretty: true)) }
+            if tour.interrupted {
+                Output.error("meshctl demo: interrupted after \(tour.results.count) of \(selected.count) stages")
+                throw ExitCode(130)
+            }
             if !tour.passed {
                 let failed = tour.results.filter { !$0.problems.isEmpty }.map(\.name)
                 Output.error(
@@ -157,7 +161,12 @@ extension Meshctl.Demo {
                     "problems": .array(result.problems.map { .string($0) }),
                 ]
             }
-            return ["passed": .bool(tour.passed), "proxies": .object(proxies), "stages": .array(stages)]
+            var document: JSONValue = ["passed": .bool(tour.passed), "proxies": .object(proxies), "stages": .array(stages)]
+            if tour.interrupted, case .object(var fields) = document {
+                fields.insert(("interrupted", true), at: 1)
+                document = .object(fields)
+            }
+            return document
         }
 
         /// What to try by hand while the mesh keeps running.

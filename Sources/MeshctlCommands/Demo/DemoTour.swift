@@ -47,17 +47,26 @@ final class DemoTour: @unchecked Sendable {
         self.print = print
     }
 
-    var passed: Bool { results.allSatisfy { $0.problems.isEmpty } }
+    /// Stopped (Ctrl-C, SIGTERM) before every stage had run: a stage cut short is not counted.
+    private(set) var interrupted = false
+    var passed: Bool { !interrupted && results.allSatisfy { $0.problems.isEmpty } }
 
     func run(_ stages: [DemoStage]) async {
         for (i, stage) in stages.enumerated() {
-            if Task.isCancelled { return }
+            if Task.isCancelled {
+                interrupted = true
+                return
+            }
             say("")
             say(Terminal.bold("[\(i + 1)/\(stages.count)] \(stage.name): \(stage.title)"))
             figures = []
             problems = []
             let started = DispatchTime.now().uptimeNanoseconds
             await stage.run(self)
+            if Task.isCancelled {
+                interrupted = true
+                return
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             results.append(
                 StageResult(name: stage.name, title: stage.title, seconds: seconds, figures: figures, problems: problems))
@@ -75,6 +84,8 @@ final class DemoTour: @unchecked Sendable {
 
     /// Checks what the stage promised: a green line when it holds, a red one (and a failed demo) when not.
     func expect(_ holds: Bool, _ claim: String, else observed: @autoclosure () -> String = "") {
+        // Stopped mid-stage: the figures are partial, so no verdict on them.
+        if Task.isCancelled { return }
         if holds {
             say(Terminal.paint("✓ \(claim)", .green))
         } else {

@@ -119,13 +119,16 @@ extension Meshctl.Experimental.Traces {
             if let service, service.isEmpty || service.contains(where: { $0 == " " || $0 == "&" || $0 == "?" }) {
                 throw ValidationError("--service must be a service name, got '\(service)'")
             }
+            if traceID != nil && service != nil {
+                throw ValidationError("--trace-id and --service are alternatives: give one")
+            }
         }
 
         func run() async throws {
             let (host, port, _) = ZipkinExporter.parse(zipkin)!
             let path =
                 traceID.map { "/api/v2/trace/\($0.lowercased())" }
-                ?? "/api/v2/traces?limit=\(limit)" + (service.map { "&serviceName=\($0)" } ?? "")
+                ?? "/api/v2/traces?limit=\(limit)" + (service.map { "&serviceName=\($0.lowercased())" } ?? "")
             let answer: HTTPClient.Response
             do {
                 answer = try await HTTPClient.send(
@@ -214,6 +217,8 @@ enum TraceTree {
             for child in (children[id] ?? []).sorted(by: byStart) { walk(child, depth: depth + 1) }
         }
         for root in roots.sorted(by: byStart) { walk(root, depth: 0) }
+        // Spans whose parents form a cycle (a broken tracer) have no root: shown as roots too.
+        for span in spans.sorted(by: byStart) where !seen.contains(span["id"]?.string ?? "") { walk(span, depth: 0) }
         let trace = spans.first?["traceId"]?.string ?? "-"
         let header =
             "trace \(trace): \(spans.count) span\(spans.count == 1 ? "" : "s"), \(duration(end - start))"
