@@ -58,6 +58,35 @@ import Testing
         #expect(collector.stop() == 0)
     }
 
+    @Test func aCollectorThatIsDownIsReportedOnce() throws {
+        let backend = try ServerProcess(
+            ["demo", "backend", "--name", "recommendation", "--version", "v1", "--listen", "127.0.0.1:0"])
+        let dir = try CLI.temporaryDirectory()
+        let rules = try CLI.write(
+            LiveMesh.registry([("v1", backend.port)]) + "---\n" + LiveMesh.routes([("v1", 100)]), to: "rules.yaml", in: dir)
+        // A port nothing listens on any more.
+        let closed = try ServerProcess(
+            ["demo", "backend", "--name", "gone", "--version", "v1", "--listen", "127.0.0.1:0"])
+        let closedPort = closed.port
+        #expect(closed.stop() == 0)
+        let proxy = try ServerProcess([
+            "proxy", "run", "-f", rules, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--concurrency", "1",
+            "--zipkin", "http://127.0.0.1:\(closedPort)/api/v2/spans",
+        ])
+        for _ in 0..<3 {
+            #expect(try CLI.httpGet(proxy.listen, host: "recommendation:8080").status == 200)
+            usleep(400_000)  // a report goes out about every 200 ms
+        }
+        var warnings = 0
+        for _ in 0..<50 where warnings == 0 {
+            warnings = proxy.log.components(separatedBy: "cannot send spans to the Zipkin collector").count - 1
+            if warnings == 0 { usleep(100_000) }
+        }
+        #expect(warnings == 1, "one warning for a run of failures: \(proxy.log)")
+        #expect(proxy.log.contains("127.0.0.1:\(closedPort)/api/v2/spans: connection refused"), "\(proxy.log)")
+        #expect(proxy.stop() == 0)
+    }
+
     @Test func spansNestUnderTheirParentsInStartOrder() throws {
         let collector = try ServerProcess(["x", "traces", "collect", "--listen", "127.0.0.1:0"])
         let trace = "0123456789abcdef0123456789abcdef"

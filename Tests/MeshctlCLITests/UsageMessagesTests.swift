@@ -26,6 +26,14 @@ import Testing
             "--delay '100000000h' is too long: a duration is at most 2562047h47m16.854775807s"
         ),
         (["proxy", "run", "-f", "samples/tutorial", "--drain-time", "-1s"], "--drain-time must be zero or more, got '-1s'"),
+        (
+            ["proxy", "run", "-f", "samples/tutorial", "--listen", "127.0.0.1:23300", "--admin", "127.0.0.1:23300"],
+            "--listen and --admin both name 127.0.0.1:23300: give each its own port"
+        ),
+        (
+            ["x", "traces", "list", "--zipkin", "http://127.0.0.1:99999"],
+            "--zipkin 'http://127.0.0.1:99999' is not an http:// URL with a host and a port from 1 to 65535"
+        ),
     ])
     func saysWhatIsWrong(_ arguments: [String], _ message: String) throws {
         let result = try CLI.run(arguments)

@@ -37,7 +37,7 @@ final class ProxyContext: Sendable {
         self.accessLog = accessLog
         clusters = ClusterRegistry(stats: stats)
         mirrorsDropped = stats.counter("meshctl.mirror.dropped")
-        tracer = options.zipkin.flatMap { try? ZipkinExporter(url: $0, service: options.workload, stats: stats) }
+        tracer = options.zipkin.flatMap { try? ZipkinExporter(url: $0, service: options.workload, stats: stats, logger: logger) }
     }
 }
 

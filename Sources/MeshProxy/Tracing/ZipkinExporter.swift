@@ -1,3 +1,4 @@
+import Logging
 import MeshYAML
 import NIOCore
 import Synchronization
@@ -65,9 +66,14 @@ public final class ZipkinExporter: Sendable {
     let spansDropped: Stat
     let reportsSent: Stat
     let reportsFailed: Stat
+    let logger: Logger
+    /// Failed reports in a row: the first of a run is logged, and the first success after.
+    private let failing = Atomic<Int>(0)
 
     /// `url` is the collector's span endpoint, e.g. `http://127.0.0.1:9411/api/v2/spans`.
-    public init(url: String, service: String, stats: StatStore, maxQueued: Int = 10_000) throws(ProxyServer.StartError) {
+    public init(
+        url: String, service: String, stats: StatStore, maxQueued: Int = 10_000, logger: Logger = Logger(label: "meshctl.proxy")
+    ) throws(ProxyServer.StartError) {
         guard let parsed = Self.parse(url) else {
             throw ProxyServer.StartError(description: "--zipkin '\(url)' is not an http:// URL with a host")
         }
@@ -78,6 +84,7 @@ public final class ZipkinExporter: Sendable {
         spansDropped = stats.counter("tracing.zipkin.spans_dropped")
         reportsSent = stats.counter("tracing.zipkin.reports_sent")
         reportsFailed = stats.counter("tracing.zipkin.reports_failed")
+        self.logger = logger
     }
 
     /// `http://host[:port][/path]` → its parts (path defaults to Zipkin's `/api/v2/spans`).
@@ -128,11 +135,24 @@ public final class ZipkinExporter: Sendable {
                 if (200..<300).contains(answer.status) {
                     reportsSent.increment()
                     spansSent.increment(by: Int64(batch.count))
+                    if failing.exchange(0, ordering: .relaxed) > 0 {
+                        logger.info("spans reach the Zipkin collector at \(host):\(port) again")
+                    }
                     return
                 }
-            } catch {}
-            reportsFailed.increment()
-            spansDropped.increment(by: Int64(batch.count))
+                reportFailed(batch.count, "it answered \(answer.status)")
+            } catch {
+                reportFailed(batch.count, "\(error)")
+            }
+        }
+    }
+
+    private func reportFailed(_ spans: Int, _ why: String) {
+        reportsFailed.increment()
+        spansDropped.increment(by: Int64(spans))
+        if failing.wrappingAdd(1, ordering: .relaxed).oldValue == 0 {
+            logger.warning(
+                "cannot send spans to the Zipkin collector at \(host):\(port)\(path): \(why); they are dropped (tracing.zipkin.spans_dropped) until it answers")
         }
     }
 }

@@ -133,7 +133,13 @@ extension Meshctl.Proxy {
         func validate() throws {
             try input.validate()
             let adminAddress = try HostPort.parse(admin, option: "--admin")
-            _ = try HostPort.parse(listen, option: "--listen")
+            let listenAddress = try HostPort.parse(listen, option: "--listen")
+            if listenAddress.port != 0 && listenAddress.port == adminAddress.port
+                && (listenAddress.host == adminAddress.host || ["0.0.0.0", "::"].contains(listenAddress.host)
+                    || ["0.0.0.0", "::"].contains(adminAddress.host))
+            {
+                throw ValidationError("--listen and --admin both name \(listen): give each its own port")
+            }
             if !exposeAdmin && !HostPort.isLoopback(adminAddress.host) {
                 throw ValidationError(
                     "--admin \(admin) is not a loopback address; the admin API can reconfigure and stop the proxy, so pass --expose-admin to serve it there"
@@ -151,7 +157,7 @@ extension Meshctl.Proxy {
             _ = lifetime
             if let zipkin, ZipkinExporter.parse(zipkin) == nil {
                 throw ValidationError(
-                    "--zipkin '\(zipkin)' is not an http:// URL with a host (e.g. http://127.0.0.1:9411/api/v2/spans)")
+                    "--zipkin '\(zipkin)' is not an http:// URL with a host and a port from 1 to 65535 (e.g. http://127.0.0.1:9411/api/v2/spans)")
             }
             if !(0...100).contains(traceSampling) { throw ValidationError("--trace-sampling must be from 0 to 100") }
             if let bad = outboundPorts.first(where: { !(1...65535).contains($0) }) {
