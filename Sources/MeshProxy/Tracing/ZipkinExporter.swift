@@ -152,7 +152,8 @@ public final class ZipkinExporter: Sendable {
         spansDropped.increment(by: Int64(spans))
         if failing.wrappingAdd(1, ordering: .relaxed).oldValue == 0 {
             logger.warning(
-                "cannot send spans to the Zipkin collector at \(host):\(port)\(path): \(why); they are dropped (tracing.zipkin.spans_dropped) until it answers")
+                "cannot send spans to the Zipkin collector at \(host):\(port)\(path): \(why); they are dropped (tracing.zipkin.spans_dropped) until it answers"
+            )
         }
     }
 }

@@ -79,7 +79,8 @@ extension Meshctl.Demo {
             }
             if let zipkin, ZipkinExporter.parse(zipkin) == nil {
                 throw ValidationError(
-                    "--zipkin '\(zipkin)' is not an http:// URL with a host and a port from 1 to 65535 (e.g. http://127.0.0.1:9411/api/v2/spans)")
+                    "--zipkin '\(zipkin)' is not an http:// URL with a host and a port from 1 to 65535 (e.g. http://127.0.0.1:9411/api/v2/spans)"
+                )
             }
             guard (10...100_000).contains(requests) else { throw ValidationError("--requests must be from 10 to 100000") }
             guard let delay = MeshDuration(faultDelay), delay.nanoseconds >= 10_000_000, delay.nanoseconds <= 60_000_000_000

@@ -110,7 +110,9 @@ extension Meshctl.Experimental.Traces {
 
         func validate() throws {
             guard ZipkinExporter.parse(zipkin) != nil else {
-                throw ValidationError("--zipkin '\(zipkin)' is not an http:// URL with a host and a port from 1 to 65535 (e.g. http://127.0.0.1:9411)")
+                throw ValidationError(
+                    "--zipkin '\(zipkin)' is not an http:// URL with a host and a port from 1 to 65535 (e.g. http://127.0.0.1:9411)"
+                )
             }
             guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be from 1 to 10000") }
             if let traceID, !(16...32).contains(traceID.count) || !traceID.allSatisfy(\.isHexDigit) {

@@ -157,7 +157,8 @@ extension Meshctl.Proxy {
             _ = lifetime
             if let zipkin, ZipkinExporter.parse(zipkin) == nil {
                 throw ValidationError(
-                    "--zipkin '\(zipkin)' is not an http:// URL with a host and a port from 1 to 65535 (e.g. http://127.0.0.1:9411/api/v2/spans)")
+                    "--zipkin '\(zipkin)' is not an http:// URL with a host and a port from 1 to 65535 (e.g. http://127.0.0.1:9411/api/v2/spans)"
+                )
             }
             if !(0...100).contains(traceSampling) { throw ValidationError("--trace-sampling must be from 0 to 100") }
             if let bad = outboundPorts.first(where: { !(1...65535).contains($0) }) {
