@@ -37,7 +37,7 @@ public struct Meshctl: AsyncParsableCommand {
             return
         }
         do {
-            var command = try await parse(arguments)
+            var command = try await parse(Self.joiningNegativeValues(arguments))
             if var asynchronous = command as? AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
@@ -46,6 +46,37 @@ public struct Meshctl: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// `--limit -1` as `--limit=-1`: ArgumentParser reads a word that starts with `-` as an
+    /// option, so a negative number after an option would be reported as a missing value;
+    /// joined, it reaches the option, whose own check says what range it takes.
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var joined: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            if word == "--" {
+                joined += arguments[index...]
+                break
+            }
+            if index + 1 < arguments.count, word.hasPrefix("--"), word.count > 2, !word.contains("="),
+                isNegativeNumber(arguments[index + 1])
+            {
+                joined.append("\(word)=\(arguments[index + 1])")
+                index += 2
+                continue
+            }
+            joined.append(word)
+            index += 1
+        }
+        return joined
+    }
+
+    /// `-1`, `-2.5`, `-1s`, `-100ms`: a minus sign, then a digit.
+    static func isNegativeNumber(_ word: String) -> Bool {
+        let bytes = Array(word.utf8)
+        return bytes.count >= 2 && bytes[0] == UInt8(ascii: "-") && (0x30...0x39).contains(bytes[1])
     }
 
     /// Parses the command line. ArgumentParser runs `validate()` before it looks for arguments

@@ -30,6 +30,9 @@ import Testing
             ["proxy", "run", "-f", "samples/tutorial", "--listen", "127.0.0.1:23300", "--admin", "127.0.0.1:23300"],
             "--listen and --admin both name 127.0.0.1:23300: give each its own port"
         ),
+        // A negative number after an option reaches it, and its range is named.
+        (["x", "traces", "list", "--limit", "-1"], "--limit must be from 1 to 10000"),
+        (["demo", "--base-port", "-5"], "--base-port must be from 1 to"),
         (
             ["x", "traces", "list", "--zipkin", "http://127.0.0.1:99999"],
             "--zipkin 'http://127.0.0.1:99999' is not an http:// URL with a host and a port from 1 to 65535"
