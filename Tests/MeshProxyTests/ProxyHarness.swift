@@ -127,7 +127,11 @@ final class ProxyHarness: @unchecked Sendable {
 
     /// A request to the admin API.
     func admin(_ path: String, method: String = "GET", body: String? = nil) async throws -> HTTPClient.Response {
-        try await HTTPClient.send(method, host: "127.0.0.1", port: adminPort, path: path, body: body.map { Array($0.utf8) })
+        // A generous deadline: the whole suite shares the machine, and a push is compiled at a
+        // lower priority than everything else.
+        try await HTTPClient.send(
+            method, host: "127.0.0.1", port: adminPort, path: path, body: body.map { Array($0.utf8) },
+            timeoutNanos: 30_000_000_000)
     }
 
     /// The value of one stat from `/stats`.

@@ -79,7 +79,7 @@ import Testing
         #expect(demo.log.contains("curl -H 'Host: customer:8080' http://\(listen)/"))
     }
 
-    @Test func aDemoStoppedMidStageExits130AndSaysSo() throws {
+    @Test func aDemoStoppedMidStageExits130AndSaysSo() async throws {
         let dir = try CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("out").path
         let err = dir.appendingPathComponent("err").path
@@ -88,16 +88,16 @@ import Testing
         var started = false
         for _ in 0..<600 where !started {
             started = ServerProcess.read(out).contains("[1/1] split")
-            if !started { usleep(50_000) }
+            if !started { try await Task.sleep(for: .microseconds(50_000)) }
         }
         #expect(started, "\(ServerProcess.read(err))")
-        usleep(300_000)
+        try await Task.sleep(for: .microseconds(300_000))
         kill(pid, SIGTERM)
         var status: Int32 = 0
         var exited = false
         for _ in 0..<400 where !exited {
             exited = waitpid(pid, &status, WNOHANG) == pid
-            if !exited { usleep(50_000) }
+            if !exited { try await Task.sleep(for: .microseconds(50_000)) }
         }
         if !exited { kill(pid, SIGKILL) }
         #expect(exited, "stops within 20 s of SIGTERM")

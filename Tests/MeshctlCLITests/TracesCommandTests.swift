@@ -18,7 +18,7 @@ import Testing
             """
     }
 
-    @Test func aProxysSpansReachTheCollectorAndPrintAsATrace() throws {
+    @Test func aProxysSpansReachTheCollectorAndPrintAsATrace() async throws {
         let collector = try ServerProcess(["x", "traces", "collect", "--listen", "127.0.0.1:0"])
         let backend = try ServerProcess(
             ["demo", "backend", "--name", "recommendation", "--version", "v1", "--listen", "127.0.0.1:0"])
@@ -35,7 +35,7 @@ import Testing
         #expect(answer.status == 200)
         var listed = try CLI.run(["x", "traces", "list", "--zipkin", "http://\(collector.listen)", "--trace-id", trace])
         for _ in 0..<100 where listed.status != 0 {
-            usleep(50_000)
+            try await Task.sleep(for: .microseconds(50_000))
             listed = try CLI.run(["x", "traces", "list", "--zipkin", "http://\(collector.listen)", "--trace-id", trace])
         }
         #expect(listed.status == 0, "\(listed.stderr)")
@@ -58,7 +58,7 @@ import Testing
         #expect(collector.stop() == 0)
     }
 
-    @Test func aCollectorThatIsDownIsReportedOnce() throws {
+    @Test func aCollectorThatIsDownIsReportedOnce() async throws {
         let backend = try ServerProcess(
             ["demo", "backend", "--name", "recommendation", "--version", "v1", "--listen", "127.0.0.1:0"])
         let dir = try CLI.temporaryDirectory()
@@ -75,12 +75,12 @@ import Testing
         ])
         for _ in 0..<3 {
             #expect(try CLI.httpGet(proxy.listen, host: "recommendation:8080").status == 200)
-            usleep(400_000)  // a report goes out about every 200 ms
+            try await Task.sleep(for: .microseconds(400_000))  // a report goes out about every 200 ms
         }
         var warnings = 0
         for _ in 0..<50 where warnings == 0 {
             warnings = proxy.log.components(separatedBy: "cannot send spans to the Zipkin collector").count - 1
-            if warnings == 0 { usleep(100_000) }
+            if warnings == 0 { try await Task.sleep(for: .microseconds(100_000)) }
         }
         #expect(warnings == 1, "one warning for a run of failures: \(proxy.log)")
         #expect(proxy.log.contains("127.0.0.1:\(closedPort)/api/v2/spans: connection refused"), "\(proxy.log)")

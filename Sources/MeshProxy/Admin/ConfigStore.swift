@@ -103,10 +103,12 @@ public final class ConfigStore: @unchecked Sendable {
             return true
         }
         guard installed else { return version }
-        for worker in workers {
-            if let replaced = try? await worker.eventLoop.submit({ worker.install(next) }).get() {
-                retired.snapshots.append(replaced)
-            }
+        // Every worker switches on its own event loop; the replaced configurations come back.
+        let installs = workers.map { worker in worker.eventLoop.submit { worker.install(next) } }
+        if let loop = workers.first?.eventLoop,
+            let replaced = try? await EventLoopFuture.whenAllSucceed(installs, on: loop).get()
+        {
+            retired.snapshots += replaced
         }
         // A large configuration takes a while to free: not on an event loop, where requests
         // would wait for it. Requests that started on the old one hold it until they end, so it
@@ -126,46 +128,21 @@ private final class Retired: @unchecked Sendable {
 
 /// Runs heavy work (decoding, validating and compiling a large rule set) on a thread of its
 /// own at a lower scheduling priority than the event loops, so requests keep their latency
-/// while a new configuration is prepared, even when every core is busy. One long-lived thread
-/// takes the work in turn: its memory stays mapped from one configuration to the next (a new
-/// thread starts a fresh malloc arena and pays a page fault for every page it touches).
+/// while a new configuration is prepared, even when every core is busy. A thread per call: the
+/// proxies of one process (the demo's) prepare their configurations side by side.
 enum BackgroundThread {
-    private static let worker = Worker()
-
     static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-            worker.submit { continuation.resume(returning: work()) }
-        }
-    }
-
-    private final class Worker: @unchecked Sendable {
-        private let condition = NSCondition()
-        private var queue: [@Sendable () -> Void] = []
-
-        init() {
-            let thread = Thread { [self] in
+            let thread = Thread {
                 #if canImport(Glibc)
                     // Linux keeps a nice value per thread: who 0 is this thread alone.
                     _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
                 #endif
-                while true {
-                    condition.lock()
-                    while queue.isEmpty { condition.wait() }
-                    let next = queue.removeFirst()
-                    condition.unlock()
-                    next()
-                }
+                continuation.resume(returning: work())
             }
             thread.name = "meshctl-config"
             thread.stackSize = 16 << 20
             thread.start()
-        }
-
-        func submit(_ work: @escaping @Sendable () -> Void) {
-            condition.lock()
-            queue.append(work)
-            condition.signal()
-            condition.unlock()
         }
     }
 }
