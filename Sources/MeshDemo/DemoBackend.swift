@@ -96,10 +96,7 @@ public final class DemoBackend: Sendable {
             }
             .bind(host: host, port: port).get()
         channel.withLock { $0 = bound }
-        guard let address = bound.localAddress, let ip = address.ipAddress, let port = address.port else {
-            return "\(host):\(port)"
-        }
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        return ProxyServer.text(bound.localAddress) ?? "\(host):\(port)"
     }
 
     /// A bind error in a few words.
@@ -298,9 +295,6 @@ final class DemoHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func localName(_ context: ChannelHandlerContext) -> String {
-        guard let address = context.channel.localAddress, let ip = address.ipAddress, let port = address.port else {
-            return backend.behaviour.name
-        }
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        ProxyServer.text(context.channel.localAddress) ?? backend.behaviour.name
     }
 }

@@ -1,3 +1,4 @@
+import MeshProxy
 import MeshYAML
 import NIOCore
 import NIOHTTP1
@@ -50,10 +51,7 @@ public final class TraceCollector: Sendable {
             }
             .bind(host: host, port: port).get()
         channel.withLock { $0 = bound }
-        guard let address = bound.localAddress, let ip = address.ipAddress, let port = address.port else {
-            return "\(host):\(port)"
-        }
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        return ProxyServer.text(bound.localAddress) ?? "\(host):\(port)"
     }
 
     public func stop() async {
@@ -168,7 +166,7 @@ public final class TraceCollector: Sendable {
 
     /// Answers one request: (status, JSON or text body).
     func answer(method: HTTPMethod, uri: String, body: [UInt8]) -> (HTTPResponseStatus, String) {
-        let (path, query) = Self.split(uri)
+        let (path, query) = RequestTarget.split(uri)
         switch (method, path) {
         case (.POST, "/api/v2/spans"):
             if let problem = receive(body) { return (.badRequest, problem + "\n") }
@@ -196,41 +194,11 @@ public final class TraceCollector: Sendable {
             return (.notFound, "no such endpoint: \(path) (this collector answers POST /api/v2/spans, GET /api/v2/traces)\n")
         }
     }
-
-    static func split(_ uri: String) -> (String, [String: String]) {
-        guard let mark = uri.firstIndex(of: "?") else { return (uri, [:]) }
-        var query: [String: String] = [:]
-        for pair in uri[uri.index(after: mark)...].split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            query[String(parts[0])] = parts.count > 1 ? String(parts[1]).removingPercentEncodingLite : ""
-        }
-        return (String(uri[..<mark]), query)
-    }
 }
 
 extension UInt8 {
     fileprivate var isHexDigit: Bool {
         (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
-    }
-}
-
-extension String {
-    /// `%XX` decoded (service names are plain words; anything odd is kept as it came).
-    fileprivate var removingPercentEncodingLite: String {
-        guard contains("%") || contains("+") else { return self }
-        var bytes: [UInt8] = []
-        var utf8 = Array(self.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2,
-                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -94,7 +94,12 @@ final class AdminHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// `/stats?filter=x&format=json` → (`/stats`, [filter: x, format: json]), percent-decoded.
-    static func split(_ uri: String) -> (String, [String: String]) {
+    static func split(_ uri: String) -> (String, [String: String]) { RequestTarget.split(uri) }
+}
+
+/// A request target's path and its query's parameters, percent-decoded (`+` as a space).
+public enum RequestTarget {
+    public static func split(_ uri: String) -> (String, [String: String]) {
         guard let q = uri.firstIndex(of: "?") else { return (uri, [:]) }
         var query: [String: String] = [:]
         for pair in uri[uri.index(after: q)...].split(separator: "&") {
@@ -105,7 +110,7 @@ final class AdminHandler: ChannelInboundHandler, @unchecked Sendable {
         return (String(uri[..<q]), query)
     }
 
-    static func percentDecode(_ s: String) -> String {
+    public static func percentDecode(_ s: String) -> String {
         var bytes: [UInt8] = []
         var utf8 = Array(s.utf8)[...]
         while let b = utf8.popFirst() {

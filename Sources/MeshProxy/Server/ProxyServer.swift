@@ -229,7 +229,8 @@ public final class ProxyServer: @unchecked Sendable {
     /// The bound admin API, as `HOST:PORT`.
     public var boundAdmin: String { Self.text(adminAddress) ?? options.admin.description }
 
-    static func text(_ address: SocketAddress?) -> String? {
+    /// An address as `HOST:PORT` (`[HOST]:PORT` for IPv6).
+    public static func text(_ address: SocketAddress?) -> String? {
         guard let address, let ip = address.ipAddress, let port = address.port else { return nil }
         return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }

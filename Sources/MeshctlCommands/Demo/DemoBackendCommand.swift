@@ -103,17 +103,18 @@ extension Meshctl.Demo {
             Output.error("\(name) \(version) listening on \(bound)")
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: BackendService(backend: backend))], gracefulShutdownSignals: [.sigterm, .sigint],
+                    services: [.init(service: StopOnShutdown(stop: backend.stop))], gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: Logger(label: "meshctl.demo")))
             try await group.run()
         }
     }
 }
 
-struct BackendService: Service {
-    let backend: DemoBackend
+/// A server started before the group runs: stopped when the group shuts down (Ctrl-C, SIGTERM).
+struct StopOnShutdown: Service {
+    let stop: @Sendable () async -> Void
     func run() async throws {
         try? await gracefulShutdown()
-        await backend.stop()
+        await stop()
     }
 }

@@ -72,7 +72,7 @@ extension Meshctl.Experimental.Traces {
             Output.error("collecting Zipkin v2 spans on http://\(bound)/api/v2/spans")
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: CollectorService(collector: collector))],
+                    services: [.init(service: StopOnShutdown(stop: collector.stop))],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "meshctl.traces")))
             try await group.run()
         }
@@ -174,14 +174,6 @@ extension Meshctl.Experimental.Traces {
             }
             Output.print(traces.map(TraceTree.render).joined(separator: "\n"))
         }
-    }
-}
-
-struct CollectorService: Service {
-    let collector: TraceCollector
-    func run() async throws {
-        try? await gracefulShutdown()
-        await collector.stop()
     }
 }
 
